@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import math
 
-from ..backend import get_namespace
+import scipy.special
+
+from ..backend import get_namespace, is_numpy_namespace
 from ._validation import check_joint, check_probability_vector
 
 
@@ -23,6 +25,8 @@ def _log_base(base) -> float:
 
 def _plogp(p, xp):
     """Elementwise p*log(p) with 0*log(0) = 0."""
+    if is_numpy_namespace(xp):
+        return -scipy.special.entr(p)  # one fused pass instead of four
     positive = p > 0
     safe = xp.where(positive, p, xp.ones_like(p))
     return xp.where(positive, p * xp.log(safe), xp.zeros_like(p))
@@ -30,6 +34,8 @@ def _plogp(p, xp):
 
 def _plogq(p, q, xp):
     """Elementwise p*log(q) with 0*log(q) = 0 and p*log(0) = -inf for p > 0."""
+    if is_numpy_namespace(xp):
+        return scipy.special.xlogy(p, q)
     both = (p > 0) & (q > 0)
     term = p * xp.log(xp.where(both, q, xp.ones_like(q)))
     missing = (p > 0) & ~(q > 0)
@@ -231,6 +237,4 @@ def binary_entropy(p, *, base=2):
 
 
 def _scalar(value, xp):
-    from ..backend import is_numpy_namespace
-
     return float(value) if is_numpy_namespace(xp) else value

@@ -1,0 +1,55 @@
+"""Helpers shared by the benchmark scripts: timing, machine description, Markdown tables."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PERF_DIR = ROOT / "docs" / "performance"
+
+
+def best_time(fn, *args, repeat=5, number=1, **kwargs):
+    """Best wall time in seconds of ``fn(*args, **kwargs)`` over ``repeat`` rounds."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn(*args, **kwargs)
+        best = min(best, (time.perf_counter() - start) / number)
+    return best
+
+
+def machine() -> str:
+    """One line describing the machine the numbers come from."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+            f"{datetime.date.today().isoformat()}")
+
+
+def markdown_table(header, rows) -> str:
+    """Format rows as a GitHub-flavoured Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def write_section(name: str, title: str, body: str) -> Path:
+    """Write ``docs/performance/<name>.md`` and print it."""
+    PERF_DIR.mkdir(parents=True, exist_ok=True)
+    text = f"## {title}\n\nMachine: {machine()}.\n\n{body.strip()}\n"
+    path = PERF_DIR / f"{name}.md"
+    path.write_text(text)
+    print(text)
+    return path
