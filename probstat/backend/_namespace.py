@@ -62,7 +62,17 @@ def get_namespace(*arrays):
 
 
 def is_numpy_namespace(xp) -> bool:
-    """Return True when ``xp`` is NumPy or array-api-compat's NumPy wrapper."""
+    """Return True when ``xp`` is NumPy or array-api-compat's NumPy wrapper.
+
+    Parameters
+    ----------
+    xp : module
+        An array namespace.
+
+    Returns
+    -------
+    bool
+    """
     return xp.__name__ in {"numpy", "array_api_compat.numpy", "numpy.array_api"}
 
 
@@ -144,7 +154,13 @@ _warned_host_fallback: set[str] = set()
 
 
 def warn_host_fallback(where: str) -> None:
-    """Warn once per routine that array-API inputs are round-tripped through the host."""
+    """Warn once per routine that array-API inputs are round-tripped through the host.
+
+    Parameters
+    ----------
+    where : str
+        Name of the routine, shown in the warning; each name warns once per process.
+    """
     if where in _warned_host_fallback:
         return
     _warned_host_fallback.add(where)
