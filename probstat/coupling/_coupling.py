@@ -1,0 +1,441 @@
+"""The sparse ``Coupling`` result, the greedy minimum-entropy coupling and its batch form."""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+
+import numpy as np
+
+from ..base import ResultMixin
+from ..plotting import get_axes
+from ..utils import check_rng, check_scalar_in, entropy
+from ._validation import check_base, check_marginals
+
+#: A coupling whose marginals miss the inputs by more than this gets a warning.
+RESIDUAL_WARN = 1e-6
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class Coupling(ResultMixin):
+    """A joint distribution with given marginals, stored sparsely (COO).
+
+    Attributes
+    ----------
+    indices : ndarray of shape (n_atoms, m), int64
+        Row ``a`` holds the outcome of each of the ``m`` variables for atom ``a``.
+    masses : ndarray of shape (n_atoms,)
+        Probability of each atom (non-negative, summing to one).
+    shape : tuple of int
+        Support size of each marginal.
+    marginal_error : float
+        Largest absolute difference between the coupling's marginals and the inputs.
+    method : str
+        The algorithm that produced it (``"greedy"`` or ``"exact"``).
+
+    Examples
+    --------
+    >>> from probstat.coupling import greedy_mec
+    >>> c = greedy_mec([0.5, 0.5], [0.5, 0.5])
+    >>> c.to_dense().tolist()
+    [[0.5, 0.0], [0.0, 0.5]]
+    >>> c.entropy()
+    1.0
+    """
+
+    indices: np.ndarray
+    masses: np.ndarray
+    shape: tuple
+    marginal_error: float = 0.0
+    method: str = "greedy"
+
+    @property
+    def n_atoms(self) -> int:
+        """Number of atoms (stored non-zero cells)."""
+        return int(self.masses.shape[0])
+
+    @property
+    def n_marginals(self) -> int:
+        """Number of coupled variables ``m``."""
+        return len(self.shape)
+
+    def _summary_rows(self):
+        return [("method", self.method), ("shape", self.shape), ("n_atoms", self.n_atoms),
+                ("entropy_bits", self.entropy()), ("marginal_error", self.marginal_error)]
+
+    def entropy(self, *, base=2) -> float:
+        """Joint entropy ``H(X_1, ..., X_m)`` of the coupling.
+
+        Parameters
+        ----------
+        base : float, default=2
+            Logarithm base (2: bits).
+
+        Returns
+        -------
+        float
+        """
+        return entropy(self.masses, base=base)
+
+    def marginals(self) -> list:
+        """The marginals of the coupling, one array per variable.
+
+        Returns
+        -------
+        list of ndarray
+            ``marginals()[i]`` has length ``shape[i]``.
+        """
+        return [np.bincount(self.indices[:, i], weights=self.masses, minlength=n)
+                for i, n in enumerate(self.shape)]
+
+    def mutual_information(self, *, base=2) -> float:
+        """Mutual information ``I(X; Y) = H(X) + H(Y) - H(X, Y)`` (two marginals only).
+
+        Parameters
+        ----------
+        base : float, default=2
+
+        Returns
+        -------
+        float
+        """
+        if self.n_marginals != 2:
+            raise ValueError(
+                f"mutual_information needs a coupling of 2 marginals (got {self.n_marginals})"
+            )
+        p, q = self.marginals()
+        value = entropy(p, base=base) + entropy(q, base=base) - self.entropy(base=base)
+        return max(float(value), 0.0)
+
+    def to_dense(self, *, max_size=10**8) -> np.ndarray:
+        """The coupling as a dense array of shape ``shape``.
+
+        Parameters
+        ----------
+        max_size : int, default=10**8
+            Refuse to allocate more cells than this.
+
+        Returns
+        -------
+        ndarray
+        """
+        size = int(np.prod(self.shape, dtype=np.float64))
+        if size > max_size:
+            raise ValueError(
+                f"to_dense would allocate {size} cells (max_size={max_size}); "
+                "use to_scipy() or the sparse indices/masses instead"
+            )
+        out = np.zeros(self.shape)
+        np.add.at(out, tuple(self.indices.T), self.masses)
+        return out
+
+    def to_scipy(self):
+        """The coupling as a :class:`scipy.sparse.coo_array` (two marginals only).
+
+        Returns
+        -------
+        scipy.sparse.coo_array of shape ``shape``
+        """
+        from scipy.sparse import coo_array
+
+        if self.n_marginals != 2:
+            raise ValueError(
+                f"to_scipy needs a coupling of 2 marginals (got {self.n_marginals})"
+            )
+        return coo_array((self.masses, (self.indices[:, 0], self.indices[:, 1])),
+                         shape=self.shape)
+
+    def conditional(self, axis, index):
+        """Distribution of the other variables given ``X_axis = index``.
+
+        Parameters
+        ----------
+        axis : int
+            Which variable is conditioned on.
+        index : int
+            Its value.
+
+        Returns
+        -------
+        ndarray or Coupling
+            For two marginals, the conditional probability vector of the other variable;
+            for more, a :class:`Coupling` of the remaining ``m - 1`` variables.
+        """
+        m = self.n_marginals
+        axis = check_scalar_in(axis, "axis", low=-m, high=m - 1, integer=True) % m
+        index = check_scalar_in(index, "index", low=0, high=self.shape[axis] - 1,
+                                integer=True)
+        keep = self.indices[:, axis] == index
+        total = float(self.masses[keep].sum())
+        if not total > 0:
+            raise ValueError(
+                f"cannot condition on X_{axis} = {index}: that outcome has probability 0"
+            )
+        others = [i for i in range(m) if i != axis]
+        masses = self.masses[keep] / total
+        idx = self.indices[keep][:, others]
+        shape = tuple(self.shape[i] for i in others)
+        if m == 2:
+            return np.bincount(idx[:, 0], weights=masses, minlength=shape[0])
+        return Coupling(np.ascontiguousarray(idx), masses, shape, 0.0, self.method)
+
+    def sample(self, n_samples, random_state=None) -> np.ndarray:
+        """Draw outcomes ``(x_1, ..., x_m)`` from the coupling.
+
+        Parameters
+        ----------
+        n_samples : int
+        random_state : None, int, RandomState or Generator
+
+        Returns
+        -------
+        ndarray of shape (n_samples, m), int64
+        """
+        n_samples = check_scalar_in(n_samples, "n_samples", low=1, integer=True)
+        rng = check_rng(random_state)
+        cdf = np.cumsum(self.masses)
+        u = rng.random(n_samples) * cdf[-1]
+        atoms = np.minimum(np.searchsorted(cdf, u, side="right"), self.n_atoms - 1)
+        return self.indices[atoms]
+
+    def plot(self, ax=None, *, max_cells=200_000):
+        """Show a two-marginal coupling: a heat map, or the atoms as points when large.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+        max_cells : int, default=200000
+            Above this many cells the atoms are drawn as points sized by mass.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        if self.n_marginals != 2:
+            raise ValueError(f"plot needs a coupling of 2 marginals (got {self.n_marginals})")
+        ax = get_axes(ax, figsize=(4.5, 4))
+        if self.shape[0] * self.shape[1] <= max_cells:
+            image = ax.imshow(self.to_dense(), cmap="viridis", aspect="auto",
+                              interpolation="nearest")
+            ax.figure.colorbar(image, ax=ax, label="probability")
+        else:
+            size = 400 * self.masses / self.masses.max()
+            ax.scatter(self.indices[:, 1], self.indices[:, 0], s=size, alpha=0.6)
+            ax.invert_yaxis()
+        ax.set_xlabel("y")
+        ax.set_ylabel("x")
+        ax.set_title(f"{self.method} coupling, H = {self.entropy():.3f} bits")
+        return ax
+
+
+def _order_desc(p):
+    """Indices of ``p`` by value descending, ties by ascending index."""
+    order = np.argsort(-p)  # introsort: about twice as fast as the stable sort
+    ranked = p[order]
+    if np.any(ranked[1:] == ranked[:-1]):  # ties: their order matters, sort stably
+        order = np.argsort(-p, kind="stable")
+    return order
+
+
+def _finish(indices, masses, shape, inputs, method):
+    coupling = Coupling(indices, masses, tuple(int(s) for s in shape), 0.0, method)
+    error = max(float(np.max(np.abs(got - want)))
+                for got, want in zip(coupling.marginals(), inputs))
+    coupling = dataclasses.replace(coupling, marginal_error=error)
+    if error > RESIDUAL_WARN:
+        warnings.warn(
+            f"the {method} coupling misses its marginals by {error:.3g} (> {RESIDUAL_WARN:g}); "
+            "the inputs probably do not sum to one closely enough",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    return coupling
+
+
+def greedy_mec(*marginals, tol=1e-15) -> Coupling:
+    """Greedy minimum-entropy coupling of two or more marginals (Kocaoglu et al., 2017).
+
+    Repeatedly take the largest remaining entry of every marginal, put the smallest of them
+    as an atom on those outcomes and subtract it from each. The result has at most
+    ``sum(n_i) - m + 1`` atoms and entropy within ``log2(e)/e`` (about 0.53) bits of the
+    optimum for two marginals and ``(1 + log2 e)/2`` bits for any number (Compton et al.,
+    2023). This implementation sorts each marginal once and keeps the partially used
+    entries in a binary heap, so it runs in ``O(N log N)`` for ``N = sum(n_i)`` and never
+    allocates a dense ``n_1 x ... x n_m`` array. Ties go to the lowest index, as in the
+    ``argmax`` research code.
+
+    Parameters
+    ----------
+    *marginals : array-like of shape (n_i,)
+        Probability vectors (lengths may differ; zeros are allowed and keep their index;
+        each must sum to one within 1e-9).
+    tol : float, default=1e-15
+        Remainders at or below ``tol`` count as used up. The coupling's marginals then
+        match the inputs within ``tol`` plus round-off (reported as ``marginal_error``).
+
+    Returns
+    -------
+    Coupling
+        Atoms in the order the greedy creates them.
+
+    Raises
+    ------
+    ValueError
+        If a marginal is empty, not 1-D, negative, not finite or does not sum to one.
+
+    See Also
+    --------
+    exact_mec : The optimum for small supports.
+    mec_lower_bound : Certificates of how far from optimal a coupling can be.
+    greedy_mec_batch : Many small couplings at once.
+
+    Examples
+    --------
+    >>> from probstat.coupling import greedy_mec
+    >>> c = greedy_mec([0.6, 0.4], [0.4, 0.3, 0.3])
+    >>> c.indices.tolist()
+    [[0, 0], [1, 1], [0, 2], [1, 2]]
+    >>> round(c.entropy(), 6)
+    1.846439
+    """
+    from ._kernels import greedy_core
+
+    ps = check_marginals(marginals, "greedy_mec")
+    tol = check_scalar_in(tol, "tol", low=0)
+    sizes = np.array([p.shape[0] for p in ps], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    values = np.concatenate(ps)
+    order = np.concatenate([_order_desc(p) for p in ps]).astype(np.int64)
+    capacity = int(offsets[-1]) - len(ps) + 1
+    out_idx = np.empty((capacity, len(ps)), dtype=np.int64)
+    out_mass = np.empty(capacity, dtype=np.float64)
+    n_atoms = greedy_core(values, offsets, order, float(tol), out_idx, out_mass)
+    return _finish(out_idx[:n_atoms], out_mass[:n_atoms], sizes, ps, "greedy")
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class CouplingBatch(ResultMixin):
+    """Many two-marginal couplings, padded to a common number of atoms.
+
+    Attributes
+    ----------
+    indices : ndarray of shape (batch, max_atoms, 2), int64
+        Atom outcomes; rows past ``n_atoms[b]`` are padding.
+    masses : ndarray of shape (batch, max_atoms)
+        Atom masses, zero in the padding.
+    n_atoms : ndarray of shape (batch,), int64
+    shape : tuple of int
+        ``(n, k)``, the support sizes of every coupling.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from probstat.coupling import greedy_mec_batch
+    >>> batch = greedy_mec_batch(np.array([[0.5, 0.5]]), np.array([[0.5, 0.5]]))
+    >>> batch.entropy().tolist()
+    [1.0]
+    """
+
+    indices: np.ndarray
+    masses: np.ndarray
+    n_atoms: np.ndarray
+    shape: tuple
+
+    def _summary_rows(self):
+        return [("batch", len(self)), ("shape", self.shape),
+                ("max_atoms", int(self.n_atoms.max()))]
+
+    def __len__(self) -> int:
+        return int(self.n_atoms.shape[0])
+
+    def __getitem__(self, b) -> Coupling:
+        """Coupling number ``b`` as a :class:`Coupling`."""
+        b = check_scalar_in(b, "b", low=-len(self), high=len(self) - 1, integer=True)
+        k = int(self.n_atoms[b])
+        return Coupling(self.indices[b, :k].copy(), self.masses[b, :k].copy(), self.shape,
+                        0.0, "greedy")
+
+    def entropy(self, *, base=2) -> np.ndarray:
+        """Joint entropy of every coupling.
+
+        Parameters
+        ----------
+        base : float, default=2
+
+        Returns
+        -------
+        ndarray of shape (batch,)
+        """
+        check_base(base)
+        return np.array([entropy(self.masses[b, :k], base=base)
+                         for b, k in enumerate(self.n_atoms)])
+
+    def to_dense(self) -> np.ndarray:
+        """All couplings as a dense array of shape ``(batch, n, k)``.
+
+        Returns
+        -------
+        ndarray
+        """
+        out = np.zeros((len(self),) + self.shape)
+        rows = np.repeat(np.arange(len(self)), self.indices.shape[1])
+        np.add.at(out, (rows, self.indices[..., 0].ravel(), self.indices[..., 1].ravel()),
+                  self.masses.ravel())
+        return out
+
+
+def _check_batch(A, name):
+    from ..backend import get_namespace, is_numpy_namespace, to_numpy, warn_host_fallback
+    from ..utils import check_stochastic_matrix
+
+    if not is_numpy_namespace(get_namespace(A)):
+        warn_host_fallback("greedy_mec_batch")
+    A = check_stochastic_matrix(A, name=name, axis=1, atol=1e-9)
+    return np.ascontiguousarray(to_numpy(A, dtype=np.float64))
+
+
+def greedy_mec_batch(P, Q, *, tol=1e-15) -> CouplingBatch:
+    """Greedy minimum-entropy couplings of ``P[b]`` with ``Q[b]`` for every row ``b``.
+
+    The problems run in parallel threads (numba ``prange``); each one is the same
+    computation as :func:`greedy_mec`, so results do not depend on the thread count.
+
+    Parameters
+    ----------
+    P : array-like of shape (batch, n)
+        One probability vector per row.
+    Q : array-like of shape (batch, k)
+        One probability vector per row.
+    tol : float, default=1e-15
+        As in :func:`greedy_mec`.
+
+    Returns
+    -------
+    CouplingBatch
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from probstat.coupling import greedy_mec_batch
+    >>> P = np.array([[0.6, 0.4], [0.5, 0.5]])
+    >>> Q = np.array([[0.4, 0.3, 0.3], [0.5, 0.25, 0.25]])
+    >>> np.round(greedy_mec_batch(P, Q).entropy(), 4).tolist()
+    [1.8464, 1.5]
+    """
+    from ._kernels import greedy_batch
+
+    P = _check_batch(P, "P")
+    Q = _check_batch(Q, "Q")
+    if P.shape[0] != Q.shape[0]:
+        raise ValueError(
+            f"P and Q must have the same number of rows (got {P.shape[0]} and {Q.shape[0]})"
+        )
+    tol = check_scalar_in(tol, "tol", low=0)
+    batch, n = P.shape
+    k = Q.shape[1]
+    capacity = n + k - 1
+    out_idx = np.zeros((batch, capacity, 2), dtype=np.int64)
+    out_mass = np.zeros((batch, capacity), dtype=np.float64)
+    out_count = np.zeros(batch, dtype=np.int64)
+    greedy_batch(P, Q, float(tol), out_idx, out_mass, out_count)
+    return CouplingBatch(out_idx, out_mass, out_count, (int(n), int(k)))
