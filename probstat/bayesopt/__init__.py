@@ -1,0 +1,85 @@
+"""Gaussian-process Bayesian optimisation after Frazier's tutorial (arXiv:1807.02811).
+
+- :class:`GaussianProcess` -- the surrogate: ARD RBF/Matern kernels, MAP hyperparameters
+  with analytic gradients, adaptive jitter, rank-k ``condition_on`` updates.
+- :mod:`probstat.bayesopt.acquisition` -- EI, log-EI (stable to ``z = -1e7``), PI, UCB,
+  Frazier's noisy EI, knowledge gradient (discrete and continuous), max-value and
+  candidate-set entropy search, q-EI, constrained EI; closed forms on arrays too.
+- :class:`BayesianOptimizer` (ask/tell, pending points, executors) and :func:`minimize`
+  (returns a :class:`scipy.optimize.OptimizeResult`, like scikit-optimize's gp_minimize).
+- :mod:`probstat.bayesopt.test_functions` -- Branin, Hartmann, Ackley, ... with optima.
+
+Acquisitions maximise (Frazier's convention); the optimiser minimises by default.
+"""
+
+from . import acquisition, test_functions  # noqa: F401  (public submodules)
+from ._acquisition import (
+    AcquisitionFunction,
+    ConstrainedExpectedImprovement,
+    EntropySearch,
+    ExpectedImprovement,
+    KnowledgeGradient,
+    LogExpectedImprovement,
+    LogProbabilityOfImprovement,
+    MaxValueEntropySearch,
+    NoisyExpectedImprovement,
+    ProbabilityOfImprovement,
+    UpperConfidenceBound,
+    qExpectedImprovement,
+    qLogExpectedImprovement,
+)
+from ._closed_forms import (
+    discrete_knowledge_gradient,
+    expected_improvement,
+    log_expected_improvement,
+    log_probability_of_improvement,
+    max_value_entropy_search,
+    noisy_expected_improvement,
+    probability_of_improvement,
+    q_expected_improvement,
+)
+from ._demo import demo
+from ._gp import GaussianProcess
+from ._optimizer import BayesianOptimizer, ObjectiveError, maximize_acquisition, minimize
+from ._plotting import plot_convergence, plot_posterior_1d
+from ._space import Categorical, Integer, Real, Space
+from .test_functions import BenchmarkFunction, get_test_function
+
+__all__ = [
+    "AcquisitionFunction",
+    "BayesianOptimizer",
+    "BenchmarkFunction",
+    "Categorical",
+    "ConstrainedExpectedImprovement",
+    "EntropySearch",
+    "ExpectedImprovement",
+    "GaussianProcess",
+    "Integer",
+    "KnowledgeGradient",
+    "LogExpectedImprovement",
+    "LogProbabilityOfImprovement",
+    "MaxValueEntropySearch",
+    "NoisyExpectedImprovement",
+    "ObjectiveError",
+    "ProbabilityOfImprovement",
+    "Real",
+    "Space",
+    "UpperConfidenceBound",
+    "demo",
+    "discrete_knowledge_gradient",
+    "expected_improvement",
+    "get_test_function",
+    "log_expected_improvement",
+    "log_probability_of_improvement",
+    "max_value_entropy_search",
+    "maximize_acquisition",
+    "minimize",
+    "noisy_expected_improvement",
+    "plot_convergence",
+    "plot_posterior_1d",
+    "probability_of_improvement",
+    "q_expected_improvement",
+    "qExpectedImprovement",
+    "qLogExpectedImprovement",
+]
+

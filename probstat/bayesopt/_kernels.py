@@ -1,0 +1,93 @@
+"""numba kernels of probstat.bayesopt: the discrete knowledge-gradient envelope."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..backend import jit
+
+_INV_SQRT2 = 1.0 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+@jit(cache=True)
+def _phi(z):
+    return _INV_SQRT_2PI * math.exp(-0.5 * z * z)
+
+
+@jit(cache=True)
+def _Phi(z):
+    return 0.5 * math.erfc(-z * _INV_SQRT2)
+
+
+@jit(cache=True)
+def _dkg_one(a, b, grad_a, grad_b):
+    """KG of one row; fills grad_a / grad_b (envelope theorem) and returns the value."""
+    M = a.shape[0]
+    # sort by slope, ties by intercept (the last of a tie group has the largest a)
+    order = np.argsort(b, kind="mergesort")
+    # stable sort on a within equal b: do a simple insertion pass (groups are small)
+    for i in range(1, M):
+        j = i
+        while j > 0 and b[order[j - 1]] == b[order[j]] and a[order[j - 1]] > a[order[j]]:
+            tmp = order[j - 1]
+            order[j - 1] = order[j]
+            order[j] = tmp
+            j -= 1
+    stack = np.empty(M, dtype=np.int64)
+    starts = np.empty(M)
+    top = 0
+    for t in range(M):
+        j = order[t]
+        if t + 1 < M and b[order[t + 1]] == b[j]:
+            continue  # a line with the same slope and a larger intercept follows
+        z = -np.inf
+        while top > 0:
+            k = stack[top - 1]
+            z = (a[k] - a[j]) / (b[j] - b[k])
+            if top > 1 and z <= starts[top - 1]:
+                top -= 1
+                continue
+            break
+        if top == 0:
+            z = -np.inf
+        stack[top] = j
+        starts[top] = z
+        top += 1
+    amax_idx = 0
+    for i in range(M):
+        if a[i] > a[amax_idx]:
+            amax_idx = i
+    kg = 0.0
+    for s in range(top):
+        j = stack[s]
+        lo = starts[s]
+        hi = starts[s + 1] if s + 1 < top else np.inf
+        cdf_lo = 0.0 if lo == -np.inf else _Phi(lo)
+        cdf_hi = 1.0 if hi == np.inf else _Phi(hi)
+        pdf_lo = 0.0 if lo == -np.inf else _phi(lo)
+        pdf_hi = 0.0 if hi == np.inf else _phi(hi)
+        grad_a[j] += cdf_hi - cdf_lo
+        grad_b[j] += pdf_lo - pdf_hi
+        if s + 1 < top:
+            c = -abs(hi)
+            h = _phi(c) + c * _Phi(c)
+            if h < 0.0:
+                h = 0.0
+            kg += (b[stack[s + 1]] - b[j]) * h
+    grad_a[amax_idx] -= 1.0
+    return kg
+
+
+@jit(cache=True)
+def dkg_rows(A, B):
+    """Discrete KG of every row of (A, B), with gradients."""
+    m, M = A.shape
+    out = np.empty(m)
+    GA = np.zeros((m, M))
+    GB = np.zeros((m, M))
+    for r in range(m):
+        out[r] = _dkg_one(A[r], B[r], GA[r], GB[r])
+    return out, GA, GB

@@ -1,0 +1,599 @@
+"""The Bayesian-optimisation loop: ask/tell, pending points, executors and ``minimize``."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import copy
+import numbers
+import time
+
+import numpy as np
+from scipy import optimize
+from scipy.stats import qmc
+
+from ..utils import check_rng, progress
+from ._acquisition import (
+    AcquisitionFunction,
+    ConstrainedExpectedImprovement,
+    EntropySearch,
+    ExpectedImprovement,
+    KnowledgeGradient,
+    LogExpectedImprovement,
+    LogProbabilityOfImprovement,
+    MaxValueEntropySearch,
+    NoisyExpectedImprovement,
+    ProbabilityOfImprovement,
+    UpperConfidenceBound,
+    qLogExpectedImprovement,
+)
+from ._gp import GaussianProcess
+from ._space import Space
+
+_ACQUISITIONS = {
+    "ei": ExpectedImprovement,
+    "logei": LogExpectedImprovement,
+    "pi": ProbabilityOfImprovement,
+    "logpi": LogProbabilityOfImprovement,
+    "ucb": UpperConfidenceBound,
+    "noisy_ei": NoisyExpectedImprovement,
+    "kg": KnowledgeGradient,
+    "mes": MaxValueEntropySearch,
+    "es": EntropySearch,
+}
+
+
+class ObjectiveError(RuntimeError):
+    """The objective raised at a point; earlier evaluations stay in the optimizer.
+
+    Attributes
+    ----------
+    x : list
+        The point at which the objective failed.
+    optimizer : BayesianOptimizer
+        The optimizer holding every evaluation told before the failure.
+    """
+
+    def __init__(self, message, x, optimizer):
+        super().__init__(message)
+        self.x = x
+        self.optimizer = optimizer
+
+
+def maximize_acquisition(acq, dim, *, rng, raw_samples=512, n_restarts=10, maxiter=100,
+                         space=None, q=1):
+    """Maximise a bound acquisition over ``[0, 1]^dim`` by batched multistart L-BFGS-B.
+
+    ``raw_samples`` scrambled-Sobol points are evaluated; ``n_restarts`` starts are the best
+    point plus Boltzmann draws (probability proportional to ``exp`` of the z-scored values,
+    as BoTorch's ``initialize_q_batch``); all starts run in one L-BFGS-B problem on the
+    stacked vector with the summed objective. Acquisitions with ``smooth=False`` use the
+    raw samples only. With a mixed ``space`` the results are snapped to valid encodings
+    and re-scored.
+
+    Parameters
+    ----------
+    acq : AcquisitionFunction
+        Bound; takes ``(m, dim)`` (or ``(m, q, dim)`` when ``acq.batch``).
+    dim : int
+    rng : numpy.random.Generator
+    raw_samples, n_restarts, maxiter : int
+    space : Space, optional
+    q : int, default=1
+        Batch size for batch acquisitions.
+
+    Returns
+    -------
+    x : ndarray of shape (dim,) or (q, dim)
+    value : float
+    """
+    shape = (q, dim) if acq.batch else (dim,)
+    width = int(np.prod(shape))
+    raw = qmc.Sobol(width, scramble=True, seed=rng).random(int(raw_samples))
+    raw = raw.reshape(-1, *shape)
+    if space is not None and not space.is_real:
+        raw = space.snap(raw.reshape(-1, dim)).reshape(-1, *shape)
+    vals = acq(raw)
+    finite = np.isfinite(vals)
+    if not finite.any():
+        i = int(rng.integers(raw.shape[0]))
+        return raw[i], float(vals[i])
+    best_i = int(np.argmax(np.where(finite, vals, -np.inf)))
+    if not getattr(acq, "smooth", True) or n_restarts <= 0:
+        return raw[best_i], float(vals[best_i])
+    z = np.where(finite, vals, np.nan)
+    z = (z - np.nanmean(z)) / (np.nanstd(z) + 1e-12)
+    w = np.where(finite, np.exp(np.minimum(np.nan_to_num(z, nan=-np.inf), 50.0)), 0.0)
+    w[best_i] = 0.0
+    k = min(int(n_restarts) - 1, int(np.count_nonzero(w)))
+    others = rng.choice(raw.shape[0], size=k, replace=False, p=w / w.sum()) if k > 0 else []
+    starts = raw[np.concatenate([[best_i], np.asarray(others, dtype=int)])]
+    R = starts.shape[0]
+
+    def fun(flat):
+        X = flat.reshape(R, *shape)
+        v, g = acq.value_and_grad(X)
+        v = np.where(np.isfinite(v), v, -1e10)
+        g = np.where(np.isfinite(g), g, 0.0)
+        return -float(np.sum(v)), -g.ravel()
+
+    res = optimize.minimize(fun, starts.ravel(), jac=True, method="L-BFGS-B",
+                            bounds=[(0.0, 1.0)] * (R * width), options={"maxiter": int(maxiter)})
+    cand = np.clip(res.x.reshape(R, *shape), 0.0, 1.0)
+    if space is not None and not space.is_real:
+        cand = space.snap(cand.reshape(-1, dim)).reshape(R, *shape)
+    cvals = acq(cand)
+    j = int(np.nanargmax(np.where(np.isfinite(cvals), cvals, -np.inf)))
+    if cvals[j] >= vals[best_i]:
+        return cand[j], float(cvals[j])
+    return raw[best_i], float(vals[best_i])
+
+
+class BayesianOptimizer:
+    """Ask/tell Gaussian-process Bayesian optimisation over a mixed search space.
+
+    Minimises by default (``maximize=False``), as SciPy and scikit-optimize do; internally
+    every acquisition maximises the negated objective. The first ``n_initial`` points come
+    from a scrambled Sobol design; afterwards each :meth:`ask` fits the GP (hyperparameters
+    refitted every ``refit_every`` new observations, otherwise the Cholesky factor is
+    extended by a rank-k update), conditions on pending points, and maximises the
+    acquisition by batched multistart L-BFGS-B from ``raw_samples`` quasi-random points.
+
+    Parameters
+    ----------
+    space : Space or sequence of dimensions
+        See :class:`Space` (``[(-5.0, 10.0), (0.0, 15.0)]`` is a 2-D box).
+    acquisition : str or AcquisitionFunction, default="logei"
+        ``"logei"``, ``"ei"``, ``"pi"``, ``"logpi"``, ``"ucb"``, ``"noisy_ei"`` (Frazier's),
+        ``"kg"``, ``"mes"``, ``"es"``, or an instance.
+    n_initial : int, optional
+        Size of the initial design; default ``max(5, 2 * n_columns)``.
+    batch_strategy : {"kriging_believer", "constant_liar", "qei"}, default="kriging_believer"
+        How ``ask(n > 1)`` and pending points are handled: condition the GP on the
+        posterior mean (kriging believer) or on the worst observed value (constant liar)
+        at each pending point, or jointly maximise q-LogEI.
+    n_constraints : int, default=0
+        Number of expensive constraints ``c_i(x) <= 0`` told with each observation; the
+        acquisition becomes :class:`ConstrainedExpectedImprovement`.
+    model : GaussianProcess, optional
+        Template for the surrogate (cloned); default ``GaussianProcess()`` on the
+        unit-cube encoding.
+    maximize : bool, default=False
+    raw_samples : int, default=512
+    n_restarts : int, default=10
+    refit_every : int, default=1
+    random_state : None, int, RandomState or Generator
+    verbose : bool, default=False
+        tqdm bar in :meth:`run`.
+
+    Attributes
+    ----------
+    x_iters : list of list
+    func_vals : ndarray
+    pending : list of list
+    models : list of GaussianProcess
+        The surrogate used for each model-based ask.
+
+    Examples
+    --------
+    >>> from probstat.bayesopt import BayesianOptimizer
+    >>> opt = BayesianOptimizer([(-2.0, 2.0)], n_initial=3, random_state=0)
+    >>> for _ in range(6):
+    ...     x = opt.ask()
+    ...     opt.tell(x, (x[0] - 0.5) ** 2)
+    >>> len(opt.x_iters)
+    6
+    """
+
+    def __init__(self, space, *, acquisition="logei", n_initial=None,
+                 batch_strategy="kriging_believer", n_constraints=0, model=None,
+                 maximize=False, raw_samples=512, n_restarts=10, refit_every=1,
+                 random_state=None, verbose=False):
+        self.space = Space(space)
+        self.acquisition = acquisition
+        d = self.space.n_columns
+        self.n_initial = max(5, 2 * d) if n_initial is None else n_initial
+        if not isinstance(self.n_initial, numbers.Integral) or self.n_initial < 1:
+            raise ValueError(f"n_initial must be an integer >= 1 (got {n_initial!r})")
+        if batch_strategy not in ("kriging_believer", "constant_liar", "qei"):
+            raise ValueError("batch_strategy must be 'kriging_believer', 'constant_liar' or "
+                             f"'qei' (got {batch_strategy!r})")
+        self.batch_strategy = batch_strategy
+        if not isinstance(n_constraints, numbers.Integral) or n_constraints < 0:
+            raise ValueError(f"n_constraints must be an integer >= 0 (got {n_constraints!r})")
+        self.n_constraints = int(n_constraints)
+        for name, val in (("raw_samples", raw_samples), ("refit_every", refit_every)):
+            if not isinstance(val, numbers.Integral) or val < 1:
+                raise ValueError(f"{name} must be an integer >= 1 (got {val!r})")
+        if not isinstance(n_restarts, numbers.Integral) or n_restarts < 0:
+            raise ValueError(f"n_restarts must be an integer >= 0 (got {n_restarts!r})")
+        self.model = model
+        self.maximize = bool(maximize)
+        self.raw_samples, self.n_restarts, self.refit_every = raw_samples, n_restarts, refit_every
+        self.random_state = random_state
+        self.verbose = verbose
+        self._acq = self._make_acquisition(acquisition)
+        self.rng_ = check_rng(random_state)
+        self._design = qmc.Sobol(d, scramble=True, seed=self.rng_).random(
+            int(2 ** np.ceil(np.log2(max(self.n_initial, 2)))))[: self.n_initial]
+        self._design_next = 0
+        self.x_iters, self._y, self._c = [], [], []
+        self.pending = []
+        self.models = []
+        self._gp = None
+        self._gp_n = 0
+        self._last_refit = 0
+        self.timings = []
+
+    @staticmethod
+    def _make_acquisition(acq):
+        if isinstance(acq, AcquisitionFunction):
+            return acq
+        if isinstance(acq, str) and acq.lower() in _ACQUISITIONS:
+            return _ACQUISITIONS[acq.lower()]()
+        raise ValueError(f"acquisition must be one of {sorted(_ACQUISITIONS)} or an "
+                         f"AcquisitionFunction (got {acq!r})")
+
+    # ---------------------------------------------------------------- data
+    @property
+    def func_vals(self):
+        return np.asarray(self._y, dtype=float)
+
+    @property
+    def incumbent_(self):
+        """Best feasible evaluated point and value, ``(x, y)``; ``(None, None)`` before any."""
+        if not self._y:
+            return None, None
+        y = np.asarray(self._y, dtype=float)
+        score = -y if self.maximize else y
+        if self.n_constraints:
+            feas = np.all(np.asarray(self._c) <= 0, axis=1)
+            score = np.where(feas, score, np.inf)
+            if not feas.any():
+                return None, None
+        i = int(np.argmin(score))
+        return self.x_iters[i], float(y[i])
+
+    # ---------------------------------------------------------------- tell
+    def tell(self, x, y, constraints=None):
+        """Record evaluations.
+
+        Parameters
+        ----------
+        x : point or list of points
+        y : float or list of float
+            Objective values (finite).
+        constraints : array-like of shape (n_constraints,) or (n_points, n_constraints)
+            Constraint values, feasible when ``<= 0``; required iff ``n_constraints > 0``.
+
+        Returns
+        -------
+        self
+        """
+        single = np.ndim(y) == 0
+        xs = [x] if single else list(x)
+        ys = [y] if single else list(y)
+        if len(xs) != len(ys):
+            raise ValueError(f"x and y must have the same length (got {len(xs)} and {len(ys)})")
+        if self.n_constraints:
+            if constraints is None:
+                raise ValueError(f"constraints must be given ({self.n_constraints} per point)")
+            cs = np.asarray(constraints, dtype=float).reshape(len(xs), self.n_constraints)
+            if not np.all(np.isfinite(cs)):
+                raise ValueError("constraints must be finite (found NaN or inf)")
+        elif constraints is not None:
+            raise ValueError("constraints given but n_constraints is 0")
+        points = []
+        for xi, yi in zip(xs, ys):
+            xi = self.space.check_point(xi)
+            if not isinstance(yi, numbers.Real) or not np.isfinite(yi):
+                raise ValueError(f"y must be a finite number (got {yi!r} at x={xi})")
+            points.append(xi)
+        for k, (xi, yi) in enumerate(zip(points, ys)):
+            self.x_iters.append(xi)
+            self._y.append(float(yi))
+            if self.n_constraints:
+                self._c.append(cs[k])
+            enc = self.space.encode([xi])[0]
+            for j, p in enumerate(self.pending):
+                if np.allclose(self.space.encode([p])[0], enc, atol=1e-12):
+                    del self.pending[j]
+                    break
+        return self
+
+    # ---------------------------------------------------------------- ask
+    def ask(self, n=None):
+        """Propose the next point (``n=None``) or a batch of ``n`` points.
+
+        Proposed points are held as pending until told.
+
+        Parameters
+        ----------
+        n : int, optional
+
+        Returns
+        -------
+        list
+            One point (a list of values) or, with ``n``, a list of ``n`` points.
+        """
+        k = 1 if n is None else int(n)
+        if k < 1:
+            raise ValueError(f"n must be >= 1 (got {n})")
+        out = []
+        while len(out) < k and self._design_next < self.n_initial:
+            pt = self.space.decode(self._design[self._design_next])[0]
+            self._design_next += 1
+            out.append(pt)
+            self.pending.append(pt)
+        if len(out) < k:
+            if len(self._y) < 2:
+                # not enough data for a model: random points
+                while len(out) < k:
+                    pt = self.space.decode(self.rng_.uniform(size=self.space.n_columns))[0]
+                    out.append(pt)
+                    self.pending.append(pt)
+            else:
+                from threadpoolctl import threadpool_limits
+
+                with threadpool_limits(limits=1, user_api="blas"):
+                    out += self._ask_model(k - len(out))
+        return out[0] if n is None else out
+
+    def _fit_models(self):
+        U = self.space.encode(self.x_iters)
+        y = np.asarray(self._y, dtype=float)
+        y_int = y if self.maximize else -y
+        n = len(y)
+        start = time.perf_counter()
+        template = self.model if self.model is not None else GaussianProcess()
+        refit = (self._gp is None or n - self._last_refit >= self.refit_every
+                 or self._gp_n > n)
+        if refit:
+            gp = copy.deepcopy(self._gp) if self._gp is not None else copy.deepcopy(template)
+            gp.set_params(bounds=np.tile([0.0, 1.0], (U.shape[1], 1)), warm_start=True,
+                          random_state=self.rng_.integers(2**31))
+            gp.fit(U, y_int)
+            self._last_refit = n
+        elif self._gp_n < n:
+            gp = self._gp.condition_on(U[self._gp_n:], y_int[self._gp_n:])
+        else:
+            gp = self._gp
+        self._gp, self._gp_n = gp, n
+        cmodels = []
+        if self.n_constraints:
+            C = np.asarray(self._c, dtype=float)
+            for j in range(self.n_constraints):
+                cm = copy.deepcopy(template)
+                cm.set_params(bounds=np.tile([0.0, 1.0], (U.shape[1], 1)))
+                cmodels.append(cm.fit(U, C[:, j]))
+        self._fit_seconds = time.perf_counter() - start
+        return gp, cmodels, U, y_int
+
+    def _ask_model(self, k):
+        gp, cmodels, U, y_int = self._fit_models()
+        self.models.append(gp)
+        start = time.perf_counter()
+        dim = self.space.n_columns
+        best = float(np.max(y_int))
+        pend = [self.space.encode([p])[0] for p in self.pending]
+        if self.n_constraints:
+            acq = ConstrainedExpectedImprovement(cmodels)
+        else:
+            acq = self._acq
+        out = []
+        if self.batch_strategy == "qei" and k > 1:
+            q_acq = qLogExpectedImprovement().bind(
+                gp, best=best, X_pending=np.array(pend) if pend else None,
+                random_state=self.rng_)
+            Xq, _ = maximize_acquisition(q_acq, dim, rng=self.rng_, q=k, space=self.space,
+                                         raw_samples=self.raw_samples,
+                                         n_restarts=self.n_restarts)
+            for row in np.atleast_2d(Xq):
+                pt = self.space.decode(row)[0]
+                out.append(pt)
+                self.pending.append(pt)
+        else:
+            model = gp
+            if pend:
+                model = self._believe(gp, np.array(pend), y_int)
+            for _ in range(k):
+                bound = acq.bind(model, best=best, random_state=self.rng_)
+                x, _ = maximize_acquisition(bound, dim, rng=self.rng_, space=self.space,
+                                            raw_samples=self.raw_samples,
+                                            n_restarts=self.n_restarts)
+                pt = self.space.decode(x)[0]
+                out.append(pt)
+                self.pending.append(pt)
+                if len(out) < k:
+                    model = self._believe(model, x[None], y_int)
+        self.timings.append({"n": len(self._y), "fit": self._fit_seconds,
+                             "acquisition": time.perf_counter() - start})
+        return out
+
+    def _believe(self, gp, P, y_int):
+        if self.batch_strategy == "constant_liar":
+            lie = np.full(P.shape[0], float(np.min(y_int)))
+        else:
+            lie = gp.predict(P)
+        return gp.condition_on(P, lie)
+
+    # ---------------------------------------------------------------- run
+    def _evaluate_result(self, x, value):
+        if self.n_constraints:
+            try:
+                y, c = value
+            except (TypeError, ValueError):
+                raise ValueError(f"with n_constraints={self.n_constraints} the objective must "
+                                 f"return (y, constraints) (got {value!r} at x={x})") from None
+            self.tell(x, float(y), constraints=c)
+        else:
+            try:
+                yv = float(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"the objective must return a number (got {value!r} at "
+                                 f"x={x})") from None
+            self.tell(x, yv)
+
+    def _fail(self, x, exc):
+        self.pending = [p for p in self.pending if p != x]
+        raise ObjectiveError(
+            f"objective raised {type(exc).__name__} at x={x}: {exc} "
+            f"({len(self._y)} earlier evaluations kept in the optimizer)", x, self) from exc
+
+    def run(self, func, n_iter, *, executor=None, batch_size=1):
+        """Evaluate ``func`` ``n_iter`` times, asking and telling as results arrive.
+
+        Parameters
+        ----------
+        func : callable
+            ``func(x)`` with ``x`` a list of values; returns a float (or ``(y, constraints)``
+            when ``n_constraints > 0``).
+        n_iter : int
+            Number of evaluations.
+        executor : concurrent.futures.Executor, optional
+            Runs up to ``batch_size`` evaluations at a time (threads, processes, or a Dask
+            cluster through ``Client.get_executor()``); new points are asked as soon as a
+            result comes back, with the running ones as pending points.
+        batch_size : int, default=1
+            Evaluations in flight with an executor.
+
+        Returns
+        -------
+        scipy.optimize.OptimizeResult
+            As :meth:`result`.
+
+        Raises
+        ------
+        ObjectiveError
+            When ``func`` raises; it names the point, and every earlier evaluation is kept.
+        """
+        if not isinstance(n_iter, numbers.Integral) or n_iter < 0:
+            raise ValueError(f"n_iter must be an integer >= 0 (got {n_iter!r})")
+        bar = progress(None, total=n_iter, desc="bayesopt", verbose=self.verbose)
+        try:
+            if executor is None:
+                for _ in range(n_iter):
+                    x = self.ask()
+                    try:
+                        value = func(x)
+                    except Exception as exc:  # the user's objective: report which point
+                        self._fail(x, exc)
+                    self._evaluate_result(x, value)
+                    bar.update(1)
+            else:
+                if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
+                    raise ValueError(f"batch_size must be an integer >= 1 (got {batch_size!r})")
+                submitted = 0
+                running = {}
+                while submitted < n_iter or running:
+                    free = min(batch_size - len(running), n_iter - submitted)
+                    if free > 0:
+                        xs = self.ask(free)
+                        for x in xs:
+                            running[executor.submit(func, x)] = x
+                        submitted += free
+                    done, _ = cf.wait(list(running), return_when=cf.FIRST_COMPLETED)
+                    for fut in done:
+                        x = running.pop(fut)
+                        try:
+                            value = fut.result()
+                        except Exception as exc:  # the user's objective
+                            for other in running:
+                                other.cancel()
+                            self._fail(x, exc)
+                        self._evaluate_result(x, value)
+                        bar.update(1)
+        finally:
+            bar.close()
+        return self.result()
+
+    def result(self):
+        """The run so far as a :class:`scipy.optimize.OptimizeResult`.
+
+        Returns
+        -------
+        OptimizeResult
+            ``x`` and ``fun`` (best feasible evaluation), ``x_iters``, ``func_vals``,
+            ``models``, ``space``, ``nfev``, ``nit``, ``constraint_vals``, ``timings``,
+            ``success`` and ``message``.
+        """
+        x, fun = self.incumbent_
+        ok = x is not None
+        return optimize.OptimizeResult(
+            x=x, fun=fun, x_iters=list(self.x_iters), func_vals=self.func_vals,
+            models=list(self.models), space=self.space, nfev=len(self._y),
+            nit=len(self.models),
+            constraint_vals=np.asarray(self._c) if self.n_constraints else None,
+            timings=list(self.timings), success=ok,
+            message="ok" if ok else "no (feasible) evaluation yet", optimizer=self)
+
+
+def minimize(func, space, n_calls=50, *, n_initial=None, acquisition="logei", x0=None, y0=None,
+             callback=None, executor=None, batch_size=1, random_state=None, verbose=False,
+             **optimizer_kwargs):
+    """Minimise an expensive function by GP Bayesian optimisation (like skopt's gp_minimize).
+
+    Parameters
+    ----------
+    func : callable
+        ``func(x) -> float`` with ``x`` a list of values.
+    space : Space or sequence of dimensions
+        ``[(low, high), ...]`` for a box.
+    n_calls : int, default=50
+        Total evaluations, including ``x0`` points evaluated here.
+    n_initial : int, optional
+        Initial Sobol design size (default ``max(5, 2 d)``, minus the given ``x0``).
+    acquisition : str or AcquisitionFunction, default="logei"
+    x0 : list of points, optional
+        Points to evaluate (or, with ``y0``, already evaluated) first.
+    y0 : list of float, optional
+    callback : callable, optional
+        ``callback(result)`` after each evaluation; returning True stops.
+    executor : concurrent.futures.Executor, optional
+        See :meth:`BayesianOptimizer.run`.
+    batch_size : int, default=1
+    random_state : None, int, RandomState or Generator
+    verbose : bool, default=False
+    **optimizer_kwargs
+        Passed to :class:`BayesianOptimizer`.
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+        ``x``, ``fun``, ``x_iters``, ``func_vals``, ``models``, ``space`` and more.
+
+    Examples
+    --------
+    >>> from probstat.bayesopt import minimize
+    >>> res = minimize(lambda x: (x[0] - 0.3) ** 2, [(-1.0, 1.0)], n_calls=12, random_state=0)
+    >>> bool(res.fun < 1e-3)
+    True
+    """
+    if not isinstance(n_calls, numbers.Integral) or n_calls < 1:
+        raise ValueError(f"n_calls must be an integer >= 1 (got {n_calls!r})")
+    x0 = [] if x0 is None else list(x0)
+    if y0 is not None and len(y0) != len(x0):
+        raise ValueError(f"y0 must have one value per x0 point (got {len(y0)} and {len(x0)})")
+    sp = Space(space)
+    if n_initial is None:
+        n_initial = max(1, max(5, 2 * sp.n_columns) - len(x0))
+    opt = BayesianOptimizer(sp, acquisition=acquisition, n_initial=n_initial,
+                            random_state=random_state, verbose=verbose, **optimizer_kwargs)
+    if x0 and y0 is not None:
+        opt.tell(x0, list(y0))
+    else:
+        for x in x0:
+            x = sp.check_point(x, "x0 point")
+            try:
+                value = func(x)
+            except Exception as exc:  # the user's objective
+                opt._fail(x, exc)
+            opt._evaluate_result(x, value)
+    remaining = n_calls - (len(x0) if y0 is None else 0)
+    if callback is None:
+        opt.run(func, max(remaining, 0), executor=executor, batch_size=batch_size)
+    else:
+        for _ in range(max(remaining, 0)):
+            opt.run(func, 1, executor=executor, batch_size=1)
+            if callback(opt.result()):
+                break
+    return opt.result()

@@ -1,0 +1,214 @@
+"""Search spaces of real, integer and categorical dimensions, encoded into the unit cube."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+
+class Real:
+    """A continuous dimension ``[low, high]``.
+
+    Parameters
+    ----------
+    low, high : float
+    prior : {"uniform", "log-uniform"}, default="uniform"
+        ``"log-uniform"`` encodes ``log(x)`` (needs ``low > 0``).
+    name : str, optional
+    """
+
+    def __init__(self, low, high, prior="uniform", name=None):
+        low, high = float(low), float(high)
+        if not (np.isfinite(low) and np.isfinite(high) and low < high):
+            raise ValueError(f"Real needs finite low < high (got {low}, {high})")
+        if prior not in ("uniform", "log-uniform"):
+            raise ValueError(f"prior must be 'uniform' or 'log-uniform' (got {prior!r})")
+        if prior == "log-uniform" and low <= 0:
+            raise ValueError(f"a log-uniform Real needs low > 0 (got {low})")
+        self.low, self.high, self.prior, self.name = low, high, prior, name
+
+    n_columns = 1
+
+    def __repr__(self):
+        return f"Real({self.low}, {self.high}, prior={self.prior!r})"
+
+    def _t(self, v):
+        return np.log(v) if self.prior == "log-uniform" else v
+
+    def encode(self, values):
+        v = np.asarray(values, dtype=float)
+        lo, hi = self._t(self.low), self._t(self.high)
+        return ((self._t(v) - lo) / (hi - lo))[:, None]
+
+    def decode(self, cols):
+        lo, hi = self._t(self.low), self._t(self.high)
+        v = lo + np.clip(cols[:, 0], 0.0, 1.0) * (hi - lo)
+        v = np.exp(v) if self.prior == "log-uniform" else v
+        return [float(min(max(x, self.low), self.high)) for x in v]
+
+    def contains(self, value):
+        return (isinstance(value, numbers.Real) and not isinstance(value, bool)
+                and self.low <= float(value) <= self.high)
+
+
+class Integer:
+    """An integer dimension ``{low, ..., high}`` (continuous relaxation, rounded).
+
+    Parameters
+    ----------
+    low, high : int
+    name : str, optional
+    """
+
+    n_columns = 1
+
+    def __init__(self, low, high, name=None):
+        if int(low) != low or int(high) != high or not low < high:
+            raise ValueError(f"Integer needs integers low < high (got {low}, {high})")
+        self.low, self.high, self.name = int(low), int(high), name
+
+    def __repr__(self):
+        return f"Integer({self.low}, {self.high})"
+
+    def encode(self, values):
+        v = np.asarray(values, dtype=float)
+        return ((v - self.low) / (self.high - self.low))[:, None]
+
+    def decode(self, cols):
+        v = self.low + np.clip(cols[:, 0], 0.0, 1.0) * (self.high - self.low)
+        return [int(x) for x in np.rint(v)]
+
+    def contains(self, value):
+        return (isinstance(value, numbers.Integral | numbers.Real) and not isinstance(value, bool)
+                and float(value) == math.floor(float(value))
+                and self.low <= value <= self.high)
+
+
+class Categorical:
+    """A categorical dimension, one-hot encoded.
+
+    Parameters
+    ----------
+    categories : sequence
+        At least two distinct values.
+    name : str, optional
+    """
+
+    def __init__(self, categories, name=None):
+        cats = list(categories)
+        if len(cats) < 2 or len(set(map(repr, cats))) != len(cats):
+            raise ValueError(f"Categorical needs >= 2 distinct categories (got {cats!r})")
+        self.categories, self.name = cats, name
+
+    def __repr__(self):
+        return f"Categorical({self.categories!r})"
+
+    @property
+    def n_columns(self):
+        return len(self.categories)
+
+    def encode(self, values):
+        idx = [self.categories.index(v) for v in values]
+        out = np.zeros((len(idx), len(self.categories)))
+        out[np.arange(len(idx)), idx] = 1.0
+        return out
+
+    def decode(self, cols):
+        return [self.categories[i] for i in np.argmax(cols, axis=1)]
+
+    def contains(self, value):
+        return value in self.categories
+
+
+def _as_dimension(spec, k):
+    if isinstance(spec, Real | Integer | Categorical):
+        return spec
+    if isinstance(spec, tuple | list) and len(spec) in (2, 3) and all(
+            isinstance(v, numbers.Real) and not isinstance(v, bool) for v in spec[:2]):
+        if len(spec) == 3:
+            return Real(spec[0], spec[1], prior=spec[2])
+        if all(isinstance(v, numbers.Integral) for v in spec):
+            return Integer(*spec)
+        return Real(*spec)
+    if isinstance(spec, tuple | list):
+        return Categorical(spec)
+    raise TypeError(f"dimension {k} must be a (low, high) pair, a list of categories or a "
+                    f"Real/Integer/Categorical (got {spec!r})")
+
+
+class Space:
+    """A product of dimensions with an encoding into ``[0, 1]^n_columns``.
+
+    Parameters
+    ----------
+    dimensions : sequence
+        Each a :class:`Real`, :class:`Integer` or :class:`Categorical`, or a shorthand:
+        ``(low, high)`` floats for a Real, ``(low, high)`` ints for an Integer, a list of
+        other values for a Categorical (scikit-optimize's conventions).
+
+    Examples
+    --------
+    >>> from probstat.bayesopt import Space
+    >>> s = Space([(-5.0, 10.0), (0, 3), ["a", "b"]])
+    >>> s.encode([[10.0, 3, "b"]]).tolist()
+    [[1.0, 1.0, 0.0, 1.0]]
+    """
+
+    def __init__(self, dimensions):
+        if isinstance(dimensions, Space):
+            dimensions = dimensions.dimensions
+        dims = list(dimensions)
+        if not dims:
+            raise ValueError("space must have at least one dimension")
+        self.dimensions = [_as_dimension(s, k) for k, s in enumerate(dims)]
+
+    def __repr__(self):
+        return f"Space({self.dimensions!r})"
+
+    def __len__(self):
+        return len(self.dimensions)
+
+    @property
+    def n_columns(self):
+        return sum(d.n_columns for d in self.dimensions)
+
+    @property
+    def is_real(self):
+        return all(isinstance(d, Real) for d in self.dimensions)
+
+    def check_point(self, x, name="x"):
+        """Validate one point; return it as a list."""
+        if isinstance(x, np.ndarray):
+            x = x.tolist()
+        if not isinstance(x, list | tuple) or len(x) != len(self.dimensions):
+            raise ValueError(f"{name} must have {len(self.dimensions)} entries (got {x!r})")
+        for k, (v, dim) in enumerate(zip(x, self.dimensions)):
+            if isinstance(v, float) and not np.isfinite(v):
+                raise ValueError(f"{name}[{k}] must be finite (got {v})")
+            if not dim.contains(v):
+                raise ValueError(f"{name}[{k}] = {v!r} is outside dimension {k}: {dim!r}")
+        return list(x)
+
+    def encode(self, points):
+        """Encode points (a list of lists) into an array of shape ``(n, n_columns)``."""
+        points = [list(p) for p in points]
+        cols = [dim.encode([p[k] for p in points]) for k, dim in enumerate(self.dimensions)]
+        return np.hstack(cols)
+
+    def decode(self, U):
+        """Decode rows of the unit-cube array back into points (lists)."""
+        U = np.atleast_2d(U)
+        out, j = [], 0
+        per_dim = []
+        for dim in self.dimensions:
+            per_dim.append(dim.decode(U[:, j:j + dim.n_columns]))
+            j += dim.n_columns
+        for i in range(U.shape[0]):
+            out.append([vals[i] for vals in per_dim])
+        return out
+
+    def snap(self, U):
+        """Round encoded rows to the nearest valid encoding (integers, one-hot)."""
+        return self.encode(self.decode(U))

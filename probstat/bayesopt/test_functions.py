@@ -1,0 +1,226 @@
+"""Standard optimisation test functions with bounds and known global minima.
+
+Each function is a :class:`BenchmarkFunction`: callable on one point (returns a float) or
+on an array of shape ``(n, d)`` (returns shape ``(n,)``), with ``bounds``,
+``optimal_value`` (the global minimum) and ``optimizers`` (the minimisers). Formulas and
+optima as in the bayesopt spec, section 3 (verified there by 300-start L-BFGS-B).
+
+Examples
+--------
+>>> from probstat.bayesopt.test_functions import branin
+>>> round(branin([3.141592653589793, 2.275]), 9)
+0.397887358
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+__all__ = [
+    "BenchmarkFunction",
+    "ackley",
+    "branin",
+    "get_test_function",
+    "goldstein_price",
+    "hartmann3",
+    "hartmann6",
+    "levy",
+    "rosenbrock",
+    "six_hump_camel",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class BenchmarkFunction:
+    """A test function for minimisation with its box and known optimum.
+
+    Attributes
+    ----------
+    name : str
+    dim : int
+    bounds : tuple of (float, float)
+        One ``(low, high)`` pair per dimension.
+    optimal_value : float
+        The global minimum.
+    optimizers : tuple of tuple of float
+        Known global minimisers.
+    func : callable
+        Vectorised implementation on arrays of shape ``(n, dim)``.
+    """
+
+    name: str
+    dim: int
+    bounds: tuple
+    optimal_value: float
+    optimizers: tuple
+    func: Callable = dataclasses.field(repr=False)
+
+    def __call__(self, x):
+        """Evaluate at one point (float) or at the rows of a 2-D array (array)."""
+        x = np.asarray(x, dtype=float)
+        if x.shape[-1] != self.dim or x.ndim not in (1, 2):
+            raise ValueError(f"{self.name} takes points of dimension {self.dim} "
+                             f"(got shape {x.shape})")
+        out = self.func(np.atleast_2d(x))
+        return float(out[0]) if x.ndim == 1 else out
+
+    def regret(self, values):
+        """Simple regret ``values - optimal_value`` (array or float)."""
+        return np.asarray(values, dtype=float) - self.optimal_value
+
+
+def _branin(X):
+    x1, x2 = X[:, 0], X[:, 1]
+    b, c = 5.1 / (4 * math.pi**2), 5 / math.pi
+    return (x2 - b * x1**2 + c * x1 - 6) ** 2 + 10 * (1 - 1 / (8 * math.pi)) * np.cos(x1) + 10
+
+
+def _camel(X):
+    x1, x2 = X[:, 0], X[:, 1]
+    return (4 - 2.1 * x1**2 + x1**4 / 3) * x1**2 + x1 * x2 + (-4 + 4 * x2**2) * x2**2
+
+
+def _goldstein(X):
+    x1, x2 = X[:, 0], X[:, 1]
+    a = 1 + (x1 + x2 + 1) ** 2 * (19 - 14 * x1 + 3 * x1**2 - 14 * x2 + 6 * x1 * x2 + 3 * x2**2)
+    b = 30 + (2 * x1 - 3 * x2) ** 2 * (18 - 32 * x1 + 12 * x1**2 + 48 * x2 - 36 * x1 * x2
+                                       + 27 * x2**2)
+    return a * b
+
+
+_H_ALPHA = np.array([1.0, 1.2, 3.0, 3.2])
+_H3_A = np.array([[3, 10, 30], [0.1, 10, 35], [3, 10, 30], [0.1, 10, 35]])
+_H3_P = 1e-4 * np.array([[3689, 1170, 2673], [4699, 4387, 7470], [1091, 8732, 5547],
+                         [381, 5743, 8828]])
+_H6_A = np.array([[10, 3, 17, 3.5, 1.7, 8], [0.05, 10, 17, 0.1, 8, 14],
+                  [3, 3.5, 1.7, 10, 17, 8], [17, 8, 0.05, 10, 0.1, 14]])
+_H6_P = 1e-4 * np.array([[1312, 1696, 5569, 124, 8283, 5886],
+                         [2329, 4135, 8307, 3736, 1004, 9991],
+                         [2348, 1451, 3522, 2883, 3047, 6650],
+                         [4047, 8828, 8732, 5743, 1091, 381]])
+
+
+def _hartmann(A, P):
+    def f(X):
+        inner = np.einsum("ij,nij->ni", A, (X[:, None, :] - P[None]) ** 2)
+        return -np.exp(-inner) @ _H_ALPHA
+    return f
+
+
+def _ackley(X):
+    d = X.shape[1]
+    a, b, c = 20.0, 0.2, 2 * math.pi
+    return (-a * np.exp(-b * np.sqrt(np.sum(X**2, axis=1) / d))
+            - np.exp(np.sum(np.cos(c * X), axis=1) / d) + a + math.e)
+
+
+def _levy(X):
+    w = 1 + (X - 1) / 4
+    head = np.sin(math.pi * w[:, 0]) ** 2
+    mid = np.sum((w[:, :-1] - 1) ** 2 * (1 + 10 * np.sin(math.pi * w[:, :-1] + 1) ** 2), axis=1)
+    tail = (w[:, -1] - 1) ** 2 * (1 + np.sin(2 * math.pi * w[:, -1]) ** 2)
+    return head + mid + tail
+
+
+def _rosenbrock(X):
+    return np.sum(100 * (X[:, 1:] - X[:, :-1] ** 2) ** 2 + (X[:, :-1] - 1) ** 2, axis=1)
+
+
+branin = BenchmarkFunction(
+    "branin", 2, ((-5.0, 10.0), (0.0, 15.0)), 5 / (4 * math.pi),
+    ((-math.pi, 12.275), (math.pi, 2.275), (3 * math.pi, 2.475)), _branin)
+six_hump_camel = BenchmarkFunction(
+    "six_hump_camel", 2, ((-3.0, 3.0), (-2.0, 2.0)), -1.03162845348988,
+    ((0.0898420, -0.7126564), (-0.0898420, 0.7126564)), _camel)
+goldstein_price = BenchmarkFunction(
+    "goldstein_price", 2, ((-2.0, 2.0), (-2.0, 2.0)), 3.0, ((0.0, -1.0),), _goldstein)
+hartmann3 = BenchmarkFunction(
+    "hartmann3", 3, ((0.0, 1.0),) * 3, -3.86277978733,
+    ((0.1145889, 0.5556489, 0.852547),), _hartmann(_H3_A, _H3_P))
+hartmann6 = BenchmarkFunction(
+    "hartmann6", 6, ((0.0, 1.0),) * 6, -3.32236801141552,
+    ((0.2016895, 0.1500107, 0.476874, 0.2753324, 0.3116516, 0.6573005),),
+    _hartmann(_H6_A, _H6_P))
+
+
+def ackley(dim=2):
+    """Ackley function on ``[-32.768, 32.768]^dim`` (minimum 0 at the origin).
+
+    Parameters
+    ----------
+    dim : int, default=2
+
+    Returns
+    -------
+    BenchmarkFunction
+    """
+    return BenchmarkFunction(f"ackley{dim}", dim, ((-32.768, 32.768),) * dim, 0.0,
+                             ((0.0,) * dim,), _ackley)
+
+
+def levy(dim=2):
+    """Levy function on ``[-10, 10]^dim`` (minimum 0 at ``(1, ..., 1)``).
+
+    Parameters
+    ----------
+    dim : int, default=2
+
+    Returns
+    -------
+    BenchmarkFunction
+    """
+    return BenchmarkFunction(f"levy{dim}", dim, ((-10.0, 10.0),) * dim, 0.0,
+                             ((1.0,) * dim,), _levy)
+
+
+def rosenbrock(dim=2):
+    """Rosenbrock function on ``[-5, 10]^dim`` (minimum 0 at ``(1, ..., 1)``).
+
+    Parameters
+    ----------
+    dim : int, default=2
+
+    Returns
+    -------
+    BenchmarkFunction
+    """
+    if dim < 2:
+        raise ValueError(f"rosenbrock needs dim >= 2 (got {dim})")
+    return BenchmarkFunction(f"rosenbrock{dim}", dim, ((-5.0, 10.0),) * dim, 0.0,
+                             ((1.0,) * dim,), _rosenbrock)
+
+
+_FIXED = {f.name: f for f in (branin, six_hump_camel, goldstein_price, hartmann3, hartmann6)}
+_SCALABLE = {"ackley": ackley, "levy": levy, "rosenbrock": rosenbrock}
+
+
+def get_test_function(name, dim=None):
+    """Look up a test function by name.
+
+    Parameters
+    ----------
+    name : str
+        One of ``branin``, ``six_hump_camel``, ``goldstein_price``, ``hartmann3``,
+        ``hartmann6``, ``ackley``, ``levy``, ``rosenbrock``.
+    dim : int, optional
+        Dimension of the scalable ones (default 2).
+
+    Returns
+    -------
+    BenchmarkFunction
+
+    Examples
+    --------
+    >>> from probstat.bayesopt.test_functions import get_test_function
+    >>> get_test_function("levy", 3).dim
+    3
+    """
+    if name in _FIXED:
+        return _FIXED[name]
+    if name in _SCALABLE:
+        return _SCALABLE[name](2 if dim is None else int(dim))
+    raise ValueError(f"name must be one of {sorted(_FIXED) + sorted(_SCALABLE)} (got {name!r})")
