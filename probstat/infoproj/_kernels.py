@@ -1,0 +1,87 @@
+"""numba kernels of probstat.infoproj (compiled lazily through probstat.backend.jit)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..backend import jit
+
+
+@jit(cache=True)
+def mvn_kl_batch(Z, mu0, L0, logdet0):
+    """KL( N(mu0, S0) || N(xbar_r, S_r) ) for each replication r of draws ``mu0 + L0 z``.
+
+    Z has shape (r, n, d) of standard normal draws; S_r is the MLE covariance (divisor n).
+    Returns an array of r divergences (nats); +inf when S_r is singular.
+    """
+    r, n, d = Z.shape
+    out = np.empty(r)
+    x = np.empty((n, d))
+    m = np.empty(d)
+    S = np.empty((d, d))
+    L = np.empty((d, d))
+    y = np.empty(d)
+    for k in range(r):
+        # x_i = mu0 + L0 z_i
+        for i in range(n):
+            for a in range(d):
+                s = mu0[a]
+                for b in range(a + 1):
+                    s += L0[a, b] * Z[k, i, b]
+                x[i, a] = s
+        for a in range(d):
+            s = 0.0
+            for i in range(n):
+                s += x[i, a]
+            m[a] = s / n
+        for a in range(d):
+            for b in range(a + 1):
+                s = 0.0
+                for i in range(n):
+                    s += (x[i, a] - m[a]) * (x[i, b] - m[b])
+                S[a, b] = s / n
+                S[b, a] = S[a, b]
+        # Cholesky S = L L'
+        ok = True
+        for a in range(d):
+            for b in range(a + 1):
+                s = S[a, b]
+                for c in range(b):
+                    s -= L[a, c] * L[b, c]
+                if a == b:
+                    if s <= 0.0:
+                        ok = False
+                        break
+                    L[a, a] = math.sqrt(s)
+                else:
+                    L[a, b] = s / L[b, b]
+            if not ok:
+                break
+        if not ok:
+            out[k] = np.inf
+            continue
+        logdet = 0.0
+        for a in range(d):
+            logdet += 2.0 * math.log(L[a, a])
+        # tr(S^-1 S0) = sum over columns j of S0: || L^-1 L0 e_j ||^2 via L0: S0 = L0 L0'
+        tr = 0.0
+        for j in range(d):
+            for a in range(d):  # forward solve L y = L0[:, j]
+                s = L0[a, j]
+                for c in range(a):
+                    s -= L[a, c] * y[c]
+                y[a] = s / L[a, a]
+            for a in range(d):
+                tr += y[a] * y[a]
+        for a in range(d):
+            s = m[a] - mu0[a]
+            for c in range(a):
+                s -= L[a, c] * y[c]
+            y[a] = s / L[a, a]
+        quad = 0.0
+        for a in range(d):
+            quad += y[a] * y[a]
+        out[k] = 0.5 * (tr + quad - d + logdet - logdet0)
+    return out

@@ -1,0 +1,528 @@
+"""Information projection, risk coefficients for a family and a truth, Monte Carlo and
+bootstrap risk estimates."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+
+import numpy as np
+
+from ..base import ResultMixin
+from ..utils import check_probability_vector, check_rng, check_scalar_in
+from ._core import _spd_inverse, cumulant_invariants, risk_expansion_expfam, sample_cumulants
+from ._expfam import _MVN, ExponentialFamily, _as_2d, mvn_correct_c2, mvn_sandwich_coefficients
+
+__all__ = [
+    "BootstrapRisk",
+    "MonteCarloRisk",
+    "bootstrap_risk",
+    "information_projection",
+    "monte_carlo_risk",
+    "risk_coefficients",
+]
+
+_MODES = ("sandwich", "correct", "cumulant")
+
+
+def _check_family(family, X=None):
+    if isinstance(family, str):
+        family = ExponentialFamily.named(family)
+    if not isinstance(family, ExponentialFamily):
+        raise TypeError("family must be an ExponentialFamily or the name of a named family "
+                        f"(got {type(family).__name__})")
+    if X is not None:
+        family = family.bind(X.shape[1])
+    return family
+
+
+def _is_frozen(truth):
+    return hasattr(truth, "dist") and hasattr(truth, "rvs") and hasattr(truth, "cdf")
+
+
+def _frozen_discrete(truth):
+    import scipy.stats
+
+    return isinstance(truth.dist, scipy.stats.rv_discrete)
+
+
+def _discrete_grid(truth):
+    lo, hi = truth.support()
+    if not np.isfinite(lo):
+        lo = truth.ppf(1e-17)
+    top = truth.isf(1e-17) if not np.isfinite(hi) else hi
+    k = np.arange(lo, max(top, lo) + 1)
+    pmf = truth.pmf(k)
+    return k[:, None], pmf / pmf.sum()
+
+
+def _frozen_moments(family, truth):
+    """Mean, covariance and third central moment of t under a frozen univariate scipy law."""
+    if _frozen_discrete(truth):
+        nodes, w = _discrete_grid(truth)
+        return sample_cumulants(family.stat(nodes), weights=w)
+    import scipy.integrate
+
+    lo, hi = truth.support()
+
+    def tx(x):
+        return family.stat(np.array([[x]]))[0]
+
+    mean, _ = scipy.integrate.quad_vec(lambda x: truth.pdf(x) * tx(x), lo, hi,
+                                       epsabs=0, epsrel=1e-12, limit=400)
+
+    def mom(x):
+        r = tx(x) - mean
+        return truth.pdf(x) * np.concatenate([np.outer(r, r).ravel(),
+                                              np.einsum("a,b,c->abc", r, r, r).ravel()])
+
+    vals, _ = scipy.integrate.quad_vec(mom, lo, hi, epsabs=0, epsrel=1e-12, limit=400)
+    p = mean.shape[0]
+    return mean, vals[: p * p].reshape(p, p), vals[p * p:].reshape(p, p, p)
+
+
+def _truth(family, truth, estimator="plugin"):
+    """(family, kind, eta, Sigma, kappa3, data-or-None) for a truth given in any form."""
+    if _is_frozen(truth):
+        if getattr(truth.dist, "name", "") == "multivariate_normal" or \
+                not hasattr(truth, "ppf"):
+            raise TypeError("only univariate frozen scipy.stats distributions are supported; "
+                            "pass a sample or a (support, pmf) grid for multivariate truths")
+        family = _check_family(family, np.zeros((1, 1)))
+        mean, S, k3 = _frozen_moments(family, truth)
+        return family, "distribution", mean, S, k3, None
+    if isinstance(truth, tuple) and len(truth) == 2:
+        support, pmf = truth
+        support = _as_2d(support, "support")
+        pmf = np.asarray(check_probability_vector(pmf, name="pmf"), dtype=float)
+        if pmf.shape[0] != support.shape[0]:
+            raise ValueError(f"pmf must have one entry per support point "
+                             f"(got {pmf.shape[0]} and {support.shape[0]})")
+        family = _check_family(family, support)
+        mean, S, k3 = sample_cumulants(family.stat(support), weights=pmf)
+        return family, "grid", mean, S, k3, (support, pmf)
+    X = _as_2d(truth, "X")
+    family = _check_family(family, X)
+    T = family.stat(X)
+    mean, S, k3 = sample_cumulants(T, estimator=estimator)
+    mean = T.mean(axis=0)
+    return family, "sample", mean, S, k3, X
+
+
+def information_projection(family, truth):
+    """Natural parameter of the family member closest in KL to the truth.
+
+    ``theta* = argmin_theta D[g || g(.; theta)]`` solves the moment equation
+    ``E_g t(X) = grad psi(theta*)``. For a sample this is the MLE.
+
+    Parameters
+    ----------
+    family : ExponentialFamily or str
+        A family or the name of a named family (see :meth:`ExponentialFamily.named`).
+    truth : array of shape (n, d), tuple (support, pmf) or frozen scipy.stats distribution
+        A sample (its empirical distribution), a pmf on a grid of support points, or a
+        univariate scipy distribution (moments of ``t`` by quadrature or by summation over
+        its support).
+
+    Returns
+    -------
+    theta : ndarray of shape (p,)
+
+    Examples
+    --------
+    The normal member closest to a Gamma(4) law has its mean and variance (4 and 4):
+
+    >>> from scipy import stats
+    >>> from probstat.infoproj import ExponentialFamily, information_projection
+    >>> fam = ExponentialFamily.named("normal")
+    >>> theta = information_projection(fam, stats.gamma(4))
+    >>> mu, cov = fam.from_natural(theta)
+    >>> round(float(mu[0]), 8), round(float(cov[0, 0]), 8)
+    (4.0, 4.0)
+    """
+    family, _, mean, _, _, _ = _truth(family, truth)
+    return family.natural_from_mean(mean)
+
+
+def risk_coefficients(family, truth, *, mode="sandwich", estimator="plugin", order=2):
+    """Risk coefficients ``(c1, c2)`` of ``R(n) = E D[g_theta* || g_theta_hat] ~ c1/n + c2/n^2``.
+
+    Parameters
+    ----------
+    family : ExponentialFamily or str
+    truth : array of shape (n, d), tuple (support, pmf) or frozen scipy.stats distribution
+        See :func:`information_projection`. For a sample, the truth's cumulants of ``t`` are
+        sample cumulants (plug-in estimates).
+    mode : {"sandwich", "correct", "cumulant"}, default="sandwich"
+        * ``"sandwich"``: the truth may lie outside the family; model cumulants of ``t`` at
+          the projection plus the truth's covariance and third moment of ``t``.
+        * ``"correct"``: assume the truth is in the family: ``c1 = p/2`` and ``c2`` from the
+          model's cumulants at the projection (exact for a correct model).
+        * ``"cumulant"``: correct-model formula with *sample* cumulants of ``t`` up to order
+          4 (no normalising constant needed; the spec's [R] reading of the paper's
+          "no explicit normalizing constant" remark). ``truth`` must be a sample or grid.
+    estimator : {"plugin", "kstat"}, default="plugin"
+        How the truth's cumulants are estimated from a sample.
+    order : {1, 2}, default=2
+
+    Returns
+    -------
+    c1, c2 : float
+
+    Examples
+    --------
+    Poisson model, negative-binomial truth (mean 3, size 2): ``c1 = var/(2 mean) = 1.25``.
+
+    >>> from scipy import stats
+    >>> from probstat.infoproj import risk_coefficients
+    >>> c1, c2 = risk_coefficients("poisson", stats.nbinom(2, 2 / 5))
+    >>> round(c1, 8), round(c2, 6)
+    (1.25, -0.069444)
+    """
+    if mode not in _MODES:
+        raise ValueError(f"mode must be one of {_MODES} (got {mode!r})")
+    if estimator not in ("plugin", "kstat"):
+        raise ValueError(f"estimator must be 'plugin' or 'kstat' (got {estimator!r})")
+    if order not in (1, 2):
+        raise ValueError(f"order must be 1 or 2 (got {order!r})")
+    family, kind, mean, S, k3, data = _truth(family, truth, estimator)
+    p = mean.shape[0]
+    if mode == "cumulant":
+        if kind == "distribution":
+            raise ValueError("mode='cumulant' needs a sample or a (support, pmf) grid")
+        if order == 1:
+            return p / 2.0, 0.0
+        if kind == "grid":
+            support, pmf = data
+            T, w, est = family.stat(support), pmf, "plugin"
+        else:
+            T, w, est = family.stat(data), None, estimator
+        return p / 2.0, _cumulant_c2(T, est, w)
+    theta = family.natural_from_mean(mean)
+    if mode == "correct":
+        if order == 1:
+            return p / 2.0, 0.0
+        if isinstance(family, _MVN):
+            return p / 2.0, mvn_correct_c2(family.d)
+        G, psi3, psi4 = family.cumulants(theta)
+        return p / 2.0, cumulant_invariants(G, psi3, psi4)[3]
+    if isinstance(family, _MVN) and kind == "sample" and family.d > 2:
+        return mvn_sandwich_coefficients(data, estimator=estimator, order=order)
+    G, psi3, psi4 = family.cumulants(theta)
+    return risk_expansion_expfam(G, psi3, psi4, S, k3, order=order)
+
+
+def _cumulant_c2(T, estimator, weights=None):
+    n, p = T.shape
+    if p <= 30 or estimator == "kstat" or weights is not None:
+        if p > 30:
+            raise ValueError("mode='cumulant' with estimator='kstat' or weights is limited "
+                             "to p <= 30 (dense fourth-order tensors)")
+        _, k2, k3, k4 = sample_cumulants(T, estimator=estimator, order=4, weights=weights)
+        return cumulant_invariants(k2, k3, k4)[3]
+    # plug-in cumulants, contracted without p^3 / p^4 tensors (O(n^2 p) in blocks)
+    R = T - T.mean(axis=0)
+    Gi = _spd_inverse(R.T @ R / n)
+    W = R @ Gi
+    q = np.einsum("na,na->n", W, R)
+    g4 = float(np.mean(q**2) - p * p - 2 * p)
+    mvec = (q[:, None] * R).mean(axis=0)
+    g3b = float(mvec @ Gi @ mvec)
+    g3a = 0.0
+    for start in range(0, n, 1000):
+        g3a += float(np.sum((W[start:start + 1000] @ R.T) ** 3))
+    g3a /= n * n
+    return 5.0 / 12.0 * g3a + 0.375 * g3b - 0.375 * g4
+
+
+# ----------------------------------------------------------------------------------
+# Monte Carlo and bootstrap
+# ----------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class MonteCarloRisk(ResultMixin):
+    """Monte Carlo estimate of ``R(n) = E D[g_theta* || g_theta_hat]``.
+
+    Attributes
+    ----------
+    risk : float
+        Estimate in nats.
+    std_error : float
+        Its Monte Carlo standard error.
+    n : int
+        Sample size.
+    n_rep : int
+        Replications used (those where the MLE exists).
+    n_failed : int
+        Replications where the MLE did not exist (boundary or singular; excluded: the
+        risk conditional on existence is reported).
+    control_variate : bool
+        Whether ``(1/2)(tbar - eta*)' G^-1 (tbar - eta*)`` (known mean) was subtracted.
+    """
+
+    risk: float
+    std_error: float
+    n: int
+    n_rep: int
+    n_failed: int
+    control_variate: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class BootstrapRisk(ResultMixin):
+    """Nonparametric bootstrap estimate of the risk at sample size ``m``.
+
+    Attributes
+    ----------
+    risk : float
+        Mean of ``D[g_theta_hat || g_theta_hat*]`` over resamples (nats).
+    std_error : float
+        Monte Carlo standard error of that mean.
+    m : int
+        Resample size.
+    n_boot : int
+        Successful resamples.
+    n_failed : int
+        Resamples where the MLE did not exist.
+    """
+
+    risk: float
+    std_error: float
+    m: int
+    n_boot: int
+    n_failed: int
+
+
+def _mvn_mc(family, theta, n, n_rep, rng, batch):
+    from ._kernels import mvn_kl_batch
+
+    mu, cov = family.from_natural(theta)
+    L = np.linalg.cholesky(cov)
+    logdet = 2.0 * float(np.sum(np.log(np.diag(L))))
+    out = []
+    done = 0
+    while done < n_rep:
+        r = min(batch, n_rep - done)
+        Z = rng.standard_normal((r, n, family.d))
+        out.append(mvn_kl_batch(Z, mu, L, logdet))
+        done += r
+    return np.concatenate(out)
+
+
+def monte_carlo_risk(family, n, n_rep=10000, *, theta=None, truth=None,
+                     control_variate=False, random_state=None, batch=5000):
+    """Monte Carlo estimate of the risk ``R(n) = E D[g_theta* || g_theta_hat]``.
+
+    Draw ``n_rep`` samples of size ``n`` from the truth, fit the MLE on each and average the
+    KL divergence from the projection. The Gaussian family uses a compiled (numba) kernel;
+    one-parameter named families are vectorised.
+
+    Parameters
+    ----------
+    family : ExponentialFamily or str
+    n : int
+        Sample size (> p).
+    n_rep : int, default=10000
+    theta : array of shape (p,), optional
+        True parameter when the truth is the model itself (``truth=None``).
+    truth : frozen scipy.stats distribution or tuple (support, pmf), optional
+        A truth outside the family; ``theta*`` is then its information projection.
+    control_variate : bool, default=False
+        Subtract ``(1/2)(tbar - eta*)' G^-1 (tbar - eta*)``, whose mean
+        ``tr(G^-1 Sigma)/(2n)`` is known, and add that mean back: the remaining noise is of
+        order ``n^-3/2`` instead of ``n^-1``.
+    random_state : None, int, RandomState or Generator
+    batch : int, default=5000
+        Replications drawn at once.
+
+    Returns
+    -------
+    MonteCarloRisk
+
+    Examples
+    --------
+    >>> from probstat.infoproj import ExponentialFamily, monte_carlo_risk, exact_risk_mvn
+    >>> fam = ExponentialFamily.named("mvn", d=2)
+    >>> mc = monte_carlo_risk(fam, 50, 4000, theta=fam.to_natural([0, 0], [[1, 0], [0, 1]]),
+    ...                       random_state=0)
+    >>> bool(abs(mc.risk - exact_risk_mvn(2, 50)) < 4 * mc.std_error)
+    True
+    """
+    n = check_scalar_in(n, "n", low=2, integer=True)
+    n_rep = check_scalar_in(n_rep, "n_rep", low=2, integer=True)
+    batch = check_scalar_in(batch, "batch", low=1, integer=True)
+    rng = check_rng(random_state)
+    family = _check_family(family)
+    if truth is None:
+        if theta is None:
+            raise ValueError("give theta (the model is the truth) or truth")
+        if isinstance(family, _MVN) and family.d is None:
+            p_theta = np.size(theta)
+            family = family.bind((math.isqrt(9 + 8 * p_theta) - 3) // 2)
+        theta_star = family._theta(theta)
+        G = family.cumulants(theta_star)[0] if control_variate else None
+        Sigma = G
+
+        def draw(size):
+            return family.sample(theta_star, size, rng)
+    else:
+        fam2, kind, mean, Sigma, _, data = _truth(family, truth)
+        family = fam2
+        theta_star = family.natural_from_mean(mean)
+        G = family.cumulants(theta_star)[0] if control_variate else None
+        if kind == "grid":
+            support, pmf = data
+
+            def draw(size):
+                return support[rng.choice(support.shape[0], size=size, p=pmf)]
+        else:
+            def draw(size):
+                x = np.asarray(truth.rvs(size=size, random_state=rng), dtype=float)
+                return x.reshape(size, -1)
+    p = family.n_params
+    if n <= p:
+        raise ValueError(f"n must exceed the number of parameters p={p} (got {n})")
+    eta_star = family.mean(theta_star)
+    if isinstance(family, _MVN) and truth is None and not control_variate:
+        kl = _mvn_mc(family, theta_star, n, n_rep, rng, batch)
+        cv = None
+    else:
+        kl, cv = [], []
+        Gi = _spd_inverse(G) if control_variate else None
+        done = 0
+        while done < n_rep:
+            r = min(batch, n_rep - done)
+            X = draw(r * n)
+            T = family.stat(X).reshape(r, n, -1).mean(axis=1)
+            kl.append(_batch_kl(family, theta_star, eta_star, T))
+            if control_variate:
+                D = T - eta_star
+                cv.append(0.5 * np.einsum("ra,ab,rb->r", D, Gi, D))
+            done += r
+        kl = np.concatenate(kl)
+        cv = np.concatenate(cv) if control_variate else None
+    ok = np.isfinite(kl)
+    failed = int(np.sum(~ok))
+    if ok.sum() < 2:
+        raise ValueError("the MLE did not exist in (almost) any replication")
+    if control_variate:
+        vals = kl[ok] - cv[ok]
+        shift = 0.5 * float(np.sum(_spd_inverse(G) * Sigma)) / n
+    else:
+        vals, shift = kl[ok], 0.0
+    return MonteCarloRisk(risk=float(vals.mean() + shift),
+                          std_error=float(vals.std(ddof=1) / math.sqrt(vals.size)),
+                          n=n, n_rep=int(ok.sum()), n_failed=failed,
+                          control_variate=bool(control_variate))
+
+
+def _batch_kl(family, theta_star, eta_star, Tbar):
+    """KL(theta* || theta_hat(tbar)) for each row of Tbar; inf where the MLE does not exist."""
+    from ._expfam import _Univariate
+
+    psi_star = family.psi(theta_star)
+    if isinstance(family, _Univariate):
+        e = Tbar[:, :1]
+        with np.errstate(all="ignore"):
+            ok = np.ones(e.shape[0], dtype=bool)
+            try:
+                th = family._nat_vec(e)
+            except ValueError:
+                ok = _univariate_ok(family, e[:, 0])
+                th = np.full_like(e, np.nan)
+                if ok.any():
+                    th[ok] = family._nat_vec(e[ok])
+            kl = family._psi_vec(th) - psi_star - (th[:, 0] - theta_star[0]) * eta_star[0]
+        return np.where(ok & np.isfinite(kl), kl, np.inf)
+    out = np.empty(Tbar.shape[0])
+    for i, t in enumerate(Tbar):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                th = family.natural_from_mean(t)
+            out[i] = family.psi(th) - psi_star - (th - theta_star) @ eta_star
+        except (ValueError, RuntimeWarning, np.linalg.LinAlgError, Warning):
+            out[i] = np.inf
+    return out
+
+
+def _univariate_ok(family, e):
+    name = family.name
+    if name == "bernoulli":
+        return (e > 0) & (e < 1)
+    if name in ("poisson", "gamma_known_shape", "exponential"):
+        return e > 0
+    return np.isfinite(e)
+
+
+def bootstrap_risk(family, X, *, m=None, n_boot=200, random_state=None, verbose=False):
+    """Nonparametric bootstrap of the risk: the expansion-free fallback.
+
+    The MLE ``theta_hat`` on ``X`` is exactly the information projection of the empirical
+    distribution, so resampling ``m`` rows, refitting ``theta_hat*`` and averaging
+    ``D[g_theta_hat || g_theta_hat*]`` estimates ``R(m)`` under misspecification (the
+    m-out-of-n bootstrap when ``m < n``).
+
+    Parameters
+    ----------
+    family : ExponentialFamily or str
+    X : array of shape (n, d)
+    m : int, optional
+        Resample size (default ``n``).
+    n_boot : int, default=200
+    random_state : None, int, RandomState or Generator
+    verbose : bool, default=False
+        Show a progress bar.
+
+    Returns
+    -------
+    BootstrapRisk
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from probstat.infoproj import bootstrap_risk
+    >>> x = np.random.default_rng(0).exponential(size=(400, 1))
+    >>> b = bootstrap_risk("exponential", x, m=100, n_boot=300, random_state=0)
+    >>> bool(0.003 < b.risk < 0.008)  # exact risk at n=100 is 0.00509
+    True
+    """
+    from ..utils import progress
+
+    X = _as_2d(X)
+    family = _check_family(family, X)
+    n = X.shape[0]
+    m = n if m is None else check_scalar_in(m, "m", low=2, integer=True)
+    n_boot = check_scalar_in(n_boot, "n_boot", low=2, integer=True)
+    rng = check_rng(random_state)
+    theta = family.fit(X)
+    eta = family.mean(theta)
+    kls, failed = [], 0
+    batch = max(1, 200000 // max(m, 1))
+    done = 0
+    bar = progress(total=n_boot, desc="bootstrap risk", verbose=verbose)
+    T = family.stat(X)
+    while done < n_boot:
+        r = min(batch, n_boot - done)
+        idx = rng.integers(0, n, size=(r, m))
+        if isinstance(family, _MVN):
+            for row in idx:
+                try:
+                    th = family.fit(X[row])
+                    kls.append(family.kl(theta, th))
+                except ValueError:
+                    failed += 1
+        else:
+            Tbar = T[idx].mean(axis=1)
+            vals = _batch_kl(family, theta, eta, Tbar)
+            failed += int(np.sum(~np.isfinite(vals)))
+            kls.extend(vals[np.isfinite(vals)].tolist())
+        done += r
+        bar.update(r)
+    bar.close()
+    kls = np.asarray(kls)
+    if kls.size < 2:
+        raise ValueError("the MLE did not exist on (almost) any bootstrap resample")
+    return BootstrapRisk(risk=float(kls.mean()), std_error=float(kls.std(ddof=1) /
+                                                                 math.sqrt(kls.size)),
+                         m=int(m), n_boot=int(kls.size), n_failed=int(failed))
