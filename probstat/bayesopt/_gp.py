@@ -107,6 +107,8 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         Log marginal likelihood of the standardised data at ``theta_``.
     jitter_ : float
         Jitter added to the diagonal.
+    n_iter_ : int
+        L-BFGS-B iterations of the best start (0 with ``optimizer=None``).
 
     Examples
     --------
@@ -256,6 +258,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             theta0 = prev.copy()
         if self.optimizer is None:
             theta = theta0
+            self.n_iter_ = 0
         else:
             rng = check_rng(self.random_state)
             starts = [theta0] + [self._sample_prior(d, fixed_noise is None, rng, bounds)
@@ -272,6 +275,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
                               f"{best.nit} iterations; keeping the best point",
                               ConvergenceWarning, stacklevel=2)
             theta = best.x
+            self.n_iter_ = int(best.nit)
         self._set_theta(theta)
         self.X_train_ = X
         self.y_train_ = y

@@ -1,0 +1,195 @@
+"""GaussianProcess against scikit-learn, finite differences and direct linear algebra."""
+
+import numpy as np
+import pytest
+from scipy import linalg
+from sklearn.gaussian_process import GaussianProcessRegressor
+from sklearn.gaussian_process.kernels import WhiteKernel
+
+from probstat.bayesopt import GaussianProcess
+from probstat.bayesopt._covariance import sklearn_equivalent
+
+KERNELS = ["rbf", "matern12", "matern32", "matern52"]
+
+
+@pytest.fixture
+def data(rng):
+    X = rng.uniform(-1, 2, size=(25, 3))
+    y = np.sin(X @ np.array([2.0, 1.0, -1.5])) + 0.1 * rng.standard_normal(25)
+    return X, y
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_lml_gradient_matches_finite_differences(data, rng, kernel):
+    X, y = data
+    gp = GaussianProcess(kernel, prior=None, max_iter=20).fit(X, y)
+    theta = gp.theta_ + 0.2 * rng.standard_normal(gp.theta_.size)
+    theta[-1] = max(theta[-1], -8.0)  # keep the noise away from the jitter regime
+    _, grad = gp.log_marginal_likelihood(theta, eval_gradient=True)
+    e = 1e-6
+    fd = np.array([(gp.log_marginal_likelihood(theta + e * np.eye(theta.size)[i])
+                    - gp.log_marginal_likelihood(theta - e * np.eye(theta.size)[i])) / (2 * e)
+                   for i in range(theta.size)])
+    # central differences with step 1e-6 on an O(10) function: error ~1e-8 absolute
+    np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_predictions_equal_sklearn(data, rng, kernel):
+    X, y = data
+    ls, sv, noise = np.array([0.4, 0.9, 1.3]), 1.7, 0.05
+    ours = GaussianProcess(kernel, length_scale=ls, signal_variance=sv, noise=noise,
+                           mean="zero", normalize_x=False, normalize_y=False,
+                           optimizer=None).fit(X, y)
+    Xq = rng.uniform(-1, 2, size=(7, 3))
+    # latent function: sklearn's alpha adds the noise to the training diagonal only
+    sk = GaussianProcessRegressor(sklearn_equivalent(kernel, ls, sv), alpha=noise,
+                                  optimizer=None).fit(X, y)
+    m1, s1 = ours.predict(Xq, return_std=True)
+    m2, s2 = sk.predict(Xq, return_std=True)
+    np.testing.assert_allclose(m1, m2, atol=1e-8)
+    np.testing.assert_allclose(s1, s2, atol=1e-8)
+    _, c1 = ours.predict(Xq, return_cov=True)
+    _, c2 = sk.predict(Xq, return_cov=True)
+    np.testing.assert_allclose(c1, c2, atol=1e-8)
+    # observations: ConstantKernel * Matern + WhiteKernel, the spec's reference
+    sk2 = GaussianProcessRegressor(sklearn_equivalent(kernel, ls, sv)
+                                   + WhiteKernel(noise, "fixed"), optimizer=None).fit(X, y)
+    m3, s3 = sk2.predict(Xq, return_std=True)
+    m4, s4 = ours.predict(Xq, return_std=True, add_noise=True)
+    np.testing.assert_allclose(m4, m3, atol=1e-8)
+    np.testing.assert_allclose(s4, s3, atol=1e-8)
+    # log marginal likelihood (unnormalised y: same units)
+    assert ours.log_marginal_likelihood_value_ == pytest.approx(
+        sk.log_marginal_likelihood_value_, rel=1e-10)
+
+
+def test_normalize_y_equals_sklearn(data, rng):
+    X, y = data
+    y = 50 + 20 * y
+    ls, sv, noise = np.array([0.5, 0.8, 1.1]), 0.9, 0.01
+    ours = GaussianProcess(length_scale=ls, signal_variance=sv, noise=noise * np.var(y),
+                           normalize_x=False, optimizer=None).fit(X, y)
+    sk = GaussianProcessRegressor(sklearn_equivalent("matern52", ls, sv), alpha=noise,
+                                  normalize_y=True, optimizer=None).fit(X, y)
+    Xq = rng.uniform(-1, 2, size=(5, 3))
+    m1, s1 = ours.predict(Xq, return_std=True)
+    m2, s2 = sk.predict(Xq, return_std=True)
+    np.testing.assert_allclose(m1, m2, atol=1e-8 * np.std(y))
+    np.testing.assert_allclose(s1, s2, atol=1e-8 * np.std(y))
+
+
+@pytest.mark.parametrize("kernel", ["rbf", "matern32", "matern52"])
+def test_predict_with_grad_matches_finite_differences(data, rng, kernel):
+    X, y = data
+    gp = GaussianProcess(kernel, max_iter=30).fit(X, y)
+    Xq = rng.uniform(-1, 2, size=(6, 3))
+    mu, sd, dmu, dsd = gp.predict_with_grad(Xq)
+    m2, s2 = gp.predict(Xq, return_std=True)
+    np.testing.assert_allclose(mu, m2, rtol=1e-12)
+    np.testing.assert_allclose(sd, s2, rtol=1e-10)
+    e = 1e-6
+    I = np.eye(3)
+    fdm = np.stack([(gp.predict(Xq + e * I[i]) - gp.predict(Xq - e * I[i])) / (2 * e)
+                    for i in range(3)], axis=1)
+    fds = np.stack([(gp.predict(Xq + e * I[i], return_std=True)[1]
+                     - gp.predict(Xq - e * I[i], return_std=True)[1]) / (2 * e)
+                    for i in range(3)], axis=1)
+    np.testing.assert_allclose(dmu, fdm, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(dsd, fds, rtol=1e-5, atol=1e-7)
+
+
+def test_noise_free_interpolates(rng):
+    X = rng.uniform(size=(12, 2))
+    y = np.cos(4 * X[:, 0]) + X[:, 1] ** 2
+    gp = GaussianProcess(noise=0.0).fit(X, y)
+    mu, sd = gp.predict(X, return_std=True)
+    np.testing.assert_allclose(mu, y, atol=1e-6)
+    assert np.all(sd <= 1e-6)
+    from probstat.bayesopt.acquisition import expected_improvement
+
+    assert np.all(expected_improvement(mu, sd, y.max()) <= 1e-6)
+
+
+def test_condition_on_equals_refactorisation(data, rng):
+    X, y = data
+    gp = GaussianProcess(max_iter=30).fit(X[:18], y[:18])
+    new = gp.condition_on(X[18:], y[18:])
+    # direct computation with the same hyperparameters and scalings
+    U = (X - gp._x_lo) / gp._x_span
+    from probstat.bayesopt._covariance import kernel_matrix
+
+    K = kernel_matrix(gp.kernel, U, U, gp._ls, gp._sv)
+    K[np.diag_indices(25)] += gp._noise_std[0] + gp.jitter_
+    L = linalg.cholesky(K, lower=True)
+    np.testing.assert_allclose(new.L_, L, atol=1e-10)
+    Xq = rng.uniform(-1, 2, size=(5, 3))
+    Uq = (Xq - gp._x_lo) / gp._x_span
+    Ks = kernel_matrix(gp.kernel, Uq, U, gp._ls, gp._sv)
+    ys = (y - gp._y_mean) / gp._y_std
+    mean = Ks @ linalg.cho_solve((L, True), ys) * gp._y_std + gp._y_mean
+    np.testing.assert_allclose(new.predict(Xq), mean, atol=1e-10)
+    assert new.X_train_.shape == (25, 3) and gp.X_train_.shape == (18, 3)
+
+
+def test_posterior_cov_and_sample_y(data, rng):
+    X, y = data
+    gp = GaussianProcess(max_iter=30, random_state=0).fit(X, y)
+    Xq = rng.uniform(-1, 2, size=(4, 3))
+    mean, cov = gp.predict(Xq, return_cov=True)
+    np.testing.assert_allclose(gp.posterior_cov(Xq), cov, atol=1e-12)
+    draws = gp.sample_y(Xq, n_samples=20000, random_state=1)
+    assert draws.shape == (4, 20000)
+    se = np.sqrt(np.diag(cov) / 20000)
+    assert np.all(np.abs(draws.mean(axis=1) - mean) < 5 * se + 1e-12)
+    # sample covariance within 10 % of the diagonal scale (20000 draws: ~1 % noise)
+    np.testing.assert_allclose(np.cov(draws), cov, atol=0.05 * np.diag(cov).max())
+    np.testing.assert_array_equal(gp.sample_y(Xq, 3, random_state=7),
+                                  gp.sample_y(Xq, 3, random_state=7))
+
+
+def test_duplicate_points_get_jitter():
+    X = np.array([[0.0], [0.0], [1.0]])
+    gp = GaussianProcess(noise=0.0, optimizer=None).fit(X, [1.0, 1.0, 2.0])
+    assert gp.jitter_ > 0
+    assert np.all(np.isfinite(gp.predict([[0.5]])))
+
+
+def test_fit_recovers_noise_and_reproducible(rng):
+    X = rng.uniform(size=(80, 1))
+    y = np.sin(6 * X[:, 0]) + 0.2 * rng.standard_normal(80)
+    gp = GaussianProcess(n_restarts=2, random_state=0).fit(X, y)
+    # 80 points: the noise variance 0.04 is recovered within a factor 2
+    assert 0.02 < gp.noise_ < 0.08
+    gp2 = GaussianProcess(n_restarts=2, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(gp.theta_, gp2.theta_)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"kernel": "cubic"}, "kernel must be one of"),
+    ({"mean": "linear"}, "mean must be"),
+    ({"noise": -1.0}, "noise must be finite and >= 0"),
+    ({"noise": "fit"}, "noise must be 'auto'"),
+    ({"length_scale": [1.0, 2.0]}, "length_scale must be a scalar or have 3"),
+    ({"signal_variance": 0.0}, "signal_variance must be"),
+    ({"bounds": [[0, 1]]}, "bounds must be finite with shape"),
+])
+def test_bad_parameters(data, kwargs, match):
+    X, y = data
+    with pytest.raises(ValueError, match=match):
+        GaussianProcess(**kwargs).fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_bad_data(data):
+    X, y = data
+    y = y.copy()
+    y[0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        GaussianProcess().fit(X, y)
+    gp = GaussianProcess(max_iter=5).fit(X, np.nan_to_num(y))
+    with pytest.raises(ValueError, match="features"):
+        gp.predict(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="finite"):
+        gp.condition_on(X[:1], [np.inf])
