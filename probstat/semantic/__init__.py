@@ -1,0 +1,51 @@
+"""Semantic information G theory (Chenguang Lu): truth functions, semantic mutual
+information, the rate-fidelity function R(G), channels' matching (CM) algorithms and the
+confirmation measures b* and c*.
+
+Layout: truth functions ``T[i, j] = T(theta_j | x_i)`` have shape (n_x, n_labels), the
+source ``p_x`` shape (n_x,), and a joint sample distribution ``p_xy`` the shape of ``T``.
+Information is in bits unless ``base=`` says otherwise.
+"""
+
+from ._measures import (
+    coverage_entropy,
+    fuzzy_entropy,
+    gaussian_truth,
+    information_efficiency,
+    logical_probability,
+    logistic_truth,
+    semantic_bayes,
+    semantic_classify,
+    semantic_cross_entropy,
+    semantic_distortion,
+    semantic_information,
+    semantic_information_loss,
+    semantic_kl,
+    semantic_mutual_information,
+    truth_from_channel,
+    truth_from_likelihood,
+)
+from ._rate import RateDistortionCurve, RateFidelityCurve, rate_distortion, rate_fidelity
+
+__all__ = [
+    "RateDistortionCurve",
+    "RateFidelityCurve",
+    "coverage_entropy",
+    "fuzzy_entropy",
+    "gaussian_truth",
+    "information_efficiency",
+    "logical_probability",
+    "logistic_truth",
+    "rate_distortion",
+    "rate_fidelity",
+    "semantic_bayes",
+    "semantic_classify",
+    "semantic_cross_entropy",
+    "semantic_distortion",
+    "semantic_information",
+    "semantic_information_loss",
+    "semantic_kl",
+    "semantic_mutual_information",
+    "truth_from_channel",
+    "truth_from_likelihood",
+]

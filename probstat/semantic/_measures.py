@@ -1,0 +1,611 @@
+"""Semantic information measures of Lu's G theory over a discrete source.
+
+Layout used throughout: ``T[i, j] = T(theta_j | x_i)`` has shape (n_x, n_labels), ``p_x``
+has shape (n_x,) and a joint sample distribution ``p_xy[i, j] = P(x_i, y_j)`` has the shape
+of ``T``. All routines are written against the array API, work in nats internally and
+return ``base``-``base`` logarithms (bits by default).
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..backend import get_namespace, to_numpy
+from ..utils import check_stochastic_matrix, kl_divergence
+from ._validation import (
+    check_px,
+    check_pxy,
+    check_truth,
+    log_base,
+    safe_log,
+    scalar,
+    weighted_sum_log,
+)
+
+__all__ = [
+    "coverage_entropy",
+    "fuzzy_entropy",
+    "gaussian_truth",
+    "information_efficiency",
+    "logical_probability",
+    "logistic_truth",
+    "semantic_bayes",
+    "semantic_classify",
+    "semantic_cross_entropy",
+    "semantic_distortion",
+    "semantic_information",
+    "semantic_information_loss",
+    "semantic_kl",
+    "semantic_mutual_information",
+    "truth_from_channel",
+    "truth_from_likelihood",
+]
+
+
+def _truth_and_px(T, p_x):
+    xp = get_namespace(T, p_x)
+    T = check_truth(T, xp)
+    p_x = check_px(p_x, T.shape[0], xp)
+    return T, p_x, xp
+
+
+def _logical(T, p_x, xp):
+    tl = xp.sum(p_x[:, None] * T, axis=0)
+    zero = to_numpy(tl <= 0)
+    if zero.any():
+        j = int(zero.nonzero()[0][0])
+        raise ValueError(f"label {j} has logical probability 0 under p_x: T column {j} is "
+                         "zero wherever p_x > 0")
+    return tl
+
+
+def _log_m(T, p_x, xp):
+    """``log[T(theta_j|x_i) / T(theta_j)]`` in nats (``-inf`` where T = 0)."""
+    return safe_log(T, xp) - xp.log(_logical(T, p_x, xp))[None, :]
+
+
+def _marginal(p_xy, xp):
+    return xp.sum(p_xy, axis=1)
+
+
+def logical_probability(T, p_x):
+    """Logical probability ``T(theta_j) = sum_i P(x_i) T(theta_j | x_i)`` of every label.
+
+    Logical probabilities are not normalised: their sum may exceed one (labels overlap).
+
+    Parameters
+    ----------
+    T : array-like of shape (n_x, n_labels)
+        Truth functions ``T[i, j] = T(theta_j | x_i)`` in [0, 1].
+    p_x : array-like of shape (n_x,)
+        Source distribution P(x).
+
+    Returns
+    -------
+    array of shape (n_labels,)
+
+    Examples
+    --------
+    >>> from probstat.semantic import logical_probability
+    >>> logical_probability([[1.0, 1.0], [0.0, 1.0]], [0.25, 0.75]).tolist()
+    [0.25, 1.0]
+    """
+    T, p_x, xp = _truth_and_px(T, p_x)
+    return xp.sum(p_x[:, None] * T, axis=0)
+
+
+def semantic_bayes(T, p_x):
+    """Semantic Bayes formula: ``P(x | theta_j) = P(x) T(theta_j | x) / T(theta_j)``.
+
+    Parameters
+    ----------
+    T : array-like of shape (n_x, n_labels)
+        Truth functions in [0, 1].
+    p_x : array-like of shape (n_x,)
+        Source distribution.
+
+    Returns
+    -------
+    array of shape (n_x, n_labels)
+        Column ``j`` is the likelihood ``P(x | theta_j)``; each column sums to one.
+
+    Raises
+    ------
+    ValueError
+        If a label has logical probability 0 under ``p_x``.
+
+    See Also
+    --------
+    truth_from_likelihood : The inverse map.
+
+    Examples
+    --------
+    >>> from probstat.semantic import semantic_bayes
+    >>> semantic_bayes([[1.0], [0.5]], [0.5, 0.5]).ravel().round(4).tolist()
+    [0.6667, 0.3333]
+    """
+    T, p_x, xp = _truth_and_px(T, p_x)
+    return p_x[:, None] * T / _logical(T, p_x, xp)[None, :]
+
+
+def semantic_information(T, p_x, *, base=2):
+    """Semantic information of each instance about each label, ``I(x_i; theta_j)``.
+
+    ``I(x_i; theta_j) = log[T(theta_j | x_i) / T(theta_j)] = log[P(x_i | theta_j) / P(x_i)]``;
+    it is ``-inf`` where ``T = 0`` (the label is falsified by ``x_i``) and negative where the
+    label is less true of ``x_i`` than on average.
+
+    Parameters
+    ----------
+    T : array-like of shape (n_x, n_labels)
+    p_x : array-like of shape (n_x,)
+    base : float, default=2
+        Logarithm base (2: bits; ``math.e`` or None: nats).
+
+    Returns
+    -------
+    array of shape (n_x, n_labels)
+
+    Examples
+    --------
+    A crisp label true on a set A of probability 1/4 carries ``-log2 P(A) = 2`` bits:
+
+    >>> from probstat.semantic import semantic_information
+    >>> semantic_information([[1.0], [0.0]], [0.25, 0.75]).ravel().tolist()
+    [2.0, -inf]
+    """
+    T, p_x, xp = _truth_and_px(T, p_x)
+    return _log_m(T, p_x, xp) / log_base(base)
+
+
+def semantic_kl(T, p_x, p_x_given_y, *, base=2):
+    """Generalised KL information ``I(X; theta_j) = sum_i P(x_i | y_j) I(x_i; theta_j)``.
+
+    It equals ``KL(P(x|y_j) || P(x)) - KL(P(x|y_j) || P(x|theta_j))``.
+
+    Parameters
+    ----------
+    T : array-like of shape (n_x, n_labels)
+    p_x : array-like of shape (n_x,)
+        Source distribution used for the logical probabilities.
+    p_x_given_y : array-like of shape (n_x, n_labels)
+        Column ``j`` is the sampling distribution ``P(x | y_j)`` (columns sum to one).
+    base : float, default=2
+
+    Returns
+    -------
+    array of shape (n_labels,)
+
+    Examples
+    --------
+    >>> from probstat.semantic import semantic_kl
+    >>> semantic_kl([[1.0], [0.0]], [0.25, 0.75], [[1.0], [0.0]]).tolist()
+    [2.0]
+    """
+    T, p_x, xp = _truth_and_px(T, p_x)
+    cond = check_stochastic_matrix(p_x_given_y, name="p_x_given_y", axis=0)
+    if tuple(cond.shape) != tuple(T.shape):
+        raise ValueError(f"p_x_given_y must have the shape of T {tuple(T.shape)} "
+                         f"(got {tuple(cond.shape)})")
+    return weighted_sum_log(cond, _log_m(T, p_x, xp), xp, axis=0) / log_base(base)
+
+
+def _joint_setup(T, p_xy, p_x):
+    xp = get_namespace(T, p_xy)
+    T = check_truth(T, xp)
+    p_xy = check_pxy(p_xy, T.shape)
+    p_x = _marginal(p_xy, xp) if p_x is None else check_px(p_x, T.shape[0], xp)
+    return T, p_xy, p_x, xp
+
+
+def semantic_mutual_information(T, p_xy, *, p_x=None, base=2):
+    """Semantic mutual information ``G = I(X; Theta)``.
+
+    ``G = sum_ij P(x_i, y_j) log[T(theta_j | x_i) / T(theta_j)]``, where the logical
+    probabilities ``T(theta_j)`` use the source ``p_x`` (by default the row marginal of
+    ``p_xy``). With that default, ``G <= I(X; Y)`` with equality exactly when each truth
+    function is proportional to its column of the Shannon channel ``P(y_j | x)``.
+
+    Parameters
+    ----------
+    T : array-like of shape (n_x, n_labels)
+        Truth functions.
+    p_xy : array-like of shape (n_x, n_labels)
+        Joint sample distribution ``P(x_i, y_j)``.
+    p_x : array-like of shape (n_x,), optional
+        Source distribution for the logical probabilities; default ``p_xy.sum(axis=1)``.
+    base : float, default=2
+
+    Returns
+    -------
+    float
+        ``-inf`` when a sample pair has ``T = 0`` (a falsified label was used).
+
+    See Also
+    --------
+    semantic_information_loss : ``I(X; Y) - G``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from probstat.semantic import semantic_mutual_information, truth_from_channel
+    >>> p_xy = np.array([[0.4, 0.1], [0.1, 0.4]])
+    >>> T = np.array([[1.0, 0.5], [0.5, 1.0]])
+    >>> round(semantic_mutual_information(T, p_xy), 4)
+    0.215
+    >>> T_star = truth_from_channel(p_xy / p_xy.sum(axis=1, keepdims=True))
+    >>> round(semantic_mutual_information(T_star, p_xy), 4)  # = I(X; Y)
+    0.2781
+    """
+    T, p_xy, p_x, xp = _joint_setup(T, p_xy, p_x)
+    return scalar(weighted_sum_log(p_xy, _log_m(T, p_x, xp), xp) / log_base(base), xp)
+
+
+def semantic_information_loss(T, p_xy, *, base=2, per_label=False):
+    """Semantic information loss ``L = I(X; Y) - G``.
+
+    ``L = sum_j P(y_j) KL(P(x | y_j) || P(x | theta_j)) >= 0``, zero exactly when every
+    used label's truth function is proportional to ``P(y_j | x)``. The logical
+    probabilities use the row marginal of ``p_xy``.
+
+    Parameters
+    ----------
+    T : array-like of shape (n_x, n_labels)
+    p_xy : array-like of shape (n_x, n_labels)
+        Joint sample distribution.
+    base : float, default=2
+    per_label : bool, default=False
+        Return the per-label terms ``P(y_j) KL(P(x|y_j) || P(x|theta_j))`` (they sum to L;
+        an unused label contributes 0) instead of their total.
+
+    Returns
+    -------
+    float or array of shape (n_labels,)
+        ``inf`` when a used label is falsified where it was used.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from probstat.semantic import semantic_information_loss
+    >>> p_xy = np.array([[0.4, 0.1], [0.1, 0.4]])
+    >>> round(semantic_information_loss([[1.0, 0.5], [0.5, 1.0]], p_xy), 4)
+    0.063
+    """
+    T, p_xy, p_x, xp = _joint_setup(T, p_xy, None)
+    lik = p_x[:, None] * T / _logical(T, p_x, xp)[None, :]
+    p_y = to_numpy(xp.sum(p_xy, axis=0))
+    terms = []
+    for j in range(T.shape[1]):
+        if p_y[j] <= 0:
+            terms.append(0.0)
+            continue
+        kl = kl_divergence(p_xy[:, j] / float(p_y[j]), lik[:, j], base=base)
+        terms.append(float(p_y[j]) * float(kl))
+    if per_label:
+        return xp.asarray(terms, dtype=xp.float64, device=_device(T))
+    return scalar(xp.asarray(math.fsum(terms), dtype=xp.float64, device=_device(T)), xp)
+
+
+def _device(a):
+    from ..backend import device
+
+    dev = device(a)
+    return None if dev == "cpu" else dev
+
+
+def coverage_entropy(T, p_xy, *, p_x=None, base=2):
+    """Coverage entropy ``H(Theta) = -sum_j P(y_j) log T(theta_j)``.
+
+    Together with :func:`fuzzy_entropy` it decomposes ``G = H(Theta) - H(Theta | X)``.
+
+    Parameters
+    ----------
+    T : array-like of shape (n_x, n_labels)
+    p_xy : array-like of shape (n_x, n_labels)
+    p_x : array-like of shape (n_x,), optional
+        Source for the logical probabilities (default: row marginal of ``p_xy``).
+    base : float, default=2
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from probstat.semantic import coverage_entropy
+    >>> coverage_entropy([[1.0, 0.0], [0.0, 1.0]], [[0.5, 0.0], [0.0, 0.5]])
+    1.0
+    """
+    T, p_xy, p_x, xp = _joint_setup(T, p_xy, p_x)
+    p_y = xp.sum(p_xy, axis=0)
+    return scalar(-xp.sum(p_y * xp.log(_logical(T, p_x, xp))) / log_base(base), xp)
+
+
+def fuzzy_entropy(T, p_xy, *, base=2):
+    """Fuzzy entropy ``H(Theta | X) = -sum_ij P(x_i, y_j) log T(theta_j | x_i)``.
+
+    It is the average semantic distortion (see :func:`semantic_distortion`).
+
+    Parameters
+    ----------
+    T : array-like of shape (n_x, n_labels)
+    p_xy : array-like of shape (n_x, n_labels)
+    base : float, default=2
+
+    Returns
+    -------
+    float
+        ``inf`` when a sample pair has ``T = 0``.
+
+    Examples
+    --------
+    >>> from probstat.semantic import fuzzy_entropy
+    >>> fuzzy_entropy([[1.0], [0.5]], [[0.5], [0.5]])
+    0.5
+    """
+    T, p_xy, _, xp = _joint_setup(T, p_xy, None)
+    return scalar(-weighted_sum_log(p_xy, safe_log(T, xp), xp) / log_base(base), xp)
+
+
+def semantic_cross_entropy(T, p_xy, *, base=2):
+    """Cross-entropy ``H(X | Theta) = -sum_ij P(x_i, y_j) log P(x_i | theta_j)``.
+
+    It is the negative mean log-likelihood of the sample under the semantic-Bayes
+    likelihoods (with the row marginal of ``p_xy`` as source), and ``G = H(X) - H(X|Theta)``.
+
+    Parameters
+    ----------
+    T : array-like of shape (n_x, n_labels)
+    p_xy : array-like of shape (n_x, n_labels)
+    base : float, default=2
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from probstat.semantic import semantic_cross_entropy
+    >>> semantic_cross_entropy([[1.0], [1.0]], [[0.5], [0.5]])
+    1.0
+    """
+    T, p_xy, p_x, xp = _joint_setup(T, p_xy, None)
+    log_lik = safe_log(p_x, xp)[:, None] + _log_m(T, p_x, xp)
+    return scalar(-weighted_sum_log(p_xy, log_lik, xp) / log_base(base), xp)
+
+
+def semantic_distortion(T, *, base=2):
+    """Semantic distortion ``d(x_i, y_j) = -log T(theta_j | x_i)`` (``inf`` where T = 0).
+
+    Parameters
+    ----------
+    T : array-like of shape (n_x, n_labels)
+    base : float, default=2
+
+    Returns
+    -------
+    array of shape (n_x, n_labels)
+
+    Examples
+    --------
+    >>> from probstat.semantic import semantic_distortion
+    >>> semantic_distortion([[1.0, 0.5]]).tolist()
+    [[0.0, 1.0]]
+    """
+    xp = get_namespace(T)
+    T = check_truth(T, xp)
+    return (0.0 - safe_log(T, xp)) / log_base(base)
+
+
+def truth_from_channel(p_y_given_x):
+    """Optimised truth functions ``T*(theta_j | x) = P(y_j | x) / max_x P(y_j | x)``.
+
+    This is Logical Bayesian Inference's non-parametric learning rule: each label is
+    learned separately, the result does not depend on P(x), and with these truth functions
+    ``G = I(X; Y)``.
+
+    Parameters
+    ----------
+    p_y_given_x : array-like of shape (n_x, n_labels)
+        Shannon channel: row ``i`` is ``P(y | x_i)`` and sums to one.
+
+    Returns
+    -------
+    array of shape (n_x, n_labels)
+        Each column has maximum 1.
+
+    Raises
+    ------
+    ValueError
+        If a row does not sum to one or a label is never used (all-zero column).
+
+    Examples
+    --------
+    >>> from probstat.semantic import truth_from_channel
+    >>> truth_from_channel([[0.8, 0.2], [0.4, 0.6]]).round(4).tolist()
+    [[1.0, 0.3333], [0.5, 1.0]]
+    """
+    W = check_stochastic_matrix(p_y_given_x, name="p_y_given_x", axis=1)
+    xp = get_namespace(W)
+    colmax = xp.max(W, axis=0)
+    zero = to_numpy(colmax <= 0)
+    if zero.any():
+        j = int(zero.nonzero()[0][0])
+        raise ValueError(f"p_y_given_x column {j} is all zero: label {j} is never used")
+    return W / colmax[None, :]
+
+
+def truth_from_likelihood(likelihood, p_x):
+    """Inverse semantic Bayes: ``T(theta_j|x) = [P(x|theta_j)/P(x)] / max_x [P(x|theta_j)/P(x)]``.
+
+    Parameters
+    ----------
+    likelihood : array-like of shape (n_x, n_labels)
+        Column ``j`` is ``P(x | theta_j)`` (columns sum to one).
+    p_x : array-like of shape (n_x,)
+
+    Returns
+    -------
+    array of shape (n_x, n_labels)
+        Truth functions with column maximum 1 (0 where ``p_x`` is 0).
+
+    Raises
+    ------
+    ValueError
+        If a likelihood puts mass where ``p_x`` is zero.
+
+    Examples
+    --------
+    >>> from probstat.semantic import truth_from_likelihood
+    >>> truth_from_likelihood([[2 / 3], [1 / 3]], [0.5, 0.5]).ravel().tolist()
+    [1.0, 0.5]
+    """
+    lik = check_stochastic_matrix(likelihood, name="likelihood", axis=0)
+    xp = get_namespace(lik)
+    p_x = check_px(p_x, lik.shape[0], xp)
+    bad = to_numpy((p_x[:, None] <= 0) & (lik > 0))
+    if bad.any():
+        i, j = (int(v[0]) for v in bad.nonzero())
+        raise ValueError(f"likelihood column {j} puts mass on x_{i} where p_x is 0")
+    pos = p_x > 0
+    ratio = xp.where(pos[:, None], lik / xp.where(pos, p_x, xp.ones_like(p_x))[:, None],
+                     xp.zeros_like(lik))
+    return ratio / xp.max(ratio, axis=0)[None, :]
+
+
+def semantic_classify(T, p_x):
+    """Label each instance by maximum semantic information, ``argmax_j I(x_i; theta_j)``.
+
+    Among several true labels this prefers the most specific one (the one with the
+    smallest logical probability); a label falsified by ``x_i`` is never chosen while
+    another label has ``T > 0`` there.
+
+    Parameters
+    ----------
+    T : array-like of shape (n_x, n_labels)
+    p_x : array-like of shape (n_x,)
+
+    Returns
+    -------
+    array of int of shape (n_x,)
+
+    Examples
+    --------
+    >>> from probstat.semantic import semantic_classify
+    >>> # "adult" is true of everyone here, "youth" only of the first two ages
+    >>> T = [[1.0, 1.0], [1.0, 1.0], [0.0, 1.0], [0.0, 1.0]]
+    >>> semantic_classify(T, [0.25, 0.25, 0.25, 0.25]).tolist()
+    [0, 0, 1, 1]
+    """
+    T, p_x, xp = _truth_and_px(T, p_x)
+    return xp.argmax(_log_m(T, p_x, xp), axis=1)
+
+
+def information_efficiency(G, R):
+    """Information efficiency ``G / R`` (semantic over Shannon mutual information).
+
+    Parameters
+    ----------
+    G, R : float or array-like
+        Semantic and Shannon mutual information in the same units; ``R > 0``.
+
+    Returns
+    -------
+    float or array
+
+    Examples
+    --------
+    >>> from probstat.semantic import information_efficiency
+    >>> information_efficiency(0.5, 1.0)
+    0.5
+    """
+    xp = get_namespace(G, R)
+    scalar_in = not hasattr(G, "shape") and not hasattr(R, "shape") \
+        and not isinstance(G, (list, tuple)) and not isinstance(R, (list, tuple))
+    g = xp.asarray(G, dtype=xp.float64)
+    r = xp.asarray(R, dtype=xp.float64)
+    if bool(xp.any(r <= 0)):
+        raise ValueError("R must be > 0 for the efficiency G/R")
+    out = g / r
+    return float(out) if scalar_in else out
+
+
+def gaussian_truth(x, centers, widths):
+    """Gaussian truth functions ``T(theta_j | x) = exp(-(x - c_j)^2 / (2 w_j^2))``.
+
+    Used for estimates and readings ("about c_j"), as in Lu's GPS example.
+
+    Parameters
+    ----------
+    x : array-like of shape (n_x,)
+        Grid of instances.
+    centers, widths : float or array-like of shape (n_labels,)
+        Centres ``c_j`` and widths ``w_j > 0``.
+
+    Returns
+    -------
+    array of shape (n_x, n_labels)
+
+    Examples
+    --------
+    >>> from probstat.semantic import gaussian_truth
+    >>> gaussian_truth([0.0, 1.0], 0.0, 1.0).ravel().round(4).tolist()
+    [1.0, 0.6065]
+    """
+    xp = get_namespace(x)
+    x, c, w = _grid_params(x, centers, widths, xp, "widths")
+    if bool(xp.any(w <= 0)):
+        raise ValueError("widths must be > 0")
+    return xp.exp(-((x[:, None] - c[None, :]) ** 2) / (2.0 * w[None, :] ** 2))
+
+
+def logistic_truth(x, thresholds, slopes):
+    """Logistic (half-line) truth functions ``T(theta_j | x) = 1 / (1 + exp(-k_j (x - t_j)))``.
+
+    A positive slope gives a label like "old" (true above the threshold), a negative one a
+    label like "young".
+
+    Parameters
+    ----------
+    x : array-like of shape (n_x,)
+    thresholds, slopes : float or array-like of shape (n_labels,)
+        Thresholds ``t_j`` and non-zero slopes ``k_j``.
+
+    Returns
+    -------
+    array of shape (n_x, n_labels)
+
+    Examples
+    --------
+    >>> from probstat.semantic import logistic_truth
+    >>> logistic_truth([0.0], 0.0, 1.0).tolist()
+    [[0.5]]
+    """
+    xp = get_namespace(x)
+    x, t, k = _grid_params(x, thresholds, slopes, xp, "slopes")
+    if bool(xp.any(k == 0)):
+        raise ValueError("slopes must be non-zero")
+    z = k[None, :] * (x[:, None] - t[None, :])
+    # stable sigmoid: exp of a non-positive number only
+    ez = xp.exp(-xp.abs(z))
+    return xp.where(z >= 0, 1.0 / (1.0 + ez), ez / (1.0 + ez))
+
+
+def _grid_params(x, a, b, xp, bname):
+    x = xp.asarray(x, dtype=xp.float64)
+    if x.ndim != 1 or x.shape[0] == 0:
+        raise ValueError(f"x must be a non-empty 1-D grid (got shape {tuple(x.shape)})")
+    dev = _device(x)
+    a = xp.reshape(xp.asarray(a, dtype=xp.float64, device=dev), (-1,))
+    b = xp.reshape(xp.asarray(b, dtype=xp.float64, device=dev), (-1,))
+    if a.shape[0] != b.shape[0]:
+        if a.shape[0] == 1:
+            a = xp.broadcast_to(a, b.shape)
+        elif b.shape[0] == 1:
+            b = xp.broadcast_to(b, a.shape)
+        else:
+            raise ValueError(f"{bname} and the centres/thresholds must have the same length")
+    for name, v in (("x", x), ("centres/thresholds", a), (bname, b)):
+        if not bool(xp.all(xp.isfinite(v))):
+            raise ValueError(f"{name} must be finite")
+    return x, a, b

@@ -1,0 +1,476 @@
+"""R(G) and R(D): the parametric Blahut-Arimoto solution over the multiplier s.
+
+For a score matrix ``A[i, j]`` (semantic information ``I(x_i; theta_j)`` for R(G), a
+distortion ``d(x_i, y_j)`` for R(D)) and a multiplier ``s``, the optimal test channel is
+``P(y_j | x_i) = P(y_j) exp(s A_ij) / lambda_i`` with ``lambda_i = sum_k P(y_k) exp(s A_ik)``,
+and ``P(y)`` is the fixed point ``P(y_j) = sum_i P(x_i) P(y_j | x_i)``. That fixed point
+maximises the concave ``sum_i P(x_i) log lambda_i`` over the simplex (it is the
+mixture-weight problem of CM-EM's E2 step), which the solver accelerates with SQUAREM.
+Then ``R(s) = s * E[A] - sum_i P(x_i) log lambda_i`` and ``dR/dE[A] = s``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+
+import numpy as np
+
+from ..backend import get_namespace, is_numpy_namespace, to_numpy
+from ..base import ResultMixin
+from ..utils import ConvergenceWarning, check_probability_vector, check_scalar_in
+from ._measures import _log_m, _truth_and_px
+from ._validation import as_float_matrix, log_base
+
+__all__ = ["RateDistortionCurve", "RateFidelityCurve", "rate_distortion", "rate_fidelity"]
+
+
+def _simplex_qp(H, b, p0, support, max_steps):
+    """Minimise ``0.5 p'Hp - b'p`` over the simplex by a primal active-set method (host).
+
+    ``p0`` is a feasible start whose positive entries lie in ``support`` (a boolean mask
+    used as the initial working set). ``H`` is symmetric positive definite.
+    """
+    p = p0.copy()
+    free = support.copy()
+    for _ in range(max_steps):
+        idx = np.nonzero(free)[0]
+        H_S = H[np.ix_(idx, idx)]
+        try:
+            sol = np.linalg.solve(H_S, np.stack([b[idx], np.ones(idx.size)], axis=1))
+        except np.linalg.LinAlgError:
+            sol = np.linalg.lstsq(H_S, np.stack([b[idx], np.ones(idx.size)], axis=1),
+                                  rcond=None)[0]
+        nu = (sol[:, 0].sum() - 1.0) / sol[:, 1].sum()
+        target = np.zeros_like(p)
+        target[idx] = sol[:, 0] - nu * sol[:, 1]
+        if (target[idx] >= 0).all():
+            p = target
+            grad = H @ p - b + nu
+            grad[free] = 0.0
+            j = int(np.argmin(grad))
+            if grad[j] >= -1e-13 * max(1.0, np.abs(b).max()):
+                return p
+            free[j] = True
+            continue
+        # move towards the target until the first free coordinate hits zero
+        direction = target - p
+        neg = free & (direction < 0)
+        ratios = -p[neg] / direction[neg]
+        t = float(min(1.0, ratios.min()))
+        p = np.maximum(p + t * direction, 0.0)
+        block = np.nonzero(neg)[0][np.argmin(ratios)]
+        p[block] = 0.0
+        free[block] = False
+        if not free.any():
+            return p0
+    return p
+
+
+def _fixed_point(E, px, py, tol, max_iter, xp):
+    """Maximise ``f(q) = sum_i px_i log (E q)_i`` over the simplex, starting from ``py``.
+
+    This is the P(y) fixed point of the parametric solution (and CM-EM's mixture-weight
+    problem). Sequential quadratic programming as in mix-SQP (Kim et al. 2020): at each
+    step the concave ``f`` is replaced by its second-order model, which is maximised
+    exactly over the simplex by an active-set method (components can leave and re-enter
+    the support), then a backtracking line search on ``f`` keeps the ascent monotone.
+    Stops when ``log max_j c_j <= tol`` with ``c = E^T (px / E q)``: by Blahut's bound
+    ``f`` is then within ``tol`` nats of its maximum. Returns ``(q, n_iter, converged)``.
+    """
+    dev = _dev(E)
+
+    def objective(q):
+        lam = E @ q
+        if float(xp.min(lam)) <= 0.0:
+            return -math.inf
+        return float(xp.sum(px * xp.log(lam)))
+
+    q = py / xp.sum(py)
+    f = objective(q)
+    n_y = E.shape[1]
+    for n_iter in range(1, max_iter + 1):
+        lam = E @ q
+        w = px / lam
+        c = E.T @ w
+        c_host = to_numpy(c)
+        if math.log(float(c_host.max())) <= tol:
+            return q, n_iter, True
+        q_host = to_numpy(q)
+        # the quadratic model is built on the support plus the components whose KKT
+        # condition c_j <= 1 is violated or nearly so; the others stay at 0 this step
+        cand = (q_host > 0) | (c_host > 1.0 - 1e-3)
+        cand[int(np.argmax(c_host))] = True
+        idx_host = np.nonzero(cand)[0]
+        E_C = xp.take(E, xp.asarray(idx_host, device=dev), axis=1)
+        H = to_numpy(E_C.T @ (E_C * (w / lam)[:, None]))
+        k = idx_host.size
+        H = H + (1e-12 * np.trace(H) / k + 1e-300) * np.eye(k)
+        q_C = q_host[idx_host]
+        b = c_host[idx_host] + H @ q_C
+        p_C = _simplex_qp(H, b, q_C, q_C > 0 if (q_C > 0).any() else np.ones(k, bool),
+                          max_steps=4 * k + 20)
+        p_host = np.zeros(n_y)
+        p_host[idx_host] = p_C
+        direction = p_host - q_host
+        slope = float(c_host @ direction)
+        t = 1.0
+        accepted = False
+        while t > 1e-10 and slope > 0:
+            cand_host = np.maximum(q_host + t * direction, 0.0)
+            cand = xp.asarray(cand_host / cand_host.sum(), device=dev)
+            f_cand = objective(cand)
+            if f_cand >= f + 1e-4 * t * slope:
+                q, f, accepted = cand, f_cand, True
+                break
+            t *= 0.5
+        if not accepted:
+            # no model progress (round-off near the optimum): a plain fixed-point step
+            q = q * c
+            q = q / xp.sum(q)
+            f = objective(q)
+    return q, max_iter, False
+
+
+def _parametric_curve(A, px, s_values, p_y0, tol, max_iter, xp, what):
+    """Solve the fixed point for every s (warm-started) and return host arrays."""
+    if is_numpy_namespace(xp):
+        # The matrices are small: multi-threaded BLAS only adds contention (20x slower
+        # on a loaded 2-core machine), so the NumPy path runs BLAS single-threaded.
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            return _parametric_curve_impl(A, px, s_values, p_y0, tol, max_iter, xp, what)
+    return _parametric_curve_impl(A, px, s_values, p_y0, tol, max_iter, xp, what)
+
+
+def _parametric_curve_impl(A, px, s_values, p_y0, tol, max_iter, xp, what):
+    n_x, n_y = A.shape
+    finite = xp.isfinite(A)
+    A0 = xp.where(finite, A, xp.zeros_like(A))
+    keep = to_numpy(px > 0)
+    if not keep.all():
+        idx = xp.asarray(np.nonzero(keep)[0], device=_dev(A))
+        A0, finite, px = (xp.take(a, idx, axis=0) for a in (A0, finite, px))
+    if p_y0 is None:
+        py = xp.full((n_y,), 1.0 / n_y, dtype=xp.float64, device=_dev(A))
+    else:
+        py = check_probability_vector(p_y0, name="p_y0")
+        if py.shape[0] != n_y:
+            raise ValueError(f"p_y0 must have length {n_y} (got {py.shape[0]})")
+        if float(xp.min(py)) <= 0:
+            raise ValueError("p_y0 must be > 0 everywhere (a zero weight never revives)")
+        py = xp.asarray(py, device=_dev(A))
+    out_R, out_E, out_py, out_iter, out_conv = [], [], [], [], []
+    for s in s_values:
+        logE = xp.where(finite, s * A0, xp.full_like(A0, -math.inf))
+        shift = xp.max(logE, axis=1)
+        E = xp.exp(logE - shift[:, None])
+        py, n_iter, conv = _fixed_point(E, px, py, tol, max_iter, xp)
+        if not conv:
+            warnings.warn(f"{what}: the P(y) fixed point at s={s:g} did not converge in "
+                          f"{n_iter} iterations; the last iterate is kept",
+                          ConvergenceWarning, stacklevel=4)
+        lam = E @ py
+        W = E * py[None, :] / lam[:, None]
+        expected = xp.sum(px * xp.sum(xp.where(W > 0, W * A0, xp.zeros_like(W)), axis=1))
+        log_lam = xp.log(lam) + shift
+        R = s * float(expected) - float(xp.sum(px * log_lam))
+        out_R.append(max(R, 0.0))
+        out_E.append(float(expected))
+        out_py.append(to_numpy(py))
+        out_iter.append(n_iter)
+        out_conv.append(conv)
+    return (np.asarray(out_R), np.asarray(out_E), np.asarray(out_py),
+            np.asarray(out_iter), np.asarray(out_conv))
+
+
+def _dev(a):
+    from ..backend import device
+
+    dev = device(a)
+    return None if dev == "cpu" else dev
+
+
+def _check_s(s, name="s"):
+    arr = np.atleast_1d(np.asarray(to_numpy(s), dtype=float))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a number or a non-empty 1-D array")
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must be finite")
+    return arr
+
+
+def _channel(score, p_y, s, xp):
+    finite = xp.isfinite(score)
+    A0 = xp.where(finite, score, xp.zeros_like(score))
+    logE = xp.where(finite, s * A0, xp.full_like(A0, -math.inf)) + xp.log(p_y)[None, :]
+    logE = logE - xp.max(logE, axis=1)[:, None]
+    E = xp.exp(logE)
+    return E / xp.sum(E, axis=1)[:, None]
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class RateFidelityCurve(ResultMixin):
+    """Points ``(G(s), R(s))`` of the information rate-fidelity function R(G).
+
+    Attributes
+    ----------
+    s : ndarray of shape (n_s,)
+        Multipliers (the slope dR/dG at each point).
+    R : ndarray of shape (n_s,)
+        Shannon mutual information I(X; Y) of the optimal channel, in ``base`` units.
+    G : ndarray of shape (n_s,)
+        Semantic mutual information of the optimal channel.
+    p_y : ndarray of shape (n_s, n_labels)
+        Output distribution at each s.
+    n_iter : ndarray of shape (n_s,)
+        Fixed-point iterations used at each s.
+    converged : ndarray of bool of shape (n_s,)
+    base : float
+        Logarithm base of ``R`` and ``G``.
+    """
+
+    s: np.ndarray
+    R: np.ndarray
+    G: np.ndarray
+    p_y: np.ndarray = dataclasses.field(repr=False)
+    n_iter: np.ndarray = dataclasses.field(repr=False)
+    converged: np.ndarray = dataclasses.field(repr=False)
+    base: float = 2
+    _score: object = dataclasses.field(default=None, repr=False)
+
+    @property
+    def efficiency(self):
+        """Information efficiency ``G / R`` at each point (NaN where R = 0)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(self.R > 0, self.G / np.where(self.R > 0, self.R, 1.0), np.nan)
+
+    def channel(self, index):
+        """The optimal channel ``P(y | x)`` at ``s[index]``, shape (n_x, n_labels).
+
+        Parameters
+        ----------
+        index : int
+
+        Returns
+        -------
+        array of shape (n_x, n_labels)
+            Rows sum to one; in the namespace of the inputs.
+        """
+        xp = get_namespace(self._score)
+        p_y = xp.asarray(self.p_y[index], device=_dev(self._score))
+        return _channel(self._score, p_y, float(self.s[index]), xp)
+
+    def plot(self, ax=None, **kwargs):
+        """Draw R against G with the line R = G.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+        **kwargs
+            Passed to ``Axes.plot`` for the curve.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from ..plotting import get_axes
+
+        ax = get_axes(ax, figsize=(5, 4))
+        order = np.argsort(self.s)
+        unit = "bits" if self.base == 2 else ("nats" if self.base in (None, math.e) else
+                                              f"log base {self.base}")
+        ax.plot(self.G[order], self.R[order], **{"label": "R(G)", **kwargs})
+        lo = float(min(np.min(self.G), 0.0))
+        hi = float(max(np.max(self.G), np.max(self.R)))
+        ax.plot([lo, hi], [lo, hi], ls="--", color="grey", lw=1, label="R = G")
+        ax.set_xlabel(f"G (semantic mutual information, {unit})")
+        ax.set_ylabel(f"R (Shannon mutual information, {unit})")
+        ax.legend()
+        return ax
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class RateDistortionCurve(ResultMixin):
+    """Points ``(D(s), R(s))`` of the rate-distortion function for ``s <= 0``.
+
+    Attributes
+    ----------
+    s : ndarray of shape (n_s,)
+        Multipliers (the slope dR/dD).
+    R : ndarray of shape (n_s,)
+        Rate in ``base`` units.
+    D : ndarray of shape (n_s,)
+        Expected distortion.
+    p_y : ndarray of shape (n_s, n_y)
+    n_iter : ndarray of shape (n_s,)
+    converged : ndarray of bool of shape (n_s,)
+    base : float
+    """
+
+    s: np.ndarray
+    R: np.ndarray
+    D: np.ndarray
+    p_y: np.ndarray = dataclasses.field(repr=False)
+    n_iter: np.ndarray = dataclasses.field(repr=False)
+    converged: np.ndarray = dataclasses.field(repr=False)
+    base: float = 2
+    _score: object = dataclasses.field(default=None, repr=False)
+
+    def channel(self, index):
+        """The optimal test channel ``P(y | x)`` at ``s[index]``, shape (n_x, n_y).
+
+        Parameters
+        ----------
+        index : int
+
+        Returns
+        -------
+        array of shape (n_x, n_y)
+        """
+        xp = get_namespace(self._score)
+        p_y = xp.asarray(self.p_y[index], device=_dev(self._score))
+        return _channel(self._score, p_y, float(self.s[index]), xp)
+
+    def plot(self, ax=None, **kwargs):
+        """Draw R against D.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+        **kwargs
+            Passed to ``Axes.plot``.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from ..plotting import get_axes
+
+        ax = get_axes(ax, figsize=(5, 4))
+        order = np.argsort(self.s)
+        ax.plot(self.D[order], self.R[order], **{"label": "R(D)", **kwargs})
+        ax.set_xlabel("D (expected distortion)")
+        ax.set_ylabel("R")
+        ax.legend()
+        return ax
+
+
+def rate_fidelity(T, p_x, s, *, p_y0=None, tol=1e-12, max_iter=10_000, base=2):
+    """Information rate-fidelity function R(G), parametrised by the slope ``s``.
+
+    R(G) is the least Shannon mutual information I(X; Y) of a channel ``P(y|x)`` whose
+    semantic mutual information with the fixed truth functions ``T`` is G. For each ``s``
+    the optimal channel is ``P(y_j|x_i) = P(y_j) m_ij^s / lambda_i`` with
+    ``m_ij = T(theta_j|x_i)/T(theta_j)``, and ``dR/dG = s``. ``s > 0`` traces the right
+    branch (G increasing with R); ``s < 0`` the left branch (negative G also costs rate).
+    At ``s = 1``, ``R - G = KL(P_X || sum_j P(y_j) P(x|theta_j))`` >= 0, and ``R(G) >= G``.
+
+    Parameters
+    ----------
+    T : array-like of shape (n_x, n_labels)
+        Truth functions in [0, 1].
+    p_x : array-like of shape (n_x,)
+        Source distribution.
+    s : float or array-like of shape (n_s,)
+        Multipliers. Negative values need ``T > 0`` everywhere (otherwise G is unbounded
+        below). Near ``s = 0`` the fixed point converges slowly and R is 0 on a flat segment.
+    p_y0 : array-like of shape (n_labels,), optional
+        Starting output distribution (strictly positive); default uniform. Each later s is
+        warm-started from the previous solution.
+    tol : float, default=1e-12
+        Stop when the rate is within ``tol`` nats of the optimum at that s (Blahut's bound).
+    max_iter : int, default=10000
+        Fixed-point iterations per s; a :class:`~probstat.utils.ConvergenceWarning` is
+        raised when reached.
+    base : float, default=2
+
+    Returns
+    -------
+    RateFidelityCurve
+        Arrays ``s``, ``R``, ``G`` (and ``p_y``); ``channel(k)`` rebuilds the channel at
+        ``s[k]``; ``plot()`` draws the curve.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from probstat.semantic import rate_fidelity, truth_from_channel
+    >>> channel = np.array([[0.9, 0.1], [0.2, 0.8]])
+    >>> curve = rate_fidelity(truth_from_channel(channel), [0.5, 0.5], [1.0, 3.0])
+    >>> bool(np.all(curve.R >= curve.G - 1e-12))
+    True
+    """
+    xp = get_namespace(T, p_x)
+    T, p_x, xp = _truth_and_px(T, p_x)
+    s_values = _check_s(s)
+    check_scalar_in(tol, "tol", low=0, low_inclusive=False)
+    check_scalar_in(max_iter, "max_iter", low=1, integer=True)
+    if (s_values < 0).any() and bool(xp.any(T <= 0)):
+        raise ValueError("s < 0 needs every truth value to be > 0: with T = 0 somewhere the "
+                         "left branch of R(G) is unbounded (G -> -inf)")
+    score = _log_m(T, p_x, xp)
+    R, G, py, n_iter, conv = _parametric_curve(score, p_x, s_values, p_y0, tol, max_iter, xp,
+                                               "rate_fidelity")
+    scale = log_base(base)
+    return RateFidelityCurve(s=s_values, R=R / scale, G=G / scale, p_y=py, n_iter=n_iter,
+                             converged=conv, base=base, _score=score)
+
+
+def rate_distortion(d, p_x, s, *, p_y0=None, tol=1e-12, max_iter=10_000, base=2):
+    """Shannon's rate-distortion function R(D), parametrised by the slope ``s <= 0``.
+
+    Same kernel as :func:`rate_fidelity`, with the distortion as score:
+    ``P(y_j|x_i) = P(y_j) exp(s d_ij) / lambda_i``, ``R = s D - sum_i P(x_i) log lambda_i``
+    and ``dR/dD = s``. With the semantic distortion ``d = -log T`` (see
+    :func:`semantic_distortion`) this is the R(D) of a semantic channel.
+
+    Parameters
+    ----------
+    d : array-like of shape (n_x, n_y)
+        Finite distortion matrix.
+    p_x : array-like of shape (n_x,)
+        Source distribution.
+    s : float or array-like of shape (n_s,)
+        Non-positive multipliers (``s = 0`` gives R = 0 and the largest useful D).
+    p_y0 : array-like of shape (n_y,), optional
+        Strictly positive starting output distribution; default uniform.
+    tol : float, default=1e-12
+        Tolerance (nats) on the rate at each s.
+    max_iter : int, default=10000
+    base : float, default=2
+        Units of R (D is returned in the units of ``d``).
+
+    Returns
+    -------
+    RateDistortionCurve
+        Arrays ``s``, ``R``, ``D``; ``channel(k)`` and ``plot()``.
+
+    Examples
+    --------
+    Binary source with Hamming distortion, where ``R(D) = h(p) - h(D)``:
+
+    >>> import numpy as np
+    >>> from probstat.semantic import rate_distortion
+    >>> from probstat.utils import binary_entropy
+    >>> curve = rate_distortion(1 - np.eye(2), [0.3, 0.7], -2.0)
+    >>> D = float(curve.D[0])
+    >>> bool(abs(curve.R[0] - (binary_entropy(0.3) - binary_entropy(D))) < 1e-9)
+    True
+    """
+    xp = get_namespace(d, p_x)
+    d = as_float_matrix(d, "d", xp)
+    p_x = check_probability_vector(p_x, name="p_x")
+    if p_x.shape[0] != d.shape[0]:
+        raise ValueError(f"p_x must have length {d.shape[0]} to match d's rows "
+                         f"(got {p_x.shape[0]})")
+    s_values = _check_s(s)
+    if (s_values > 0).any():
+        raise ValueError(f"s must be <= 0 for R(D) (got {float(s_values.max())})")
+    check_scalar_in(tol, "tol", low=0, low_inclusive=False)
+    check_scalar_in(max_iter, "max_iter", low=1, integer=True)
+    R, D, py, n_iter, conv = _parametric_curve(d, p_x, s_values, p_y0, tol, max_iter, xp,
+                                               "rate_distortion")
+    return RateDistortionCurve(s=s_values, R=R / log_base(base), D=D, p_y=py, n_iter=n_iter,
+                               converged=conv, base=base, _score=d)
