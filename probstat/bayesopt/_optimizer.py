@@ -396,7 +396,9 @@ class BayesianOptimizer:
             if pend:
                 model = self._believe(gp, np.array(pend), y_int)
             for _ in range(k):
-                bound = acq.bind(model, best=best, random_state=self.rng_)
+                # the incumbent includes believed values (a lie above it must not repeat)
+                best_k = float(np.max(model.y_train_))
+                bound = acq.bind(model, best=best_k, random_state=self.rng_)
                 x, _ = maximize_acquisition(bound, dim, rng=self.rng_, space=self.space,
                                             raw_samples=self.raw_samples,
                                             n_restarts=self.n_restarts)
