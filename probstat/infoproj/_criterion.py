@@ -75,7 +75,7 @@ class LikelihoodModel:
         (n, p, p, p, p).
     fit : callable, optional
         ``X -> theta_hat``; default maximises the sum of ``loglike_obs`` from ``theta0``
-        with BFGS.
+        (Nelder-Mead, then BFGS).
     theta0 : array of shape (p,), optional
         Start for the default ``fit``; also fixes ``p``.
     model_expect : callable, optional
@@ -123,9 +123,20 @@ class LikelihoodModel:
             return np.asarray(self._fit(X), dtype=float).reshape(-1)
         import scipy.optimize
 
-        res = scipy.optimize.minimize(lambda th: -np.sum(self.loglike_obs(th, X)),
-                                      self.theta0, method="BFGS")
-        if not res.success:
+        def objective(th):
+            with np.errstate(all="ignore"):
+                val = -float(np.sum(self.loglike_obs(th, X)))
+            return val if np.isfinite(val) else np.inf
+
+        # Nelder-Mead tolerates an infinite objective outside the parameter space;
+        # BFGS then polishes from inside it
+        start = scipy.optimize.minimize(objective, self.theta0, method="Nelder-Mead",
+                                        options={"xatol": 1e-10, "fatol": 1e-12,
+                                                 "maxiter": 20000})
+        res = scipy.optimize.minimize(objective, start.x, method="BFGS")
+        if not np.isfinite(res.fun) or res.fun > start.fun:
+            res = start
+        if not res.success and not start.success:
             from ..utils import ConvergenceWarning
 
             warnings.warn(f"MLE did not converge in {res.nit} iterations: {res.message}",

@@ -953,6 +953,29 @@ class _MVN(_Named):
 
         return np.atleast_1d(multivariate_normal(mu, cov).logpdf(X)).reshape(-1)
 
+    def batch_kl(self, theta_star, Tbar):
+        """KL(theta* || theta_hat(tbar)) for each row of mean statistics ``Tbar`` (inf if
+        the covariance of a row is not positive definite)."""
+        d = self._need_d()
+        m0, S0 = self.from_natural(theta_star)
+        Tbar = np.asarray(Tbar, dtype=float)
+        r = Tbar.shape[0]
+        mu = Tbar[:, :d]
+        iu, ju = _pairs(d)
+        S = np.zeros((r, d, d))
+        S[:, iu, ju] = Tbar[:, d:] - mu[:, iu] * mu[:, ju]
+        S[:, ju, iu] = S[:, iu, ju]
+        sign, logdet = np.linalg.slogdet(S)
+        ok = sign > 0
+        out = np.full(r, np.inf)
+        if ok.any():
+            Si = np.linalg.inv(S[ok])
+            diff = mu[ok] - m0
+            quad = np.einsum("ra,rab,rb->r", diff, Si, diff)
+            tr = np.einsum("rab,ba->r", Si, S0)
+            out[ok] = 0.5 * (tr + quad - d + logdet[ok] - np.linalg.slogdet(S0)[1])
+        return out
+
     def sample(self, theta, size, random_state=None):
         from ..utils import check_rng
 
@@ -1099,6 +1122,19 @@ class _IndepNormal(_Named):
     def kl(self, theta_star, theta):
         return float(sum(self._uni.kl(a, b) for a, b in
                          zip(self._blocks(theta_star), self._blocks(theta))))
+
+    def batch_kl(self, theta_star, Tbar):
+        """KL(theta* || theta_hat(tbar)) for each row of ``Tbar`` (inf where a variance <= 0)."""
+        b = self._blocks(theta_star)
+        v0 = -0.5 / b[:, 1]
+        m0 = b[:, 0] * v0
+        Tb = np.asarray(Tbar, dtype=float).reshape(Tbar.shape[0], -1, 2)
+        m1 = Tb[:, :, 0]
+        v1 = Tb[:, :, 1] - m1**2
+        with np.errstate(all="ignore"):
+            kl = 0.5 * (v0 / v1 + (m1 - m0) ** 2 / v1 - 1.0 + np.log(v1 / v0))
+        kl = kl.sum(axis=1)
+        return np.where(np.all(v1 > 0, axis=1) & np.isfinite(kl), kl, np.inf)
 
     def logpdf(self, theta, X):
         X = _as_2d(X)

@@ -434,6 +434,8 @@ def _batch_kl(family, theta_star, eta_star, Tbar):
                     th[ok] = family._nat_vec(e[ok])
             kl = family._psi_vec(th) - psi_star - (th[:, 0] - theta_star[0]) * eta_star[0]
         return np.where(ok & np.isfinite(kl), kl, np.inf)
+    if hasattr(family, "batch_kl"):
+        return family.batch_kl(theta_star, Tbar)
     out = np.empty(Tbar.shape[0])
     for i, t in enumerate(Tbar):
         try:
@@ -498,25 +500,17 @@ def bootstrap_risk(family, X, *, m=None, n_boot=200, random_state=None, verbose=
     theta = family.fit(X)
     eta = family.mean(theta)
     kls, failed = [], 0
-    batch = max(1, 200000 // max(m, 1))
+    T = family.stat(X)
+    batch = max(1, 2_000_000 // (m * T.shape[1]))
     done = 0
     bar = progress(total=n_boot, desc="bootstrap risk", verbose=verbose)
-    T = family.stat(X)
     while done < n_boot:
         r = min(batch, n_boot - done)
         idx = rng.integers(0, n, size=(r, m))
-        if isinstance(family, _MVN):
-            for row in idx:
-                try:
-                    th = family.fit(X[row])
-                    kls.append(family.kl(theta, th))
-                except ValueError:
-                    failed += 1
-        else:
-            Tbar = T[idx].mean(axis=1)
-            vals = _batch_kl(family, theta, eta, Tbar)
-            failed += int(np.sum(~np.isfinite(vals)))
-            kls.extend(vals[np.isfinite(vals)].tolist())
+        Tbar = T[idx].mean(axis=1)
+        vals = _batch_kl(family, theta, eta, Tbar)
+        failed += int(np.sum(~np.isfinite(vals)))
+        kls.extend(vals[np.isfinite(vals)].tolist())
         done += r
         bar.update(r)
     bar.close()
