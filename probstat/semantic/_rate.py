@@ -21,7 +21,7 @@ from ..backend import get_namespace, is_numpy_namespace, to_numpy
 from ..base import ResultMixin
 from ..utils import ConvergenceWarning, check_probability_vector, check_scalar_in
 from ._measures import _log_m, _truth_and_px
-from ._validation import as_float_matrix, log_base
+from ._validation import as_float_matrix, log_base, safe_log
 
 __all__ = ["RateDistortionCurve", "RateFidelityCurve", "rate_distortion", "rate_fidelity"]
 
@@ -124,6 +124,13 @@ def _fixed_point(E, px, py, tol, max_iter, xp):
             if f_cand >= f + 1e-4 * t * slope:
                 q, f, accepted = cand, f_cand, True
                 break
+            if t == 1.0 and abs(f_cand - f) <= 1e-13 * (abs(f) + 1.0):
+                # the change in f is below its round-off: judge the full step by the
+                # KKT measure (the stopping criterion) instead
+                c_cand = float(xp.max(E.T @ (px / (E @ cand))))
+                if c_cand < float(c_host.max()):
+                    q, f, accepted = cand, f_cand, True
+                    break
             t *= 0.5
         if not accepted:
             # no model progress (round-off near the optimum): a plain fixed-point step
@@ -164,6 +171,7 @@ def _parametric_curve_impl(A, px, s_values, p_y0, tol, max_iter, xp, what):
         py = xp.asarray(py, device=_dev(A))
     out_R, out_E, out_py, out_iter, out_conv = [], [], [], [], []
     for s in s_values:
+        s = float(s)
         logE = xp.where(finite, s * A0, xp.full_like(A0, -math.inf))
         shift = xp.max(logE, axis=1)
         E = xp.exp(logE - shift[:, None])
@@ -205,7 +213,11 @@ def _check_s(s, name="s"):
 def _channel(score, p_y, s, xp):
     finite = xp.isfinite(score)
     A0 = xp.where(finite, score, xp.zeros_like(score))
-    logE = xp.where(finite, s * A0, xp.full_like(A0, -math.inf)) + xp.log(p_y)[None, :]
+    logE = xp.where(finite, s * A0, xp.full_like(A0, -math.inf)) + safe_log(p_y, xp)[None, :]
+    shift = xp.max(logE, axis=1)
+    # a row whose every label has P(y) m^s = 0 (only possible where P(x) = 0) gets P(y)
+    dead = ~xp.isfinite(shift)
+    logE = xp.where(dead[:, None], safe_log(p_y, xp)[None, :] + xp.zeros_like(logE), logE)
     logE = logE - xp.max(logE, axis=1)[:, None]
     E = xp.exp(logE)
     return E / xp.sum(E, axis=1)[:, None]
@@ -358,7 +370,7 @@ class RateDistortionCurve(ResultMixin):
         return ax
 
 
-def rate_fidelity(T, p_x, s, *, p_y0=None, tol=1e-12, max_iter=10_000, base=2):
+def rate_fidelity(T, p_x, s, *, p_y0=None, tol=1e-10, max_iter=10_000, base=2):
     """Information rate-fidelity function R(G), parametrised by the slope ``s``.
 
     R(G) is the least Shannon mutual information I(X; Y) of a channel ``P(y|x)`` whose
@@ -380,7 +392,7 @@ def rate_fidelity(T, p_x, s, *, p_y0=None, tol=1e-12, max_iter=10_000, base=2):
     p_y0 : array-like of shape (n_labels,), optional
         Starting output distribution (strictly positive); default uniform. Each later s is
         warm-started from the previous solution.
-    tol : float, default=1e-12
+    tol : float, default=1e-10
         Stop when the rate is within ``tol`` nats of the optimum at that s (Blahut's bound).
     max_iter : int, default=10000
         Fixed-point iterations per s; a :class:`~probstat.utils.ConvergenceWarning` is
@@ -418,7 +430,7 @@ def rate_fidelity(T, p_x, s, *, p_y0=None, tol=1e-12, max_iter=10_000, base=2):
                              converged=conv, base=base, _score=score)
 
 
-def rate_distortion(d, p_x, s, *, p_y0=None, tol=1e-12, max_iter=10_000, base=2):
+def rate_distortion(d, p_x, s, *, p_y0=None, tol=1e-10, max_iter=10_000, base=2):
     """Shannon's rate-distortion function R(D), parametrised by the slope ``s <= 0``.
 
     Same kernel as :func:`rate_fidelity`, with the distortion as score:
@@ -436,7 +448,7 @@ def rate_distortion(d, p_x, s, *, p_y0=None, tol=1e-12, max_iter=10_000, base=2)
         Non-positive multipliers (``s = 0`` gives R = 0 and the largest useful D).
     p_y0 : array-like of shape (n_y,), optional
         Strictly positive starting output distribution; default uniform.
-    tol : float, default=1e-12
+    tol : float, default=1e-10
         Tolerance (nats) on the rate at each s.
     max_iter : int, default=10000
     base : float, default=2
