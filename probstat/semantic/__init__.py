@@ -7,6 +7,14 @@ source ``p_x`` shape (n_x,), and a joint sample distribution ``p_xy`` the shape 
 Information is in bits unless ``base=`` says otherwise.
 """
 
+from ._confirmation import (
+    MedicalTestConfirmation,
+    channel_confirmation,
+    kelly_growth_rate,
+    kemeny_oppenheim,
+    medical_test_confirmation,
+    prediction_confirmation,
+)
 from ._measures import (
     coverage_entropy,
     fuzzy_entropy,
@@ -28,6 +36,12 @@ from ._measures import (
 from ._rate import RateDistortionCurve, RateFidelityCurve, rate_distortion, rate_fidelity
 
 __all__ = [
+    "MedicalTestConfirmation",
+    "channel_confirmation",
+    "kelly_growth_rate",
+    "kemeny_oppenheim",
+    "medical_test_confirmation",
+    "prediction_confirmation",
     "RateDistortionCurve",
     "RateFidelityCurve",
     "coverage_entropy",
