@@ -75,9 +75,14 @@ class ExponentialFamily:
         method solves ``grad psi(theta) = eta``.
     n_params : int, optional
         ``p``; inferred from ``t`` when omitted.
+    theta0 : array of shape (p,), optional
+        A point of the natural parameter space where moment matching starts (default:
+        the first finite point among 0 and the vectors of -1/0/+1 entries).
     name : str, default="custom"
-    fd_step : float, default=1e-3
-        Relative step for the finite-difference derivatives of ``log_partition``.
+    fd_step : float, default=1e-2
+        Relative step for the finite-difference derivatives of ``log_partition`` (steps
+        are scaled per order and per coordinate; the Richardson step removes the
+        ``O(h^2)`` error, so a largish step limits the rounding error).
 
     Attributes
     ----------
@@ -100,8 +105,8 @@ class ExponentialFamily:
     """
 
     def __init__(self, sufficient_stat, log_partition=None, psi_derivs=None, *, grid=None,
-                 log_base_measure=None, mean_to_natural=None, n_params=None, name="custom",
-                 fd_step=1e-3):
+                 log_base_measure=None, mean_to_natural=None, n_params=None, theta0=None,
+                 name="custom", fd_step=1e-2):
         if not callable(sufficient_stat):
             raise TypeError("sufficient_stat must be callable: X (n, d) -> t (n, p)")
         if log_partition is None and psi_derivs is None and grid is None:
@@ -119,6 +124,8 @@ class ExponentialFamily:
         self._mean_to_natural = mean_to_natural
         self.name = name
         self.fd_step = check_scalar_in(fd_step, "fd_step", low=0, low_inclusive=False)
+        self._p = n_params
+        self._theta0 = None if theta0 is None else np.asarray(theta0, float).reshape(-1)
         self._grid = None
         if grid is not None:
             nodes, logw = grid
@@ -129,7 +136,6 @@ class ExponentialFamily:
             if np.any(np.isnan(logw)) or np.any(logw == np.inf):
                 raise ValueError("grid log_weights must not be NaN or +inf")
             self._grid = (nodes, logw, self.stat(nodes))
-        self._p = n_params
         if psi_derivs is not None:
             self.cumulant_method = "analytic"
         elif self._grid is not None:
@@ -368,7 +374,7 @@ class ExponentialFamily:
         return out.reshape(-1) if k == 1 else out
 
     # ---------------------------------------------------------------- estimation
-    def natural_from_mean(self, eta, *, theta0=None, max_iter=100, tol=1e-12):
+    def natural_from_mean(self, eta, *, theta0=None, max_iter=100, tol=1e-24):
         """Solve ``grad psi(theta) = eta`` (moment matching).
 
         A damped Newton method on the convex function ``psi(theta) - theta . eta`` with
@@ -379,9 +385,10 @@ class ExponentialFamily:
         ----------
         eta : array of shape (p,)
         theta0 : array of shape (p,), optional
-            Start (default: zero, or the first grid-feasible point).
+            Start (default: the family's ``theta0``, else a feasible point near 0).
         max_iter : int, default=100
-        tol : float, default=1e-12
+        tol : float, default=1e-24
+            Stop when the Newton decrement ``grad' G^-1 grad`` falls below it.
 
         Returns
         -------
@@ -398,10 +405,9 @@ class ExponentialFamily:
         if self._mean_to_natural is not None:
             return np.asarray(self._mean_to_natural(eta), dtype=float).reshape(-1)
         p = eta.shape[0]
-        theta = np.zeros(p) if theta0 is None else np.asarray(theta0, dtype=float).copy()
-        if not self.in_domain(theta):
-            raise ValueError("natural_from_mean needs a start theta0 inside the parameter "
-                             "space (psi(0) is not finite)")
+        if theta0 is None:
+            theta0 = self._theta0
+        theta = self._start(p) if theta0 is None else np.asarray(theta0, dtype=float).copy()
 
         def obj(th):
             return self.psi(th) - th @ eta
@@ -431,14 +437,29 @@ class ExponentialFamily:
                         break
                 t *= 0.5
             else:
+                if dec < 1e-8:  # no decrease possible at this precision: converged
+                    return theta
                 break
             theta, f = cand, fc
+            if np.max(np.abs(t * step)) <= 1e-15 * (1.0 + np.max(np.abs(theta))):
+                return theta
         import warnings
 
         warnings.warn(f"moment matching did not converge in {max_iter} iterations "
                       f"(Newton decrement {dec:.3g}); the last iterate is returned",
                       ConvergenceWarning, stacklevel=2)
         return theta
+
+    def _start(self, p):
+        """A feasible Newton start: 0, else a vector of -1/0/+1 entries with finite psi."""
+        cands = [np.zeros(p)]
+        if p <= 6:
+            cands += [np.array(c, dtype=float) for c in itertools.product((-1, 0, 1), repeat=p)]
+        for c in cands:
+            if self.in_domain(c):
+                return c
+        raise ValueError("no start inside the natural parameter space was found; pass "
+                         "theta0 to ExponentialFamily")
 
     def fit(self, X):
         """Maximum-likelihood natural parameter: the projection of the empirical distribution.

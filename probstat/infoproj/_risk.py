@@ -84,9 +84,8 @@ def _frozen_moments(family, truth):
 
 def _truth(family, truth, estimator="plugin"):
     """(family, kind, eta, Sigma, kappa3, data-or-None) for a truth given in any form."""
-    if _is_frozen(truth):
-        if getattr(truth.dist, "name", "") == "multivariate_normal" or \
-                not hasattr(truth, "ppf"):
+    if hasattr(truth, "rvs") and not isinstance(truth, np.ndarray):
+        if not _is_frozen(truth) or not hasattr(truth, "ppf"):
             raise TypeError("only univariate frozen scipy.stats distributions are supported; "
                             "pass a sample or a (support, pmf) grid for multivariate truths")
         family = _check_family(family, np.zeros((1, 1)))
@@ -221,7 +220,12 @@ def _cumulant_c2(T, estimator, weights=None):
                              "to p <= 30 (dense fourth-order tensors)")
         _, k2, k3, k4 = sample_cumulants(T, estimator=estimator, order=4, weights=weights)
         return cumulant_invariants(k2, k3, k4)[3]
-    # plug-in cumulants, contracted without p^3 / p^4 tensors (O(n^2 p) in blocks)
+    return _cumulant_c2_contracted(T)
+
+
+def _cumulant_c2_contracted(T):
+    """Plug-in cumulant-mode c2 without p^3 / p^4 tensors (O(n^2 p), in blocks)."""
+    n, p = T.shape
     R = T - T.mean(axis=0)
     Gi = _spd_inverse(R.T @ R / n)
     W = R @ Gi
