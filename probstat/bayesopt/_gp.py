@@ -85,8 +85,8 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
     max_iter : int, default=200
         L-BFGS-B iterations per start.
     warm_start : bool, default=False
-        Start the hyperparameter search from the previous fit's ``theta_`` (when the
-        number of features and the noise setting are unchanged).
+        Add the previous fit's ``theta_`` as a second start of the hyperparameter search
+        (when the number of features and the noise setting are unchanged).
     random_state : None, int, RandomState or Generator
         Seeds the restarts and :meth:`sample_y`.
 
@@ -254,15 +254,19 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         theta0 = np.clip(theta0, [b[0] for b in bounds], [b[1] for b in bounds])
 
         prev = getattr(self, "theta_", None)
+        warm = None
         if self.warm_start and prev is not None and prev.shape == theta0.shape:
-            theta0 = prev.copy()
+            warm = np.clip(prev, [b[0] for b in bounds], [b[1] for b in bounds])
         if self.optimizer is None:
-            theta = theta0
+            theta = theta0 if warm is None else warm
             self.n_iter_ = 0
         else:
             rng = check_rng(self.random_state)
-            starts = [theta0] + [self._sample_prior(d, fixed_noise is None, rng, bounds)
-                                 for _ in range(self.n_restarts)]
+            # the previous optimum joins the default start (it alone can stay stuck in a
+            # degenerate tiny-length-scale optimum as data arrive)
+            starts = [theta0] + ([warm] if warm is not None else [])
+            starts += [self._sample_prior(d, fixed_noise is None, rng, bounds)
+                       for _ in range(self.n_restarts)]
             best = None
             for start in starts:
                 res = optimize.minimize(self._neg_log_posterior, start, jac=True,
