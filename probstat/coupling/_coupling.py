@@ -20,7 +20,7 @@ RESIDUAL_WARN = 1e-6
 class Coupling(ResultMixin):
     """A joint distribution with given marginals, stored sparsely (COO).
 
-    Attributes
+    Parameters
     ----------
     indices : ndarray of shape (n_atoms, m), int64
         Row ``a`` holds the outcome of each of the ``m`` variables for atom ``a``.
@@ -317,7 +317,7 @@ def greedy_mec(*marginals, tol=1e-15) -> Coupling:
 class CouplingBatch(ResultMixin):
     """Many two-marginal couplings, padded to a common number of atoms.
 
-    Attributes
+    Parameters
     ----------
     indices : ndarray of shape (batch, max_atoms, 2), int64
         Atom outcomes; rows past ``n_atoms[b]`` are padding.

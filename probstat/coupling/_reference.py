@@ -97,3 +97,82 @@ def mec_vertex_enumeration(p, q, eps=1e-12):
             continue
         best = min(best, sum(_eta(max(m, 0.0)) for m in masses.values()))
     return best
+
+
+def ebim_greedy_loop(p, rate_bits):
+    """The greedy EBIM search step by step, O(n^2): returns the list of code blocks.
+
+    Columns are (mass, members). Merge the two smallest if that meets the rate and stop;
+    otherwise merge the two largest and stop if that meets the rate.
+    """
+    cols = [(float(v), [i]) for i, v in enumerate(p) if v > 0]
+
+    def h(cs):
+        return sum(_eta(m) for m, _ in cs)
+
+    def merge(cs, a, b):
+        keep = [c for k, c in enumerate(cs) if k not in (a, b)]
+        return keep + [(cs[a][0] + cs[b][0], cs[a][1] + cs[b][1])]
+
+    if h(cols) <= rate_bits + 1e-12:
+        return [m for _, m in cols]
+    while len(cols) > 1:
+        by_mass = sorted(range(len(cols)), key=lambda k: cols[k][0])
+        small = merge(cols, by_mass[0], by_mass[1])
+        if h(small) <= rate_bits + 1e-12:
+            return [m for _, m in small]
+        cols = merge(cols, by_mass[-1], by_mass[-2])
+        if h(cols) <= rate_bits + 1e-12:
+            return [m for _, m in cols]
+    return [m for _, m in cols]
+
+
+def ebim_slsqp(p, rate_bits, n_codes=None, restarts=20, seed=0):
+    """Brute-force EBIM: SLSQP over p(t | x) from random starts (small inputs only).
+
+    Variables are the encoder entries (bounds [0, 1], rows summing to one), with exact
+    gradients of I(X; T) and H(T).
+    """
+    from scipy.optimize import minimize
+
+    p = np.asarray(p, dtype=float)
+    n = p.size
+    k = n + 1 if n_codes is None else n_codes
+    rng = np.random.default_rng(seed)
+    floor = 1e-15
+
+    def eta(x):
+        x = np.clip(x, floor, None)
+        return -x * np.log2(x)
+
+    def deta(x):
+        return -(np.log2(np.clip(x, floor, None)) + 1 / np.log(2))
+
+    def neg_info(z):
+        W = z.reshape(n, k)
+        pt = p @ W
+        value = eta(pt).sum() - (p[:, None] * eta(W)).sum()
+        grad = p[:, None] * (deta(pt)[None, :] - deta(W))
+        return -value, -grad.ravel()
+
+    def slack(z):
+        return rate_bits - eta(p @ z.reshape(n, k)).sum()
+
+    def slack_grad(z):
+        return -(p[:, None] * deta(p @ z.reshape(n, k))[None, :]).ravel()
+
+    rows = np.kron(np.eye(n), np.ones(k))
+    constraints = [
+        {"type": "ineq", "fun": slack, "jac": slack_grad},
+        {"type": "eq", "fun": lambda z: rows @ z - 1, "jac": lambda z: rows},
+    ]
+    best = 0.0
+    for _ in range(restarts):
+        z0 = rng.dirichlet(np.ones(k) * 0.3, size=n).ravel()
+        res = minimize(neg_info, z0, jac=True, method="SLSQP", bounds=[(0, 1)] * (n * k),
+                       constraints=constraints, options={"maxiter": 1000, "ftol": 1e-13})
+        z = np.clip(res.x, 0, 1)
+        z = (z.reshape(n, k) / z.reshape(n, k).sum(axis=1, keepdims=True)).ravel()
+        if slack(z) >= -1e-7:
+            best = max(best, -neg_info(z)[0])
+    return best
