@@ -152,7 +152,7 @@ def _deterministic_result(p, labels, rate, bits, method, candidates, base):
     return EBIMResult(
         labels=labels,
         p_t=p_t,
-        mutual_information=entropy(p_t) / bits,
+        mutual_information=entropy(p_t) / bits + 0.0,  # no -0.0
         rate=rate,
         entropy_x=entropy(p) / bits,
         gap_bound=float(binary_entropy(float(min(max(p2, 0.0), 1.0)))) / bits,
