@@ -42,13 +42,13 @@ def demo(out_dir, *, random_state=0):
 
     X = rng.uniform(0, 2, size=(6, 1))
     gp = GaussianProcess(noise=0.0).fit(X, f(X[:, 0]))
-    bound = acq.LogExpectedImprovement().bind(gp)
+    bound = acq.ExpectedImprovement().bind(gp)
     axes = plot_posterior_1d(gp, bound, bounds=(0, 2), truth=f)
     grid = np.linspace(0, 2, 400)[:, None]
     x_next = float(grid[np.argmax(bound(grid)), 0])
     section.findings.append(
         f"1-D GP (Matern 5/2, 6 points): fitted length scale {gp.length_scale_[0]:.3f} "
-        f"(unit-cube units); log-EI proposes x = {x_next:.3f}.")
+        f"(unit-cube units); EI for the maximum (lower panel) proposes x = {x_next:.3f}.")
     section.figures.append(save_figure(axes[0].figure, out_dir, "bayesopt_posterior_1d.png"))
 
     runs, rand = [], []

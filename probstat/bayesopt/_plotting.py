@@ -109,6 +109,9 @@ def plot_posterior_1d(model, acquisition=None, bounds=None, *, n_grid=400, ax=No
         return top
     vals = acquisition(grid)
     axes[1].plot(grid[:, 0], vals, color="C2")
+    finite = vals[np.isfinite(vals)]
+    if finite.size and np.ptp(finite) > 40:  # a log acquisition: show its top 40 units
+        axes[1].set_ylim(finite.max() - 40, finite.max() + 2)
     axes[1].axvline(grid[int(np.nanargmax(vals)), 0], color="C3", ls=":")
     axes[1].set_ylabel(type(acquisition).__name__, fontsize=8)
     axes[1].set_xlabel("x")

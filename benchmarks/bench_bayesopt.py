@@ -1,0 +1,181 @@
+"""probstat.bayesopt against scikit-optimize: time per iteration and regret.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/bench_bayesopt.py            # full: 20 seeds
+    .venv/bin/python benchmarks/bench_bayesopt.py --quick    # 3 seeds, for a smoke test
+
+Both libraries run in this one process on the same inputs with one BLAS thread
+(threadpoolctl), so the ratios compare algorithms, not thread counts. Prints Markdown
+tables and writes them to ``docs/performance/bayesopt.md``.
+
+1. Time per iteration at n = 300 observations, d = 6 (Hartmann-6 values at uniform
+   random points): probstat ``BayesianOptimizer.ask`` (GP fit + log-EI maximisation)
+   against scikit-optimize ``Optimizer.tell`` of one point (its GP fit + EI maximisation),
+   3 iterations each, median.
+2. GP fit alone at n = 1000, d = 6: probstat ``GaussianProcess.fit`` (MAP, one start)
+   against scikit-optimize's surrogate (scikit-learn GP with skopt's kernel and 2 restarts).
+   BoTorch is not installed here, so the issue's BoTorch comparison is replaced by this
+   scikit-optimize ratio.
+3. Regret: median log10 simple regret over the seeds on Branin after 30 evaluations and
+   Hartmann-6 after 60, probstat ``minimize`` (log-EI) against ``skopt.gp_minimize``
+   (defaults, ``n_initial_points`` equal to probstat's initial design), same seeds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import platform
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from probstat.bayesopt import BayesianOptimizer, GaussianProcess, minimize
+from probstat.bayesopt.test_functions import branin, hartmann6
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _skopt():
+    import skopt
+
+    return skopt
+
+
+def time_per_iteration(n=300, d=6, reps=3, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(size=(n + reps, d))
+    y = hartmann6(X)
+    ours = []
+    opt = BayesianOptimizer([(0.0, 1.0)] * d, n_initial=1, random_state=seed)
+    opt.tell([list(x) for x in X[:n]], list(y[:n]))
+    for r in range(reps):
+        t = time.perf_counter()
+        opt.ask()
+        ours.append(time.perf_counter() - t)
+        opt.pending = []
+        opt.tell(list(X[n + r]), float(y[n + r]))
+    skopt = _skopt()
+    theirs = []
+    sk = skopt.Optimizer([(0.0, 1.0)] * d, base_estimator="GP", n_initial_points=1,
+                         random_state=seed)
+    sk.tell([list(x) for x in X[: n - 1]], list(y[: n - 1]), fit=False)
+    for r in range(reps):
+        i = n - 1 + r
+        t = time.perf_counter()
+        sk.tell(list(X[i]), float(y[i]))  # fit + next-point search
+        theirs.append(time.perf_counter() - t)
+    return float(np.median(ours)), float(np.median(theirs))
+
+
+def time_fit(n=1000, d=6, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(size=(n, d))
+    y = hartmann6(X)
+    t = time.perf_counter()
+    GaussianProcess(bounds=np.tile([0.0, 1.0], (d, 1))).fit(X, y)
+    ours = time.perf_counter() - t
+    from skopt.learning import GaussianProcessRegressor
+    from skopt.learning.gaussian_process.kernels import ConstantKernel, Matern
+
+    # skopt's cook_estimator("GP") surrogate for a 6-D box
+    kernel = ConstantKernel(1.0, (0.01, 1000.0)) * Matern(
+        length_scale=np.ones(d), length_scale_bounds=[(0.01, 100)] * d, nu=2.5)
+    gp = GaussianProcessRegressor(kernel=kernel, normalize_y=True, noise="gaussian",
+                                  n_restarts_optimizer=2, random_state=seed)
+    t = time.perf_counter()
+    gp.fit(X, y)
+    theirs = time.perf_counter() - t
+    return ours, theirs
+
+
+def regret(fn, n_calls, seeds):
+    skopt = _skopt()
+    ours, theirs, t_ours, t_theirs = [], [], 0.0, 0.0
+    n_initial = max(5, 2 * fn.dim)
+    for s in seeds:
+        t = time.perf_counter()
+        res = minimize(fn, fn.bounds, n_calls=n_calls, random_state=s)
+        t_ours += time.perf_counter() - t
+        ours.append(fn.regret(res.fun))
+        t = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = skopt.gp_minimize(lambda x: float(fn(x)), list(fn.bounds), n_calls=n_calls,
+                                    n_initial_points=n_initial, random_state=s)
+        t_theirs += time.perf_counter() - t
+        theirs.append(fn.regret(ref.fun))
+        print(f"  {fn.name} seed {s}: probstat {ours[-1]:.3g}  skopt {theirs[-1]:.3g}",
+              flush=True)
+    lo, lt = np.log10(np.maximum(ours, 1e-12)), np.log10(np.maximum(theirs, 1e-12))
+    return (float(np.median(lo)), float(np.median(lt)), int(np.sum(lo <= lt)),
+            t_ours / len(seeds), t_theirs / len(seeds))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3 seeds instead of 20")
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args()
+    seeds = range(3) if args.quick else range(20)
+    lines = []
+    with threadpool_limits(limits=1):
+        print("time per iteration, n=300, d=6 ...", flush=True)
+        it_ours, it_theirs = time_per_iteration()
+        print("GP fit, n=1000, d=6 ...", flush=True)
+        fit_ours, fit_theirs = time_fit()
+        print("regret ...", flush=True)
+        br = regret(branin, 30, seeds)
+        h6 = regret(hartmann6, 60, seeds)
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    import skopt
+
+    lines += [
+        "## Bayesian optimisation (probstat.bayesopt) vs scikit-optimize",
+        "",
+        f"Machine: 2-core CI-class VM shared with other jobs ({platform.processor() or 'x86_64'}), "
+        f"one BLAS thread; date {date}; scikit-optimize {skopt.__version__}. "
+        "Generated by `benchmarks/bench_bayesopt.py`"
+        + (" --quick" if args.quick else "") + ".",
+        "",
+        "### Time (seconds)",
+        "",
+        "| case | probstat | scikit-optimize | ratio (skopt / probstat) |",
+        "| --- | ---: | ---: | ---: |",
+        f"| one BO iteration (fit + acquisition), n = 300, d = 6 | {it_ours:.3f} | "
+        f"{it_theirs:.3f} | {it_theirs / it_ours:.1f}x |",
+        f"| GP hyperparameter fit, n = 1000, d = 6 | {fit_ours:.2f} | {fit_theirs:.2f} | "
+        f"{fit_theirs / fit_ours:.1f}x |",
+        "",
+        "BoTorch is not installed on this machine; the issue's n = 1000 comparison is reported "
+        "against scikit-optimize's surrogate instead (spec table 4.2 lists BoTorch 0.18.1 "
+        "single-thread fits of 2.6-8.4 s at n = 1000 on a faster Xeon).",
+        "",
+        f"### Regret ({len(seeds)} seeds, same seeds for both)",
+        "",
+        "| problem | budget | probstat median log10 regret | skopt median log10 regret | "
+        "seeds where probstat <= skopt | mean seconds per run probstat / skopt |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+        f"| Branin | 30 | {br[0]:.2f} | {br[1]:.2f} | {br[2]}/{len(seeds)} | "
+        f"{br[3]:.1f} / {br[4]:.1f} |",
+        f"| Hartmann-6 | 60 | {h6[0]:.2f} | {h6[1]:.2f} | {h6[2]}/{len(seeds)} | "
+        f"{h6[3]:.1f} / {h6[4]:.1f} |",
+        "",
+        "Targets from the issue: Branin median <= -2, Hartmann-6 median <= -0.5, no worse "
+        "than scikit-optimize; one iteration at n = 300, d = 6 at least 10x faster.",
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if not args.no_write:
+        out = ROOT / "docs" / "performance" / "bayesopt.md"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
