@@ -33,9 +33,11 @@ from ._measures import (
     truth_from_channel,
     truth_from_likelihood,
 )
+from ._mixture import CMGaussianMixture
 from ._rate import RateDistortionCurve, RateFidelityCurve, rate_distortion, rate_fidelity
 
 __all__ = [
+    "CMGaussianMixture",
     "MedicalTestConfirmation",
     "channel_confirmation",
     "kelly_growth_rate",

@@ -1,0 +1,160 @@
+"""CMGaussianMixture: EM mode equals scikit-learn, CM-EM reaches the same optimum, identities."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.mixture import GaussianMixture
+
+from probstat.semantic import CMGaussianMixture
+from probstat.utils import ConvergenceWarning
+
+
+def two_gaussians(rng, n=(950, 50), mu=(0.0, 3.0)):
+    return np.concatenate([rng.normal(mu[0], 1, (n[0], 1)),
+                           rng.normal(mu[1], 1, (n[1], 1))])
+
+
+INIT_1D = dict(weights_init=[0.5, 0.5], means_init=[[-1.0], [4.0]],
+               precisions_init=[[[1.0]], [[1.0]]])
+
+
+@pytest.mark.parametrize("cov", ["full", "diag", "spherical"])
+def test_em_mode_reproduces_sklearn(rng, cov):
+    X = np.vstack([rng.normal([0, 0], 1, (120, 2)), rng.normal([3, 1], 0.7, (80, 2))])
+    means = np.array([[-0.5, 0.2], [2.5, 1.5]])
+    prec = {"full": np.stack([np.eye(2)] * 2), "diag": np.ones((2, 2)),
+            "spherical": np.ones(2)}[cov]
+    init = dict(weights_init=[0.5, 0.5], means_init=means, precisions_init=prec)
+    sk = GaussianMixture(2, covariance_type=cov, tol=1e-8, max_iter=1000, **init).fit(X)
+    em = CMGaussianMixture(2, covariance_type=cov, algorithm="em", tol=1e-8, max_iter=1000,
+                           **init).fit(X)
+    # the same EM map, step for step: identical iteration count, round-off agreement
+    assert em.n_iter_ == sk.n_iter_
+    assert em.lower_bound_ == pytest.approx(sk.lower_bound_, rel=1e-12)
+    np.testing.assert_allclose(em.means_, sk.means_, atol=1e-9)
+    np.testing.assert_allclose(em.covariances_, sk.covariances_, atol=1e-9)
+    np.testing.assert_allclose(em.predict_proba(X), sk.predict_proba(X), atol=1e-9)
+    assert em.score(X) == pytest.approx(sk.score(X), rel=1e-12)
+
+
+def test_cm_reaches_sklearn_optimum_from_same_init(rng):
+    X = two_gaussians(rng)
+    sk = GaussianMixture(2, tol=1e-10, max_iter=5000, **INIT_1D).fit(X)
+    cm = CMGaussianMixture(2, tol=1e-10, max_iter=5000, **INIT_1D).fit(X)
+    assert cm.converged_ and sk.converged_
+    # both stop when the per-iteration gain is < 1e-10; near a non-degenerate optimum that
+    # leaves the log-likelihood within ~1e-8 of it (linear convergence)
+    assert cm.lower_bound_ == pytest.approx(sk.lower_bound_, abs=1e-7)
+    order_cm, order_sk = np.argsort(cm.means_[:, 0]), np.argsort(sk.means_[:, 0])
+    np.testing.assert_allclose(cm.means_[order_cm], sk.means_[order_sk], atol=1e-3)
+    np.testing.assert_allclose(cm.weights_[order_cm], sk.weights_[order_sk], atol=1e-3)
+    np.testing.assert_allclose(cm.covariances_[order_cm], sk.covariances_[order_sk], atol=1e-3)
+
+
+@pytest.mark.parametrize("algorithm", ["cm", "em"])
+def test_log_likelihood_is_monotone(rng, algorithm):
+    X = np.vstack([rng.normal([0, 0], 1, (150, 2)), rng.normal([2, 2], 1, (50, 2)),
+                   rng.normal([-2, 3], 0.5, (30, 2))])
+    gm = CMGaussianMixture(3, algorithm=algorithm, tol=1e-7, max_iter=200,
+                           init_params="random", random_state=3).fit(X)
+    ll = gm.history_["log_likelihood"]
+    assert np.all(np.diff(ll) >= -1e-12)  # round-off only
+    # R is the Shannon MI between samples and components: 0 <= R <= log2(k)
+    assert np.all((gm.history_["R"] >= 0) & (gm.history_["R"] <= math.log2(3) + 1e-12))
+
+
+def test_imbalanced_mixture_cm_needs_fewer_iterations(rng):
+    # Lu's claim for imbalanced weights, checked at a tight tolerance from a 50/50 start
+    X = two_gaussians(rng)
+    em = CMGaussianMixture(2, algorithm="em", tol=1e-8, max_iter=5000, **INIT_1D).fit(X)
+    cm = CMGaussianMixture(2, algorithm="cm", tol=1e-8, max_iter=5000, **INIT_1D).fit(X)
+    assert cm.n_iter_ < em.n_iter_
+    assert cm.lower_bound_ == pytest.approx(em.lower_bound_, abs=1e-6)
+
+
+def test_grid_information_identities():
+    # Lu's setting: x on a grid, sample_weight the sampling distribution P(x)
+    grid = np.linspace(-6, 10, 321)
+    step = grid[1] - grid[0]
+    dens = 0.8 * np.exp(-0.5 * grid ** 2) / math.sqrt(2 * math.pi) \
+        + 0.2 * np.exp(-0.5 * ((grid - 4) / 1.5) ** 2) / (1.5 * math.sqrt(2 * math.pi))
+    px = dens / dens.sum()
+    init = dict(weights_init=[0.5, 0.5], means_init=[[-1.0], [5.0]],
+                precisions_init=[[[1.0]], [[1.0]]])
+    kw = dict(n_components=2, tol=1e-9, max_iter=2000, bin_volume=step, **init)
+    cm = CMGaussianMixture(algorithm="cm", **kw).fit(grid[:, None], sample_weight=px)
+    h = cm.history_
+    # after each E2 step the weights equal the channel's marginal, so R - G = KL(P_X||P_theta)
+    np.testing.assert_allclose(h["R"] - h["G"], h["R_minus_G"], atol=1e-8)
+    assert cm.G_ == pytest.approx(h["G"][-1]) and cm.R_ >= cm.G_ - 1e-8
+    # at the end P_theta matches the discretised source up to the grid's Riemann-sum and
+    # truncation error (sum_i p_theta(x_i) * step differs from 1 by ~1e-5): KL ~ 0
+    assert 0 <= h["R_minus_G"][-1] < 1e-4
+    order = np.argsort(cm.means_[:, 0])
+    np.testing.assert_allclose(cm.means_[order, 0], [0.0, 4.0], atol=2e-3)
+    np.testing.assert_allclose(cm.weights_[order], [0.8, 0.2], atol=2e-3)
+    # plain EM: the weights lag behind the marginal, and R - G = KL - KL(P(y) || w) <= KL
+    em = CMGaussianMixture(algorithm="em", **kw).fit(grid[:, None], sample_weight=px)
+    gap = em.history_["R_minus_G"] - (em.history_["R"] - em.history_["G"])
+    assert np.all(gap >= -1e-12) and gap[0] > 1e-3
+
+
+def test_sample_weight_equals_repetition(rng):
+    X = two_gaussians(rng, n=(60, 40))
+    counts = rng.integers(1, 4, size=X.shape[0])
+    init = dict(weights_init=[0.5, 0.5], means_init=[[-1.0], [4.0]],
+                precisions_init=[[[1.0]], [[1.0]]])
+    a = CMGaussianMixture(2, tol=1e-10, **init).fit(X, sample_weight=counts)
+    b = CMGaussianMixture(2, tol=1e-10, **init).fit(np.repeat(X, counts, axis=0))
+    np.testing.assert_allclose(a.means_, b.means_, atol=1e-8)
+    np.testing.assert_allclose(a.weights_, b.weights_, atol=1e-8)
+
+
+def test_reproducible_and_sampling(rng):
+    X = two_gaussians(rng, n=(100, 100))
+    a = CMGaussianMixture(2, random_state=5).fit(X)
+    b = CMGaussianMixture(2, random_state=5).fit(X)
+    np.testing.assert_array_equal(a.means_, b.means_)
+    Xa, ya = a.sample(500)
+    Xb, yb = b.sample(500)
+    np.testing.assert_array_equal(Xa, Xb)
+    assert Xa.shape == (500, 1) and set(np.unique(ya)) <= {0, 1}
+    # draws follow the fitted mixture: sample mean within 5 standard errors
+    mix_mean = float(a.weights_ @ a.means_[:, 0])
+    mix_var = float(a.weights_ @ (a.covariances_[:, 0, 0] + a.means_[:, 0] ** 2)) - mix_mean ** 2
+    assert abs(Xa.mean() - mix_mean) < 5 * math.sqrt(mix_var / 500)
+    proba = a.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(1), 1.0, rtol=1e-12)
+    np.testing.assert_array_equal(a.predict(X), proba.argmax(1))
+    assert a.bic(X) > a.aic(X) - 1e9  # both finite
+    assert np.isfinite(a.bic(X))
+
+
+def test_bad_input():
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    with pytest.raises(ValueError, match="algorithm must be 'cm' or 'em'"):
+        CMGaussianMixture(2, algorithm="fast").fit(X)
+    with pytest.raises(ValueError, match="covariance_type must be one of"):
+        CMGaussianMixture(2, covariance_type="tied").fit(X)
+    with pytest.raises(ValueError, match="n_samples >= n_components"):
+        CMGaussianMixture(30).fit(X)
+    with pytest.raises(ValueError, match="sample_weight must be finite, >= 0"):
+        CMGaussianMixture(2).fit(X, sample_weight=-np.ones(20))
+    with pytest.raises(ValueError, match="means_init must have shape"):
+        CMGaussianMixture(2, means_init=np.zeros((3, 2))).fit(X)
+    with pytest.raises(ValueError, match="bin_volume must be > 0"):
+        CMGaussianMixture(2, bin_volume=0.0).fit(X)
+    with pytest.raises(ValueError, match="NaN"):
+        CMGaussianMixture(2).fit(np.full((5, 2), np.nan))
+
+
+def test_non_convergence_warning(rng):
+    X = two_gaussians(rng)
+    with pytest.warns(ConvergenceWarning, match="did not converge in 2 iterations"):
+        gm = CMGaussianMixture(2, max_iter=2, tol=0.0, random_state=0).fit(X)
+    assert gm.n_iter_ == 2 and not gm.converged_
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        CMGaussianMixture(2, random_state=0).fit(X)
