@@ -206,7 +206,9 @@ def risk_coefficients(family, truth, *, mode="sandwich", estimator="plugin", ord
             return p / 2.0, mvn_correct_c2(family.d)
         G, psi3, psi4 = family.cumulants(theta)
         return p / 2.0, cumulant_invariants(G, psi3, psi4)[3]
-    if isinstance(family, _MVN) and kind == "sample" and family.d > 2:
+    if isinstance(family, _MVN) and kind == "sample":
+        # whitened contraction: well conditioned where dense natural-parameter tensors
+        # lose digits (near-collinear columns), and no p^3 / p^4 memory
         return mvn_sandwich_coefficients(data, estimator=estimator, order=order)
     G, psi3, psi4 = family.cumulants(theta)
     return risk_expansion_expfam(G, psi3, psi4, S, k3, order=order)

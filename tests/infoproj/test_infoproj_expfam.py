@@ -248,3 +248,14 @@ def test_custom_family_validation():
     assert fam.fit(np.ones((3, 1)))[0] == pytest.approx(0.0, abs=1e-10)  # log(mean 1)
     with pytest.raises(ValueError, match="theta must have 1"):
         fam.psi([1.0, 2.0])
+
+
+def test_gaussian_coefficients_stable_for_near_collinear_columns():
+    # the whitened route is affine invariant, so a badly conditioned mixing (cond ~ 1e5)
+    # gives the same coefficients; the dense natural-parameter tensors would lose digits
+    X = np.random.default_rng(9).gamma(3.0, size=(2000, 4))
+    A = np.eye(4)
+    A[3] = [1.0, 1.0, 1.0, 1e-4]     # 4th column = sum of the others + a tiny own part
+    assert np.linalg.cond(A) > 1e4
+    assert risk_coefficients("mvn", X @ A.T) == pytest.approx(risk_coefficients("mvn", X),
+                                                               rel=1e-6)
