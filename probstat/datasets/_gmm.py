@@ -18,7 +18,7 @@ _SHAPES = ("isotropic", "diagonal", "random")
 class GaussianMixtureParams(ResultMixin):
     """The parameters a heterogeneous mixture was drawn from.
 
-    Attributes
+    Parameters
     ----------
     means : ndarray of shape (n_clusters, n_features)
     covariances : ndarray of shape (n_clusters, n_features, n_features)

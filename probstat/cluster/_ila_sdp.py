@@ -1,0 +1,547 @@
+"""iLA-SDP: iterative likelihood-adjusted SDP clustering of heterogeneous Gaussian data."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import time
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..backend import move_to
+from ..utils import ConvergenceWarning, check_rng, check_scalar_in, progress
+from ._common import (
+    Memberships,
+    bm_kwargs,
+    check_n_clusters,
+    check_solver_options,
+    cvxpy_kwargs,
+    gaussian_log_density,
+    precision_cholesky,
+    split_input,
+)
+from ._kmeans_sdp import KMeansSDP, _check_subsample, _choose, _device, _host
+from ._solvers import solve_burer_monteiro, solve_cvxpy
+
+#: ``solver="auto"``: cvxpy up to this many points (K PSD blocks of n x n), then the
+#: low-rank solver up to ``_AUTO_BM_MAX``, then the sketch.
+_AUTO_CVXPY_MAX = 80
+_AUTO_BM_MAX = 5000
+_INITS = ("sdp", "kmeans++", "gmm", "random")
+_LOG_2PI = math.log(2.0 * math.pi)
+
+
+class ILASDP(ClusterMixin, BaseEstimator):
+    r"""Iterative likelihood-adjusted SDP clustering (iLA-SDP) for heterogeneous Gaussians.
+
+    Treating the labels as parameters of a Gaussian mixture ``x_i ~ N(mu_k, Sigma_k)``
+    and profiling out the means, twice the log-likelihood is linear in the
+    group-specific membership matrices ``Z_k = 1_{G_k} 1_{G_k}' / n_k``:
+
+    .. math::
+
+        2 \ell = \sum_k \langle A_k, Z_k \rangle - d_k^\top Z_k 1 + \text{const},
+        \quad A_k = X \Sigma_k^{-1} X^\top,\;
+        d_k = \operatorname{diag}(A_k) + \log\det\Sigma_k \, 1.
+
+    The LA-SDP relaxes ``Z_k`` to PSD, entrywise non-negative matrices with
+    ``tr Z_k = 1`` and ``sum_k Z_k 1 = 1``. iLA-SDP alternates this convex step with the
+    closed-form covariance step ``Sigma_k = X' (diag(Z_k 1) - Z_k) X / (1' Z_k 1)``;
+    both steps increase the same objective. Labels are ``argmax_k (Z_k 1)_i``.
+
+    Parameters
+    ----------
+    n_clusters : int, default=2
+    init : {"sdp", "kmeans++", "gmm", "random"} or array-like, default="sdp"
+        Starting labels (an array has shape ``(n_samples,)``), from which the first
+        covariances are computed. ``"sdp"``: the
+        Peng-Wei K-means SDP (:class:`KMeansSDP`) with the same solver family.
+        ``"random"`` is offered for experiments; it is a poor start.
+    max_iter : int, default=20
+        Maximum number of LA-SDP solves.
+    tol : float, default=1e-6
+        Stop when the relative gain of the objective falls below ``tol`` (or when the
+        labels stop changing).
+    solver : {"auto", "cvxpy", "bm", "sketch"}, default="auto"
+        ``"cvxpy"``: the exact LA-SDP (K PSD blocks; up to a few hundred points).
+        ``"bm"``: non-negative low-rank factorisation ``Z_k = U_k U_k'`` (``U_k >= 0`` of
+        rank 4 by default) by an augmented Lagrangian, ``O(n p K)`` per step, array-API
+        generic.
+        ``"sketch"``: fit on a random subsample and assign every point by the fitted
+        Gaussian rule. ``"auto"``: cvxpy for n <= 80, bm for n <= 5000, sketch beyond;
+        ``solver_`` and ``solver_info_["reason"]`` say what was chosen.
+    solver_options : dict, optional
+        cvxpy: ``cvxpy_solver`` ("SCS" or "CLARABEL"), ``eps``, ``max_iters``.
+        bm: ``rank``, ``max_iter``, ``max_inner``, ``tol``, ``feas_tol``, ``beta``.
+    covariance_update : {"lifted", "labels"}, default="lifted"
+        ``"lifted"``: the Laplacian-weighted scatter above (exact maximiser of the joint
+        objective). ``"labels"``: per-cluster sample covariances of the rounded labels.
+    reg_covar : float, default=1e-6
+        Added to the diagonal of every covariance (as in scikit-learn's GaussianMixture).
+        A cluster with no more points than features (whose own covariance would be
+        singular, making the likelihood unbounded) uses the pooled within-cluster
+        covariance instead, with a warning.
+    shrinkage : None, float in [0, 1] or "ledoit_wolf", default=None
+        Shrink each covariance towards ``tr(Sigma_k)/p * I``: by a fixed amount, or by the
+        Ledoit-Wolf amount estimated from the cluster's points.
+    subsample_size : int, optional
+        Subsample size of the sketch (default ``min(n, 1000)``).
+    weights : bool, default=False
+        Add the classification-EM term ``sum_k n_k log pi_k`` (mixing proportions) to the
+        likelihood; it is linear in ``Z_k`` too. Off in the paper's formulation.
+    store_Z : bool, default=False
+        Keep the final membership matrices as ``Z_`` (K x n x n).
+    random_state : None, int, RandomState or Generator
+    verbose : int, default=0
+        1 prints the solver choice and shows a progress bar; 2 also prints solver output.
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+    membership_ : ndarray of shape (n_samples, n_clusters)
+        Soft memberships ``W_ik = (Z_k 1)_i`` (clipped at 0, rows normalised to sum to 1).
+    means_ : ndarray of shape (n_clusters, n_features)
+        Membership-weighted means ``X' Z_k 1 / (1' Z_k 1)``.
+    covariances_ : ndarray of shape (n_clusters, n_features, n_features)
+    precisions_cholesky_ : ndarray of shape (n_clusters, n_features, n_features)
+        Upper-triangular ``L_k`` with ``L_k L_k' = covariances_[k]^{-1}``.
+    weights_ : ndarray of shape (n_clusters,)
+        ``1' Z_k 1 / n``.
+    objective_path_ : ndarray
+        Profile log-likelihood (natural log, with the ``-n p log(2 pi) / 2`` constant) of
+        the starting labels and after each outer iteration; non-decreasing up to the
+        solver's tolerance.
+    objective_ : float
+        The profile log-likelihood of the returned solution (the best iterate).
+    n_iter_ : int
+        Number of LA-SDP solves.
+    converged_ : bool
+    solver_ : str
+    solver_info_ : dict
+        Status, time and primal infeasibility of the last solve, ``reason`` and
+        ``total_time``.
+    init_labels_ : ndarray of shape (n_samples,)
+    Z_ : ndarray of shape (n_clusters, n, n)
+        Only with ``store_Z=True``.
+    sketch_indices_ : ndarray
+        Only for the sketch: the rows the SDP was solved on.
+    n_features_in_ : int
+
+    See Also
+    --------
+    KMeansSDP : The Peng-Wei K-means SDP (the special case of equal covariances).
+    sklearn.mixture.GaussianMixture : EM for the same model.
+
+    References
+    ----------
+    Y. Zhuang, X. Chen, Y. Yang, "Likelihood adjusted semidefinite programs for
+    clustering heterogeneous data", ICML 2023 (arXiv:2209.15097).
+
+    Examples
+    --------
+    >>> from probstat.cluster import ILASDP, misclustering_error
+    >>> from probstat.datasets import make_heterogeneous_gmm
+    >>> X, y = make_heterogeneous_gmm(40, 2, 2, separation=6, anisotropy=4, random_state=0)
+    >>> model = ILASDP(n_clusters=2, random_state=0).fit(X)
+    >>> model.solver_
+    'cvxpy'
+    >>> misclustering_error(y, model.labels_)
+    0.0
+    """
+
+    def __init__(self, n_clusters=2, *, init="sdp", max_iter=20, tol=1e-6, solver="auto",
+                 solver_options=None, covariance_update="lifted", reg_covar=1e-6,
+                 shrinkage=None, subsample_size=None, weights=False, store_Z=False,
+                 random_state=None, verbose=0):
+        self.n_clusters = n_clusters
+        self.init = init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.solver = solver
+        self.solver_options = solver_options
+        self.covariance_update = covariance_update
+        self.reg_covar = reg_covar
+        self.shrinkage = shrinkage
+        self.subsample_size = subsample_size
+        self.weights = weights
+        self.store_Z = store_Z
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @classmethod
+    def _test_instance(cls):
+        return cls(n_clusters=2, solver="bm", max_iter=3, random_state=0)
+
+    # ------------------------------------------------------------------ validation
+    def _check_params(self, X):
+        n, p = X.shape
+        K = check_n_clusters(self.n_clusters, n)
+        check_scalar_in(self.max_iter, "max_iter", low=1, integer=True)
+        check_scalar_in(self.tol, "tol", low=0)
+        check_scalar_in(self.reg_covar, "reg_covar", low=0)
+        if self.covariance_update not in ("lifted", "labels"):
+            raise ValueError("covariance_update must be 'lifted' or 'labels' "
+                             f"(got {self.covariance_update!r})")
+        sh = self.shrinkage
+        if not (sh is None or sh == "ledoit_wolf"):
+            if isinstance(sh, bool) or not isinstance(sh, numbers.Real) or not 0 <= sh <= 1:
+                raise ValueError(f"shrinkage must be None, 'ledoit_wolf' or a number in "
+                                 f"[0, 1] (got {sh!r})")
+        if isinstance(self.init, str):
+            if self.init not in _INITS:
+                raise ValueError(f"init must be one of {list(_INITS)} or an array of labels "
+                                 f"(got {self.init!r})")
+        constant = np.flatnonzero(np.ptp(X, axis=0) == 0)
+        if constant.size and K > 1:
+            raise ValueError(
+                f"X has constant columns {constant.tolist()[:10]}: a Gaussian cluster model "
+                "needs variation in every feature; drop those columns")
+        return K
+
+    def _init_labels(self, X, K, solver, opts, rng):
+        init = self.init
+        n = X.shape[0]
+        if not isinstance(init, str):
+            labels = np.asarray(init)
+            if labels.shape != (n,):
+                raise ValueError(f"init labels must have shape ({n},) (got {labels.shape})")
+            uniq, labels = np.unique(labels, return_inverse=True)
+            if uniq.size != K:
+                raise ValueError(f"init labels must contain exactly n_clusters={K} distinct "
+                                 f"values (got {uniq.size})")
+            return labels.astype(np.int64)
+        seed = int(rng.integers(2**31 - 1))
+        if init == "sdp":
+            sub_opts = {k: v for k, v in opts.items() if k != "rank"}
+            km = KMeansSDP(n_clusters=K, solver=solver, solver_options=sub_opts,
+                           random_state=seed, verbose=max(self.verbose - 1, 0))
+            return km.fit(X).labels_
+        if init == "kmeans++":
+            from sklearn.cluster import KMeans
+
+            return KMeans(K, n_init=10, random_state=seed).fit(X).labels_.astype(np.int64)
+        if init == "gmm":
+            from sklearn.mixture import GaussianMixture
+
+            gm = GaussianMixture(K, reg_covar=max(self.reg_covar, 1e-6), random_state=seed)
+            return gm.fit(X).predict(X).astype(np.int64)
+        labels = rng.integers(K, size=n)
+        labels[rng.choice(n, size=K, replace=False)] = np.arange(K)  # no empty cluster
+        return labels.astype(np.int64)
+
+    # ------------------------------------------------------------------ model pieces
+    def _sigma_step(self, Xc, members, labels, K, state):
+        """Covariances, means and sizes from the memberships (the closed-form step).
+
+        A cluster with no more than ``p`` points (soft size for ``"lifted"``) has a singular
+        scatter matrix and an unbounded likelihood; it borrows the pooled within-cluster
+        covariance instead (and the fit warns).
+        """
+        n, p = Xc.shape
+        W = np.clip(members.rowsums(), 0.0, None)
+        scatters, means, sizes = [], [], []
+        for k in range(K):
+            if self.covariance_update == "labels":
+                rows = labels == k
+                nk = float(rows.sum())
+                mu = Xc[rows].mean(axis=0) if nk > 0 else np.zeros(p)
+                D = Xc[rows] - mu
+                T = D.T @ D
+            else:
+                w = W[:, k]
+                nk = float(w.sum())
+                mu = w @ Xc / nk if nk > 1e-12 else np.zeros(p)
+                T = (Xc * w[:, None]).T @ Xc - members.scatter(k, Xc)
+            scatters.append((T + T.T) / 2.0)
+            means.append(mu)
+            sizes.append(nk)
+        pooled = sum(scatters) / max(sum(sizes), 1e-300)
+        covs = []
+        for k in range(K):
+            if sizes[k] > p:
+                S = self._shrink(scatters[k] / sizes[k], Xc[labels == k])
+            else:
+                state["small"].add((k, round(sizes[k], 2)))
+                S = self._shrink(pooled, Xc)
+                if sizes[k] <= 1e-12:  # an emptied cluster keeps its previous mean
+                    means[k] = state["means"][k] if state["means"] is not None else means[k]
+            covs.append(S + self.reg_covar * np.eye(p))
+        return np.stack(means), np.stack(covs), np.asarray(sizes)
+
+    def _shrink(self, S, members):
+        sh = self.shrinkage
+        if sh is None:
+            return S
+        p = S.shape[0]
+        if sh == "ledoit_wolf":
+            if members.shape[0] < 2:
+                return S
+            from sklearn.covariance import ledoit_wolf_shrinkage
+
+            sh = float(ledoit_wolf_shrinkage(members))
+        return (1.0 - sh) * S + sh * np.trace(S) / p * np.eye(p)
+
+    def _costs(self, Xc, covs, sizes):
+        """Factors ``F_k`` (``F_k F_k' = A_k``) and linear costs ``d_k``."""
+        n = Xc.shape[0]
+        F_list, d_list = [], []
+        for k, S in enumerate(covs):
+            L = precision_cholesky(S)
+            F = Xc @ L
+            logdet = -2.0 * np.sum(np.log(np.diag(L)))
+            d = np.sum(F * F, axis=1) + logdet
+            if self.weights:
+                d = d - 2.0 * math.log(max(sizes[k], 1e-12) / n)
+            F_list.append(F)
+            d_list.append(d)
+        return F_list, d_list
+
+    def _loglik(self, Xc, members, covs, sizes):
+        """Profile log-likelihood of the memberships at the given covariances."""
+        n, p = Xc.shape
+        F_list, d_list = self._costs(Xc, covs, sizes)
+        W = members.rowsums()
+        total = sum(members.between(k, F) - float(d @ W[:, k])
+                    for k, (F, d) in enumerate(zip(F_list, d_list)))
+        return 0.5 * total - 0.5 * n * p * _LOG_2PI
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X, y=None):
+        """Cluster X by alternating the LA-SDP and the covariance step.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : ILASDP
+        """
+        xp, X_in = split_input(X, "ILASDP")
+        X = validate_data(self, X if X_in is None else _host(X_in), dtype=np.float64,
+                          ensure_min_samples=2)
+        n, p = X.shape
+        K = self._check_params(X)
+        solver, reason = _choose(self.solver, n, _AUTO_CVXPY_MAX, _AUTO_BM_MAX)
+        opts = check_solver_options(self.solver_options, solver)
+        rng = check_rng(self.random_state)
+        self.solver_ = solver
+        if self.verbose:
+            print(f"ILASDP: {reason}")
+        start = time.perf_counter()
+        if K == 1:
+            return self._fit_one(X, reason)
+        if solver == "sketch":
+            return self._fit_sketch(X, K, rng, reason, start)
+
+        labels0 = self._init_labels(X, K, solver, opts, rng)
+        self.init_labels_ = labels0
+        Xc = X - X.mean(axis=0)
+        state = {"small": set(), "means": None, "covs": None}
+        members = _indicator_memberships(labels0, K)
+        means, covs, sizes = self._sigma_step(Xc, members, labels0, K, state)
+        state.update(means=means, covs=covs)
+        value = self._loglik(Xc, members, covs, sizes)
+        path = [value]
+        best = (value, members, labels0, means, covs, sizes)
+        labels = labels0
+        self.converged_ = False
+        info = {}
+        n_iter = 0
+        for _ in progress(range(self.max_iter), verbose=self.verbose, desc="iLA-SDP"):
+            n_iter += 1
+            members, info = self._la_step(Xc, covs, sizes, labels, solver, opts, rng, xp,
+                                          X_in)
+            new_labels = np.argmax(members.rowsums(), axis=1).astype(np.int64)
+            means, covs, sizes = self._sigma_step(Xc, members, new_labels, K, state)
+            state.update(means=means, covs=covs)
+            value = self._loglik(Xc, members, covs, sizes)
+            gain = value - path[-1]
+            path.append(value)
+            if value > best[0]:
+                best = (value, members, new_labels, means, covs, sizes)
+            stable = np.array_equal(new_labels, labels)
+            labels = new_labels
+            if stable or gain <= self.tol * abs(value):
+                self.converged_ = True
+                break
+        if not self.converged_:
+            warnings.warn(f"ILASDP did not converge in max_iter={self.max_iter} iterations "
+                          "(labels still changing); returning the best iterate",
+                          ConvergenceWarning, stacklevel=2)
+        if state["small"]:
+            worst = sorted(state["small"])[:5]
+            warnings.warn(
+                "clusters with no more points than n_features "
+                f"({', '.join(f'cluster {k}: {nk:g} points' for k, nk in worst)}; "
+                f"n_features={p}) during the fit: their own covariance is singular, so "
+                "they used the pooled within-cluster covariance (+ reg_covar) instead",
+                UserWarning, stacklevel=2)
+        value, members, labels, means, covs, sizes = best
+        W = np.clip(members.rowsums(), 0.0, None)
+        W = W / np.maximum(W.sum(axis=1, keepdims=True), 1e-300)
+        self.labels_ = np.argmax(W, axis=1).astype(np.int64)
+        self.membership_ = W
+        self._set_gaussians(means + X.mean(axis=0), covs, sizes)
+        self.objective_path_ = np.asarray(path)
+        self.objective_ = float(value)
+        self.n_iter_ = n_iter
+        self.solver_info_ = dict(info, reason=reason, total_time=time.perf_counter() - start)
+        if self.store_Z:
+            self.Z_ = np.stack([_dense(members, k) for k in range(K)])
+        return self
+
+    def _la_step(self, Xc, covs, sizes, labels, solver, opts, rng, xp, X_in):
+        K = len(covs)
+        F_list, d_list = self._costs(Xc, covs, sizes)
+        if solver == "cvxpy":
+            C_list = [F @ F.T - (d[:, None] + d[None, :]) / 2.0 for F, d in zip(F_list, d_list)]
+            Z_list, info = solve_cvxpy(C_list, [1.0] * K, verbose=self.verbose > 1,
+                                       **cvxpy_kwargs(opts))
+            return Memberships(Z=Z_list), info
+        rank = int(opts.get("rank", 4))
+        if rank < 1:
+            raise ValueError(f"solver_options['rank'] must be >= 1 (got {rank})")
+        n = Xc.shape[0]
+        # Warm start: half the current indicator, half a random positive factor (an exact
+        # indicator has zero entries that projected gradient cannot leave).
+        U0 = []
+        for k in range(K):
+            ind = np.zeros((n, rank))
+            ind[labels == k, 0] = 1.0
+            ind /= max(np.linalg.norm(ind), 1e-300)
+            noise = np.abs(rng.standard_normal((n, rank)))
+            U0.append(0.5 * ind + 0.5 * noise / np.linalg.norm(noise))
+        if X_in is not None:
+            dev = _device(X_in)
+            F_list = [move_to(F, xp=xp, device=dev) for F in F_list]
+            d_list = [move_to(d, xp=xp, device=dev) for d in d_list]
+            U0 = [move_to(U, xp=xp, device=dev) for U in U0]
+        U_list, info = solve_burer_monteiro(F_list, d_list, [1.0] * K, U0,
+                                            verbose=self.verbose > 1, **bm_kwargs(opts))
+        return Memberships(U=U_list), info
+
+    def _fit_one(self, X, reason):
+        n, p = X.shape
+        mu = X.mean(axis=0)
+        D = X - mu
+        S = self._shrink(D.T @ D / n, X) + self.reg_covar * np.eye(p)
+        self.init_labels_ = np.zeros(n, dtype=np.int64)
+        self.labels_ = np.zeros(n, dtype=np.int64)
+        self.membership_ = np.ones((n, 1))
+        self._set_gaussians(mu[None, :], S[None], np.array([float(n)]))
+        members = _indicator_memberships(self.labels_, 1)
+        value = self._loglik(D, members, S[None], np.array([float(n)]))
+        self.objective_path_ = np.array([value])
+        self.objective_ = float(value)
+        self.n_iter_ = 0
+        self.converged_ = True
+        self.solver_info_ = dict(solver=self.solver_, status="trivial (n_clusters=1)",
+                                 reason=reason)
+        return self
+
+    def _fit_sketch(self, X, K, rng, reason, start):
+        n = X.shape[0]
+        m = _check_subsample(self.subsample_size, n)
+        idx = np.sort(rng.choice(n, size=m, replace=False))
+        inner, _ = _choose("auto", m, _AUTO_CVXPY_MAX, np.inf)
+        params = self.get_params()
+        params.update(solver=inner, subsample_size=None, store_Z=self.store_Z,
+                      random_state=int(rng.integers(2**31 - 1)))
+        if not isinstance(self.init, str):
+            params["init"] = np.asarray(self.init)[idx]
+        sub = type(self)(**params).fit(X[idx])
+        self._set_gaussians(sub.means_, sub.covariances_, sub.weights_ * m)
+        lift_start = time.perf_counter()
+        self.labels_ = self._rule(X)
+        self.membership_ = np.eye(K)[self.labels_]
+        self.init_labels_ = sub.init_labels_
+        self.objective_path_ = sub.objective_path_
+        self.objective_ = sub.objective_
+        self.n_iter_ = sub.n_iter_
+        self.converged_ = sub.converged_
+        self.sketch_indices_ = idx
+        if self.store_Z:
+            self.Z_ = sub.Z_
+        self.solver_info_ = dict(sub.solver_info_, solver=f"sketch/{sub.solver_}",
+                                 subsample_size=m, reason=reason,
+                                 lift_time=time.perf_counter() - lift_start,
+                                 total_time=time.perf_counter() - start)
+        return self
+
+    def _set_gaussians(self, means, covs, sizes):
+        self.means_ = np.asarray(means, dtype=float)
+        self.covariances_ = np.asarray(covs, dtype=float)
+        self.precisions_cholesky_ = np.stack([precision_cholesky(S) for S in covs])
+        self.weights_ = np.asarray(sizes, dtype=float) / float(np.sum(sizes))
+
+    # ------------------------------------------------------------------ prediction
+    def _log_rule(self, X):
+        logp = gaussian_log_density(X, self.means_, self.precisions_cholesky_)
+        if self.weights:
+            logp = logp + np.log(np.maximum(self.weights_, 1e-300))
+        return logp
+
+    def _rule(self, X):
+        return np.argmax(self._log_rule(X), axis=1).astype(np.int64)
+
+    def predict(self, X):
+        """Assign points by the fitted Gaussian rule ``argmax_k log N(x; mu_k, Sigma_k)``.
+
+        With ``weights=True`` the rule adds ``log weights_[k]``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, _host(X), dtype=np.float64, reset=False)
+        return self._rule(X)
+
+    def score(self, X, y=None):
+        """Mean classification log-likelihood ``mean_i max_k log N(x_i; mu_k, Sigma_k)``.
+
+        This is the profile likelihood that iLA-SDP maximises, per point, evaluated at the
+        fitted parameters (plus ``log weights_`` when ``weights=True``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        float
+        """
+        check_is_fitted(self)
+        X = validate_data(self, _host(X), dtype=np.float64, reset=False)
+        return float(np.mean(np.max(self._log_rule(X), axis=1)))
+
+
+def _indicator_memberships(labels, K):
+    n = labels.shape[0]
+    U = []
+    for k in range(K):
+        u = np.zeros((n, 1))
+        rows = labels == k
+        if rows.any():
+            u[rows, 0] = 1.0 / math.sqrt(rows.sum())
+        U.append(u)
+    return Memberships(U=U)
+
+
+def _dense(members, k):
+    if members.Z is not None:
+        return members.Z[k]
+    U = members.factor(k)
+    return U @ U.T

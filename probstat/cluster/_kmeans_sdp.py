@@ -1,0 +1,280 @@
+"""The Peng-Wei K-means SDP as a scikit-learn clusterer."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..backend import move_to
+from ..utils import check_rng
+from ._common import (
+    Memberships,
+    bm_kwargs,
+    check_n_clusters,
+    check_solver_options,
+    cvxpy_kwargs,
+    spectral_round,
+    split_input,
+    threshold_round,
+)
+from ._solvers import solve_burer_monteiro, solve_cvxpy
+
+_SOLVERS = ("auto", "cvxpy", "bm", "sketch")
+#: ``solver="auto"`` uses cvxpy up to this many points, the low-rank solver up to
+#: ``_AUTO_BM_MAX``, and the sketch beyond.
+_AUTO_CVXPY_MAX = 200
+_AUTO_BM_MAX = 10_000
+_DEFAULT_SKETCH = 1000
+
+
+def _choose(solver, n, cvxpy_max, bm_max):
+    if solver not in _SOLVERS:
+        raise ValueError(f"solver must be one of {list(_SOLVERS)} (got {solver!r})")
+    if solver != "auto":
+        return solver, f"solver={solver!r} was requested"
+    if n <= cvxpy_max:
+        return "cvxpy", f"solver='auto' chose 'cvxpy' (n_samples={n} <= {cvxpy_max})"
+    if n <= bm_max:
+        return "bm", f"solver='auto' chose 'bm' ({cvxpy_max} < n_samples={n} <= {bm_max})"
+    return "sketch", f"solver='auto' chose 'sketch' (n_samples={n} > {bm_max})"
+
+
+def _check_subsample(subsample_size, n):
+    if subsample_size is None:
+        return min(n, _DEFAULT_SKETCH)
+    if isinstance(subsample_size, bool) or not isinstance(subsample_size, (int, np.integer)):
+        raise TypeError(f"subsample_size must be an integer or None (got {subsample_size!r})")
+    if not 2 <= subsample_size:
+        raise ValueError(f"subsample_size must be >= 2 (got {subsample_size})")
+    return int(min(subsample_size, n))
+
+
+class KMeansSDP(ClusterMixin, BaseEstimator):
+    """K-means clustering by the Peng-Wei semidefinite relaxation.
+
+    Solves ``max <X X', Z>`` over ``Z`` positive semidefinite, entrywise non-negative,
+    with ``Z 1 = 1`` and ``tr Z = K`` (X centred), then rounds ``Z`` to labels. On an
+    isotropic mixture the relaxation is tight (its solution is the cluster indicator
+    matrix) once the centres are separated beyond
+    :func:`probstat.datasets.sdp_recovery_threshold`.
+
+    Parameters
+    ----------
+    n_clusters : int, default=2
+    solver : {"auto", "cvxpy", "bm", "sketch"}, default="auto"
+        ``"cvxpy"``: the exact SDP (SCS by default; fine up to a few hundred points).
+        ``"bm"``: non-negative low-rank Burer-Monteiro factorisation ``Z = U U'`` with
+        ``U >= 0`` of rank ``2K``, solved by an augmented Lagrangian (``O(n p K)`` per step).
+        ``"sketch"``: solve on a random subsample and assign every point to the nearest
+        subsample centroid. ``"auto"`` picks cvxpy for n <= 200, bm for n <= 10000 and the
+        sketch beyond; ``solver_`` and ``solver_info_["reason"]`` say what was chosen.
+    rounding : {"spectral", "threshold"}, default="spectral"
+        ``"spectral"``: K-means on the top-K eigenvectors of Z. ``"threshold"``: the
+        Chen-Yang rule, peeling off ``{j : Z_ij > Z_ii / 2}``.
+    solver_options : dict, optional
+        cvxpy: ``cvxpy_solver`` ("SCS" or "CLARABEL"), ``eps``, ``max_iters``.
+        bm: ``rank``, ``max_iter``, ``max_inner``, ``tol``, ``feas_tol``, ``beta``.
+    subsample_size : int, optional
+        Subsample size of the sketch (default ``min(n, 1000)``).
+    store_Z : bool, default=False
+        Keep the n x n solution as ``Z_`` (of the subsample for the sketch).
+    random_state : None, int, RandomState or Generator
+        Seeds the starting factor of the bm solver, the subsample and the rounding.
+    verbose : int, default=0
+
+    Attributes
+    ----------
+    labels_ : ndarray of shape (n_samples,)
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+    inertia_ : float
+        Within-cluster sum of squares of ``labels_`` (the K-means objective).
+    objective_ : float
+        Optimal value ``<X X', Z>`` of the relaxation (centred X).
+    solver_ : str
+        The solver that ran.
+    solver_info_ : dict
+        Status, time, iterations and primal infeasibility of the solve, and ``reason``.
+    Z_ : ndarray of shape (n, n)
+        Only with ``store_Z=True``.
+    n_features_in_ : int
+
+    See Also
+    --------
+    ILASDP : The likelihood-adjusted SDP for clusters of different shapes.
+
+    Examples
+    --------
+    >>> from probstat.cluster import KMeansSDP
+    >>> from probstat.datasets import make_heterogeneous_gmm
+    >>> X, y = make_heterogeneous_gmm(40, 2, 2, separation=8, shapes="isotropic",
+    ...                               random_state=0)
+    >>> km = KMeansSDP(n_clusters=2, random_state=0).fit(X)
+    >>> km.solver_
+    'cvxpy'
+    >>> from probstat.cluster import misclustering_error
+    >>> misclustering_error(y, km.labels_)
+    0.0
+    """
+
+    def __init__(self, n_clusters=2, *, solver="auto", rounding="spectral", solver_options=None,
+                 subsample_size=None, store_Z=False, random_state=None, verbose=0):
+        self.n_clusters = n_clusters
+        self.solver = solver
+        self.rounding = rounding
+        self.solver_options = solver_options
+        self.subsample_size = subsample_size
+        self.store_Z = store_Z
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @classmethod
+    def _test_instance(cls):
+        return cls(n_clusters=2, solver="bm", random_state=0)
+
+    def fit(self, X, y=None):
+        """Solve the relaxation and round it to labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : KMeansSDP
+        """
+        xp, X_in = split_input(X, "KMeansSDP")
+        X = validate_data(self, X if X_in is None else _host(X_in), dtype=np.float64,
+                          ensure_min_samples=2)
+        n = X.shape[0]
+        K = check_n_clusters(self.n_clusters, n)
+        if self.rounding not in ("spectral", "threshold"):
+            raise ValueError(f"rounding must be 'spectral' or 'threshold' (got {self.rounding!r})")
+        solver, reason = _choose(self.solver, n, _AUTO_CVXPY_MAX, _AUTO_BM_MAX)
+        opts = check_solver_options(self.solver_options, solver)
+        rng = check_rng(self.random_state)
+        self.solver_ = solver
+        if self.verbose:
+            print(f"KMeansSDP: {reason}")
+        if K == 1:
+            self._set_labels(X, np.zeros(n, dtype=np.int64))
+            self.objective_ = 0.0
+            self.solver_info_ = dict(solver=solver, status="trivial (n_clusters=1)",
+                                     reason=reason)
+            return self
+        if solver == "sketch":
+            return self._fit_sketch(X, K, opts, rng, reason)
+        labels, info, Zfull = _solve_and_round(X, K, solver, opts, self.rounding, rng,
+                                               xp=xp, X_in=X_in, verbose=self.verbose,
+                                               store_Z=self.store_Z)
+        info["reason"] = reason
+        self.solver_info_ = info
+        self.objective_ = info["objective"]
+        if self.store_Z:
+            self.Z_ = Zfull
+        self._set_labels(X, labels)
+        return self
+
+    def _fit_sketch(self, X, K, opts, rng, reason):
+        start = time.perf_counter()
+        n = X.shape[0]
+        m = _check_subsample(self.subsample_size, n)
+        idx = np.sort(rng.choice(n, size=m, replace=False))
+        inner_solver, _ = _choose("auto", m, _AUTO_CVXPY_MAX, np.inf)
+        sub_labels, info, Zfull = _solve_and_round(X[idx], K, inner_solver, opts,
+                                                   self.rounding, rng, verbose=self.verbose,
+                                                   store_Z=self.store_Z)
+        centers = np.stack([X[idx][sub_labels == k].mean(axis=0)
+                            for k in np.unique(sub_labels)])
+        labels = _nearest(X, centers)
+        info = dict(info, solver=f"sketch/{info['solver']}", subsample_size=m, reason=reason,
+                    total_time=time.perf_counter() - start)
+        self.solver_info_ = info
+        self.objective_ = info["objective"]
+        self.sketch_indices_ = idx
+        if self.store_Z:
+            self.Z_ = Zfull
+        self._set_labels(X, labels)
+        return self
+
+    def _set_labels(self, X, labels):
+        _, labels = np.unique(labels, return_inverse=True)
+        labels = labels.astype(np.int64)
+        centers = np.stack([X[labels == k].mean(axis=0) for k in range(labels.max() + 1)])
+        self.labels_ = labels
+        self.cluster_centers_ = centers
+        self.inertia_ = float(np.sum((X - centers[labels]) ** 2))
+
+    def predict(self, X):
+        """Assign each point to the nearest cluster centre.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, _host(X), dtype=np.float64, reset=False)
+        return _nearest(X, self.cluster_centers_)
+
+
+def _host(X):
+    from ..backend import to_numpy
+
+    return to_numpy(X) if hasattr(X, "__array_namespace__") else X
+
+
+def _nearest(X, centers):
+    d = ((X[:, None, :] - centers[None, :, :]) ** 2).sum(-1) if X.shape[0] * len(centers) < 5e6 \
+        else -2 * X @ centers.T + (centers**2).sum(1)
+    return np.argmin(d, axis=1).astype(np.int64)
+
+
+def _solve_and_round(X, K, solver, opts, rounding, rng, *, xp=None, X_in=None, verbose=0,
+                     store_Z=False):
+    """Solve the Peng-Wei SDP with ``solver`` ("cvxpy" or "bm") and round it."""
+    n = X.shape[0]
+    Xc = X - X.mean(axis=0)
+    Zfull = None
+    if solver == "cvxpy":
+        Z_list, info = solve_cvxpy([Xc @ Xc.T], [K], verbose=bool(verbose),
+                                   **cvxpy_kwargs(opts))
+        members = Memberships(Z=Z_list)
+        if store_Z:
+            Zfull = Z_list[0]
+    else:
+        rank = int(opts.get("rank", 2 * K))
+        if rank < 1:
+            raise ValueError(f"solver_options['rank'] must be >= 1 (got {rank})")
+        U0 = np.abs(rng.standard_normal((n, rank)))
+        F = Xc
+        if X_in is not None:  # run the factor iterations in the input's namespace
+            F = move_to(Xc, xp=xp, device=_device(X_in))
+            U0 = move_to(U0, xp=xp, device=_device(X_in))
+        zeros = F[:, 0] * 0.0
+        U_list, info = solve_burer_monteiro([F], [zeros], [K], [U0], verbose=verbose > 1,
+                                            **bm_kwargs(opts))
+        members = Memberships(U=U_list)
+        if store_Z:
+            U = members.factor(0)
+            Zfull = U @ U.T
+    factor = members.factor(0)
+    seed = int(rng.integers(2**31 - 1))
+    if rounding == "spectral":
+        labels = spectral_round(factor, K, seed)
+    else:
+        labels = threshold_round(factor, K)
+    return labels, info, Zfull
+
+
+def _device(x):
+    from ..backend import device
+
+    return device(x)
