@@ -1,7 +1,18 @@
-"""Minimum-entropy coupling, EBIM and MEC with bottleneck."""
+"""Minimum-entropy coupling, EBIM and MEC with bottleneck.
+
+- :func:`greedy_mec`, :func:`greedy_mec_batch`: the greedy coupling of Kocaoglu et al.
+  (2017) in ``O(N log N)`` with a sparse :class:`Coupling` result.
+- :func:`mec_lower_bound`, :func:`exact_mec`: certificates and the exact optimum for
+  small supports.
+- :func:`ebim_greedy`, :func:`ebim_refine`, :func:`ebim_best_partition`,
+  :func:`ebim_curve`: entropy-bounded information maximisation, the encoder of MEC-B.
+- :func:`mec_b`, :class:`BottleneckCoupler`, :class:`MinimumEntropyCoupler`.
+- :mod:`probstat.coupling.games`: grid world, maximum-entropy policy, Markov coding game.
+"""
 
 from ._bounds import exact_mec, mec_lower_bound
 from ._coupling import Coupling, CouplingBatch, greedy_mec, greedy_mec_batch
+from ._demo import demo
 from ._ebim import (
     EBIMCurve,
     EBIMResult,
@@ -11,13 +22,19 @@ from ._ebim import (
     ebim_greedy,
     ebim_refine,
 )
+from ._estimators import BottleneckCoupler, MinimumEntropyCoupler
+from ._mecb import MECBResult, mec_b, uniform_quantizer
 
 __all__ = [
+    "BottleneckCoupler",
     "Coupling",
     "CouplingBatch",
     "EBIMCurve",
     "EBIMResult",
+    "MECBResult",
+    "MinimumEntropyCoupler",
     "RefinedEBIMResult",
+    "demo",
     "ebim_best_partition",
     "ebim_curve",
     "ebim_greedy",
@@ -25,5 +42,7 @@ __all__ = [
     "exact_mec",
     "greedy_mec",
     "greedy_mec_batch",
+    "mec_b",
     "mec_lower_bound",
+    "uniform_quantizer",
 ]
