@@ -7,6 +7,7 @@ source ``p_x`` shape (n_x,), and a joint sample distribution ``p_xy`` the shape 
 Information is in bits unless ``base=`` says otherwise.
 """
 
+from ._cm import MMIClassifier, MMIPartition, mmi_partition
 from ._confirmation import (
     MedicalTestConfirmation,
     channel_confirmation,
@@ -37,6 +38,9 @@ from ._mixture import CMGaussianMixture
 from ._rate import RateDistortionCurve, RateFidelityCurve, rate_distortion, rate_fidelity
 
 __all__ = [
+    "MMIClassifier",
+    "MMIPartition",
+    "mmi_partition",
     "CMGaussianMixture",
     "MedicalTestConfirmation",
     "channel_confirmation",
