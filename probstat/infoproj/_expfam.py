@@ -1008,10 +1008,22 @@ class _MVN(_Named):
 def mvn_sandwich_coefficients(X, *, estimator="plugin", order=2):
     """Sandwich (c1, c2) of the Gaussian model on data X without p^3/p^4 tensors.
 
+    The linear algebra is many small products, where BLAS threads only add overhead (and
+    slow down badly on a shared machine), so BLAS runs single-threaded here.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _mvn_sandwich(X, estimator=estimator, order=order)
+
+
+def _mvn_sandwich(X, *, estimator="plugin", order=2):
+    """Sandwich (c1, c2) of the Gaussian model on data X without p^3/p^4 tensors.
+
     The problem is affine invariant, so the data are standardised by the MLE; the model is
     then N(0, I), whose cumulants of t are multilinear forms of the coefficient matrices.
-    The truth's covariance A is eigendecomposed and every contraction is done through
-    (a_m, B_m) pairs with d x d matrix products.
+    The matrix A = G^-1 Sigma G^-1 is factorised (Cholesky, else eigh) and every
+    contraction is done through (a_m, B_m) pairs with d x d matrix products.
     """
     X = _as_2d(X)
     n, d = X.shape
@@ -1062,16 +1074,20 @@ def mvn_sandwich_coefficients(X, *, estimator="plugin", order=2):
     X_v = 8.0 * es("m,mab->ab", lam, B2) + 2.0 * es("m,ma,mb->ab", lam, a, a)
     vGv = float(x_v @ x_v + 0.5 * np.sum(X_v * X_v))
     BB = es("mab,nbc->mnac", B, B)                     # B_m B_n
-    xs = 2.0 * (Ba + Ba.transpose(1, 0, 2))            # x_mn = 2(B_n a_m + B_m a_n)
-    Xs = 4.0 * (BB + BB.transpose(1, 0, 2, 3)) + es("ma,nb->mnab", a, a) \
-        + es("na,mb->mnab", a, a)
-    w33 = np.sum(xs * xs, axis=2) + 0.5 * np.sum(Xs * Xs, axis=(2, 3))
-    t33 = float(lam @ w33 @ lam)
+    trBB2 = es("mnab,mnba->mn", BB, BB)                # tr((B_m B_n)^2)
+    del BB
     B2f = B2.reshape(B2.shape[0], -1)
-    trB2B2 = B2f @ B2f.T
-    trBB2 = es("mnab,mnba->mn", BB, BB)
-    Q = es("ma,nab,mb->mn", a, B2, a)                   # a_m' B_n^2 a_m
-    cross = Bm_am @ Bm_am.T + es("nma,mna->mn", Ba, Ba)  # a_m'(B_m B_n + B_n B_m) a_n
+    trB2B2 = B2f @ B2f.T                               # tr(B_m^2 B_n^2)
+    Q = es("ma,nab,mb->mn", a, B2, a)                  # a_m' B_n^2 a_m
+    BaBa = es("nma,mna->mn", Ba, Ba)                   # (B_n a_m) . (B_m a_n)
+    cross = Bm_am @ Bm_am.T + BaBa                     # a_m'(B_m B_n + B_n B_m) a_n
+    aa = a @ a.T
+    sq = np.diag(aa)
+    # psi3[e_m, e_n, .] is the covector (x, X) with x = 2(B_n a_m + B_m a_n) and
+    # X = 4(B_m B_n + B_n B_m) + a_m a_n' + a_n a_m'; |x|^2 + tr(X^2)/2 expanded:
+    x2 = 4.0 * (Q + Q.T + 2.0 * BaBa)
+    trX2 = 32.0 * (trBB2 + trB2B2) + 16.0 * cross + 2.0 * aa**2 + 2.0 * np.outer(sq, sq)
+    t33 = float(lam @ (x2 + 0.5 * trX2) @ lam)
     w4 = 16.0 * (2.0 * trB2B2 + trBB2) + 4.0 * (2.0 * Q + 2.0 * Q.T + 4.0 * cross)
     t4 = float(lam @ w4 @ lam)
     c2 = -T1 / 3.0 + 0.375 * (-t4 + 2.0 * t33 + vGv)
