@@ -20,6 +20,9 @@ from ._validation import check_base, check_marginal, check_rate
 
 #: Slack on ``H(T) <= rate`` for round-off (in bits).
 RATE_SLACK = 1e-12
+#: ebim_refine(start="greedy") uses the greedy candidates within this many positions of the
+#: greedy answer when the support is large (all of them when there are at most 2W + 1).
+WINDOW = 200
 _LN2 = np.log(2.0)
 
 
@@ -99,13 +102,15 @@ class EBIMResult(ResultMixin):
 
 def _sorted_support(p):
     """Positive entries in decreasing order (ties by index) and their original indices."""
+    from ._coupling import _order_desc
+
     support = np.flatnonzero(p > 0)
-    order = support[np.argsort(-p[support], kind="stable")]
+    order = support[_order_desc(p[support])]
     return p[order], order
 
 
 def _greedy_candidates(ps):
-    """Candidate entropies (bits) of the greedy search and their (k, merge_smallest).
+    """Candidate entropies (bits) of the greedy search (see :func:`_move_at`).
 
     ``T_k`` lumps the ``k + 1`` largest masses into one code; ``T_k o s`` also merges the
     two smallest codes. The search visits ``T_0 o s, T_1, T_1 o s, T_2, ...`` and stops at
@@ -123,14 +128,18 @@ def _greedy_candidates(ps):
         loss = 0.0
     columns = n - k
     h_ks = np.where(columns >= 3, h_k - loss, 0.0)
-    values, moves = [], []
-    for kk in range(n - 1):
-        if kk > 0:
-            values.append(h_k[kk])
-            moves.append((kk, False))
-        values.append(h_ks[kk])
-        moves.append((kk, True))
-    return np.maximum(np.array(values), 0.0), moves
+    # Interleave: position 0 is T_0 o s, then T_k at 2k - 1 and T_k o s at 2k.
+    values = np.empty(max(2 * (n - 1) - 1, 0))
+    if n >= 2:
+        values[0] = h_ks[0]
+        values[1::2] = h_k[1:]
+        values[2::2] = h_ks[1:]
+    return np.maximum(values, 0.0)
+
+
+def _move_at(position):
+    """(k, merge_smallest) of a position in the candidate sequence."""
+    return (position + 1) // 2, position % 2 == 0
 
 
 def _labels_for(n_total, order, k, merge_small):
@@ -147,8 +156,7 @@ def _labels_for(n_total, order, k, merge_small):
 
 def _deterministic_result(p, labels, rate, bits, method, candidates, base):
     p_t = np.bincount(labels, weights=p)
-    ps = np.sort(p)[::-1]
-    p2 = ps[1] if ps.shape[0] > 1 else 0.0
+    p2 = np.partition(p, p.shape[0] - 2)[p.shape[0] - 2] if p.shape[0] > 1 else 0.0
     return EBIMResult(
         labels=labels,
         p_t=p_t,
@@ -202,12 +210,12 @@ def ebim_greedy(p_x, rate, *, base=2) -> EBIMResult:
     bits = check_base(base)
     rate_bits = rate * bits
     ps, order = _sorted_support(p)
-    candidates, moves = _greedy_candidates(ps)
+    candidates = _greedy_candidates(ps)
     if entropy(p) <= rate_bits + RATE_SLACK or ps.shape[0] < 2:
         labels = _labels_for(p.shape[0], order, 0, False)
     else:
         hit = int(np.argmax(candidates <= rate_bits + RATE_SLACK))
-        k, merge_small = moves[hit]
+        k, merge_small = _move_at(hit)
         labels = _labels_for(p.shape[0], order, k, merge_small)
     return _deterministic_result(p, labels, rate, bits, "greedy", candidates, base)
 
@@ -455,8 +463,9 @@ def ebim_refine(p_x, rate, *, start="greedy", base=2) -> RefinedEBIMResult:
     rate : float
         Largest allowed ``H(T)`` (units of ``base``), >= 0.
     start : {"greedy", "all_partitions"}, default="greedy"
-        Deterministic mappings to start from: the greedy search's candidates (``O(n)`` of
-        them), or every set partition of the support (at most 10 non-zero outcomes).
+        Deterministic mappings to start from: the identity and the greedy search's
+        candidates (all of them, or the 401 around the greedy answer for large supports),
+        or every set partition of the support (at most 10 non-zero outcomes).
     base : float, default=2
 
     Returns
@@ -491,8 +500,12 @@ def ebim_refine(p_x, rate, *, start="greedy", base=2) -> RefinedEBIMResult:
             )
         labels, masses = _partition_table(ps)
     else:
-        _, moves = _greedy_candidates(ps)
-        moves = [(0, False)] + moves
+        candidates = _greedy_candidates(ps)
+        positions = np.arange(candidates.shape[0])
+        if positions.size > 2 * WINDOW + 1:  # large supports: the neighbours of the hit
+            hit = int(np.argmax(candidates <= rate_bits + RATE_SLACK))
+            positions = positions[max(hit - WINDOW, 0): hit + WINDOW + 1]
+        moves = [(0, False)] + [_move_at(int(i)) for i in positions]
         labels = np.array([_labels_for(n, np.arange(n), k, s) for k, s in moves])
         labels = labels.reshape(len(moves), n)
         flat = (np.arange(labels.shape[0])[:, None] * n + labels).ravel()
