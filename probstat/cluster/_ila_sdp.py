@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..backend import move_to
+from ..backend import move_to, to_numpy
 from ..utils import ConvergenceWarning, check_rng, check_scalar_in, progress
 from ._common import (
     Memberships,
@@ -356,7 +356,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
         for _ in progress(range(self.max_iter), verbose=self.verbose, desc="iLA-SDP"):
             n_iter += 1
             members, info = self._la_step(Xc, covs, sizes, labels, solver, opts, rng, xp,
-                                          X_in)
+                                          X_in, state)
             new_labels = np.argmax(members.rowsums(), axis=1).astype(np.int64)
             means, covs, sizes = self._sigma_step(Xc, members, new_labels, K, state)
             state.update(means=means, covs=covs)
@@ -396,7 +396,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
             self.Z_ = np.stack([_dense(members, k) for k in range(K)])
         return self
 
-    def _la_step(self, Xc, covs, sizes, labels, solver, opts, rng, xp, X_in):
+    def _la_step(self, Xc, covs, sizes, labels, solver, opts, rng, xp, X_in, state):
         K = len(covs)
         F_list, d_list = self._costs(Xc, covs, sizes)
         if solver == "cvxpy":
@@ -408,22 +408,33 @@ class ILASDP(ClusterMixin, BaseEstimator):
         if rank < 1:
             raise ValueError(f"solver_options['rank'] must be >= 1 (got {rank})")
         n = Xc.shape[0]
-        # Warm start: half the current indicator, half a random positive factor (an exact
-        # indicator has zero entries that projected gradient cannot leave).
-        U0 = []
-        for k in range(K):
-            ind = np.zeros((n, rank))
-            ind[labels == k, 0] = 1.0
-            ind /= max(np.linalg.norm(ind), 1e-300)
-            noise = np.abs(rng.standard_normal((n, rank)))
-            U0.append(0.5 * ind + 0.5 * noise / np.linalg.norm(noise))
+        warm = state.get("warm")
+        if warm is not None and warm[0][0].shape[1] == rank:
+            # Later outer iterations: the previous factors and multipliers, with a little
+            # positive noise, start next to the new optimum (the covariances moved a bit).
+            U0 = [U + 1e-3 * np.abs(rng.standard_normal(U.shape)) / math.sqrt(U.size)
+                  for U in warm[0]]
+            y0 = warm[1]
+        else:
+            # First solve: half the current indicator, half a random positive factor (an
+            # exact indicator has zero entries that projected gradient cannot leave).
+            U0 = []
+            for k in range(K):
+                ind = np.zeros((n, rank))
+                ind[labels == k, 0] = 1.0
+                ind /= max(np.linalg.norm(ind), 1e-300)
+                noise = np.abs(rng.standard_normal((n, rank)))
+                U0.append(0.5 * ind + 0.5 * noise / np.linalg.norm(noise))
+            y0 = None
         if X_in is not None:
             dev = _device(X_in)
             F_list = [move_to(F, xp=xp, device=dev) for F in F_list]
             d_list = [move_to(d, xp=xp, device=dev) for d in d_list]
             U0 = [move_to(U, xp=xp, device=dev) for U in U0]
-        U_list, info = solve_burer_monteiro(F_list, d_list, [1.0] * K, U0,
+            y0 = None if y0 is None else move_to(y0, xp=xp, device=dev)
+        U_list, info = solve_burer_monteiro(F_list, d_list, [1.0] * K, U0, y0=y0,
                                             verbose=self.verbose > 1, **bm_kwargs(opts))
+        state["warm"] = ([to_numpy(U) for U in U_list], to_numpy(info.pop("dual")))
         return Memberships(U=U_list), info
 
     def _fit_one(self, X, reason):

@@ -261,6 +261,7 @@ def _solve_and_round(X, K, solver, opts, rounding, rng, *, xp=None, X_in=None, v
         zeros = F[:, 0] * 0.0
         U_list, info = solve_burer_monteiro([F], [zeros], [K], [U0], verbose=verbose > 1,
                                             **bm_kwargs(opts))
+        info.pop("dual")
         members = Memberships(U=U_list)
         if store_Z:
             U = members.factor(0)

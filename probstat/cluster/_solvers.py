@@ -182,7 +182,7 @@ class _BlockProblem:
         return L, grads, c
 
 
-def solve_burer_monteiro(F_list, d_list, traces, U0_list, *, y0=None, beta=None, tol=1e-6,
+def solve_burer_monteiro(F_list, d_list, traces, U0_list, *, y0=None, beta=None, tol=1e-5,
                          feas_tol=1e-4, max_iter=20000, max_inner=500, verbose=False):
     """Non-negative low-rank (Burer-Monteiro) solver of the block SDP.
 
@@ -223,7 +223,8 @@ def solve_burer_monteiro(F_list, d_list, traces, U0_list, *, y0=None, beta=None,
     U_list : list of arrays
     info : dict
         ``status`` ("converged" or "max_iter"), ``iterations``, ``outer_iterations``,
-        ``primal_infeasibility``, ``objective`` (of the maximisation), ``solve_time``.
+        ``primal_infeasibility``, ``objective`` (of the maximisation), ``solve_time`` and
+        ``dual`` (the multipliers ``y``, for a warm start).
     """
     xp = get_namespace(F_list[0])
     start = time.perf_counter()
@@ -306,6 +307,7 @@ def solve_burer_monteiro(F_list, d_list, traces, U0_list, *, y0=None, beta=None,
         primal_infeasibility=float(xp.max(xp.abs(c))),
         objective=-float(f) * scale,
         solve_time=time.perf_counter() - start,
+        dual=y * scale,
     )
     if status != "converged":
         warnings.warn(
