@@ -556,7 +556,7 @@ def exact_risk_gamma(alpha, n):
     --------
     >>> from probstat.infoproj import exact_risk_gamma
     >>> round(exact_risk_gamma(2.5, 20), 8)
-    0.02535088
+    0.02593708
     """
     alpha = check_scalar_in(alpha, "alpha", low=0, low_inclusive=False)
     narr = _check_n(n, 0)
@@ -582,8 +582,8 @@ def exact_risk_exponential(n):
     Examples
     --------
     >>> from probstat.infoproj import exact_risk_exponential
-    >>> round(exact_risk_exponential(100) * 100, 6)
-    0.509213
+    >>> round(exact_risk_exponential(100) * 100, 6)  # about c1 = 1/2 (+ c2/n)
+    0.509268
     """
     _check_n(n, 1)
     return exact_risk_gamma(1.0, n)

@@ -118,7 +118,16 @@ class LikelihoodModel:
         self.name = name
 
     def fit(self, X):
-        """MLE ``theta_hat`` on ``X``."""
+        """MLE ``theta_hat`` on ``X``.
+
+        Parameters
+        ----------
+        X : array of shape (n, d)
+
+        Returns
+        -------
+        ndarray of shape (p,)
+        """
         if self._fit is not None:
             return np.asarray(self._fit(X), dtype=float).reshape(-1)
         import scipy.optimize
@@ -144,7 +153,17 @@ class LikelihoodModel:
         return res.x
 
     def derivatives(self, theta, X):
-        """Per-observation derivatives ``(l1, l2, l3, l4)`` at ``theta``."""
+        """Per-observation derivatives ``(l1, l2, l3, l4)`` at ``theta``.
+
+        Parameters
+        ----------
+        theta : array of shape (p,)
+        X : array of shape (n, d)
+
+        Returns
+        -------
+        l1, l2, l3, l4 : ndarrays of shapes (n, p), (n, p, p), (n, p, p, p), (n, p, p, p, p)
+        """
         theta = np.asarray(theta, dtype=float).reshape(-1)
         if self.derivs is not None:
             l1, l2, l3, l4 = self.derivs(theta, X)
@@ -156,13 +175,37 @@ class LikelihoodModel:
         return _fd_derivs(lambda th: np.asarray(self.loglike_obs(th, X), float), theta, h)
 
     def logpdf(self, theta, X):
-        """Per-observation log-likelihood (needs ``loglike_obs``)."""
+        """Per-observation log-likelihood (NaN without ``loglike_obs``).
+
+        Parameters
+        ----------
+        theta : array of shape (p,)
+        X : array of shape (n, d)
+
+        Returns
+        -------
+        ndarray of shape (n,)
+        """
         if self.loglike_obs is None:
             return np.full(X.shape[0], np.nan)
         return np.asarray(self.loglike_obs(np.asarray(theta, float), X), float).reshape(-1)
 
     def coefficients(self, theta, X, order=2):
-        """``(c1, c2, J, K)`` from :func:`risk_expansion_general` with plug-in moments."""
+        """Plug-in risk coefficients from :func:`risk_expansion_general`.
+
+        Parameters
+        ----------
+        theta : array of shape (p,)
+            Usually the MLE on ``X``.
+        X : array of shape (n, d)
+        order : {1, 2}, default=2
+
+        Returns
+        -------
+        c1, c2 : float
+        J, K : ndarray of shape (p, p)
+            Sensitivity and score covariance (for TIC).
+        """
         l1, l2, l3, l4 = self.derivatives(theta, X)
         model = None
         if self.model_expect is not None:
@@ -289,7 +332,12 @@ class PNReport(ResultMixin):
     warnings: tuple = ()
 
     def to_frame(self):
-        """The report as a one-row :class:`pandas.DataFrame`."""
+        """The report as a one-row :class:`pandas.DataFrame`.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
         import pandas as pd
 
         row = dataclasses.asdict(self)
@@ -371,8 +419,10 @@ class PNCriterion(DensityMixin, BaseEstimator):
     >>> from probstat.infoproj import PNCriterion
     >>> X = np.random.default_rng(0).normal(size=(2000, 3))
     >>> crit = PNCriterion(bayes_tv=0.05).fit(X)
-    >>> crit.n_params_, round(crit.c1_, 1)
-    (9, 4.5)
+    >>> crit.n_params_
+    9
+    >>> bool(abs(crit.c1_ - 4.5) < 0.5)  # Gaussian data: c1 close to p/2
+    True
     >>> bool(crit.accept_), crit.n_min_ < 2000
     (True, True)
     """

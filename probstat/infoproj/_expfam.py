@@ -241,7 +241,17 @@ class ExponentialFamily:
 
     # ---------------------------------------------------------------- basics
     def bind(self, n_features):
-        """Return the family for data with ``n_features`` columns (self unless it adapts)."""
+        """Return the family for data with ``n_features`` columns.
+
+        Parameters
+        ----------
+        n_features : int
+
+        Returns
+        -------
+        ExponentialFamily
+            ``self``, or a copy with its dimension set (``"mvn"`` without ``d``).
+        """
         return self
 
     @property
@@ -284,9 +294,19 @@ class ExponentialFamily:
         return theta
 
     def in_domain(self, theta):
-        """Whether ``theta`` is in the natural parameter space (``psi`` finite)."""
+        """Whether ``theta`` is in the natural parameter space (``psi`` finite).
+
+        Parameters
+        ----------
+        theta : array of shape (p,)
+
+        Returns
+        -------
+        bool
+        """
         try:
-            return bool(np.isfinite(self.psi(theta)))
+            with np.errstate(all="ignore"):
+                return bool(np.isfinite(self.psi(theta)))
         except (ValueError, FloatingPointError, np.linalg.LinAlgError):
             return False
 
@@ -315,7 +335,16 @@ class ExponentialFamily:
         return np.exp(a - scipy.special.logsumexp(a)), T
 
     def mean(self, theta):
-        """Mean parameter ``eta = grad psi(theta) = E_theta t(X)``."""
+        """Mean parameter ``eta = grad psi(theta) = E_theta t(X)``.
+
+        Parameters
+        ----------
+        theta : array of shape (p,)
+
+        Returns
+        -------
+        ndarray of shape (p,)
+        """
         theta = self._theta(theta)
         if self._psi_derivs is not None:
             return np.asarray(self._psi_derivs(theta)[0], dtype=float).reshape(-1)
@@ -508,11 +537,33 @@ class ExponentialFamily:
         return lh + T @ theta - self.psi(theta)
 
     def loglik(self, theta, X):
-        """Total log-likelihood ``sum_i log g(x_i; theta)``."""
+        """Total log-likelihood ``sum_i log g(x_i; theta)``.
+
+        Parameters
+        ----------
+        theta : array of shape (p,)
+        X : array of shape (n, d)
+
+        Returns
+        -------
+        float
+        """
         return float(np.sum(self.logpdf(theta, X)))
 
     def sample(self, theta, size, random_state=None):
-        """Draws from ``g(.; theta)`` (named and grid families)."""
+        """Draws from ``g(.; theta)`` (named and grid families).
+
+        Parameters
+        ----------
+        theta : array of shape (p,)
+        size : int
+            Number of draws.
+        random_state : None, int, RandomState or Generator
+
+        Returns
+        -------
+        ndarray of shape (size, d)
+        """
         if self._grid is None:
             raise NotImplementedError(f"family {self.name!r} has no sampler")
         from ..utils import check_rng
@@ -975,7 +1026,7 @@ class _MVN(_Named):
         return np.atleast_1d(multivariate_normal(mu, cov).logpdf(X)).reshape(-1)
 
     def batch_kl(self, theta_star, Tbar):
-        """KL(theta* || theta_hat(tbar)) for each row of mean statistics ``Tbar`` (inf if
+        """``KL(theta* || theta_hat(tbar))`` for each row of mean statistics ``Tbar`` (inf if
         the covariance of a row is not positive definite)."""
         d = self._need_d()
         m0, S0 = self.from_natural(theta_star)
@@ -1161,7 +1212,7 @@ class _IndepNormal(_Named):
                          zip(self._blocks(theta_star), self._blocks(theta))))
 
     def batch_kl(self, theta_star, Tbar):
-        """KL(theta* || theta_hat(tbar)) for each row of ``Tbar`` (inf where a variance <= 0)."""
+        """``KL(theta* || theta_hat(tbar))`` per row of ``Tbar`` (inf where a variance <= 0)."""
         b = self._blocks(theta_star)
         v0 = -0.5 / b[:, 1]
         m0 = b[:, 0] * v0

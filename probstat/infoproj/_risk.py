@@ -171,13 +171,14 @@ def risk_coefficients(family, truth, *, mode="sandwich", estimator="plugin", ord
 
     Examples
     --------
-    Poisson model, negative-binomial truth (mean 3, size 2): ``c1 = var/(2 mean) = 1.25``.
+    Poisson model, negative-binomial truth (mean 3, size 2, variance 7.5, third cumulant
+    30): ``c1 = var/(2 mean) = 1.25`` and ``c2 = -k3/(3 mean^2) + 3 var^2/(4 mean^3)``.
 
     >>> from scipy import stats
     >>> from probstat.infoproj import risk_coefficients
     >>> c1, c2 = risk_coefficients("poisson", stats.nbinom(2, 2 / 5))
     >>> round(c1, 8), round(c2, 6)
-    (1.25, -0.069444)
+    (1.25, 0.451389)
     """
     if mode not in _MODES:
         raise ValueError(f"mode must be one of {_MODES} (got {mode!r})")

@@ -65,7 +65,12 @@ class DimensionScan(ResultMixin):
                 ("aic_choice", self.aic_choice), ("bic_choice", self.bic_choice)]
 
     def summary(self):
-        """A table with one row per model."""
+        """A table with one row per model.
+
+        Returns
+        -------
+        str
+        """
         head = (f"{'model':<16}{'p':>5}{'c1':>10}{'c2':>11}{'R(n)':>11}{'n_min':>8}"
                 f"{'pass':>6}{'AIC':>12}{'BIC':>12}")
         lines = [f"DimensionScan (n = {self.n}, tol = {self.tol:.4g}, order {self.order})",
@@ -85,7 +90,10 @@ class DimensionScan(ResultMixin):
         Parameters
         ----------
         ax : matplotlib.axes.Axes, optional
+            Where to draw (a new figure by default).
         n_grid : array-like, optional
+            Sample sizes (default: a geometric grid up to three times the largest of
+            ``n`` and the ``n_min`` values).
 
         Returns
         -------
@@ -165,7 +173,10 @@ def gaussian_dimension_scan(X, *, tol=None, bayes_tv=0.05, bound="best", order=2
     Parameters
     ----------
     X : array of shape (n, d)
-    tol, bayes_tv, bound, order
+    tol : float, optional
+    bayes_tv : float, default=0.05
+    bound : str, default="best"
+    order : {1, 2}, default=2
         As in :class:`PNCriterion`.
     mode : {"sandwich", "correct"}, default="sandwich"
     estimator : {"plugin", "kstat"}, default="plugin"
@@ -249,7 +260,10 @@ def multinomial_merge_scan(labels, *, partitions=None, tol=None, bayes_tv=0.05, 
         Each partition is a list of groups of category values. Default: start from the
         observed categories and repeatedly merge the smallest cell into its smaller
         neighbour, down to 2 groups.
-    tol, bayes_tv, bound, order
+    tol : float, optional
+    bayes_tv : float, default=0.05
+    bound : str, default="best"
+    order : {1, 2}, default=2
         As in :class:`PNCriterion`.
     mode : {"correct", "sandwich"}, default="correct"
         A saturated multinomial is always correct on its grouped sample space, so both
