@@ -114,5 +114,22 @@ def _copy_vignettes():
     (target / "index.md").write_text("\n".join(lines))
 
 
+def _skip_foreign_members(app, what, name, obj, skip, options):
+    """Leave out members that scikit-learn adds or defines (set_*_request, score, ...).
+
+    Their docstrings point into scikit-learn's own glossary, which this site does not have.
+    """
+    module = getattr(obj, "__module__", None) or ""
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    if module.startswith("sklearn"):
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_foreign_members)
+
+
 _write_api_pages()
 _copy_vignettes()
