@@ -10,37 +10,31 @@ from ..backend import jit
 
 
 @jit(cache=True)
-def mvn_kl_batch(Z, mu0, L0, logdet0):
-    """KL( N(mu0, S0) || N(xbar_r, S_r) ) for each replication r of draws ``mu0 + L0 z``.
+def mvn_kl_batch(Z):
+    """Gaussian MLE risk draws: ``KL(N(0, I) || N(zbar_r, S_r))`` for each replication r.
 
-    Z has shape (r, n, d) of standard normal draws; S_r is the MLE covariance (divisor n).
-    Returns an array of r divergences (nats); +inf when S_r is singular.
+    ``Z`` has shape (r, n, d) of standard normal draws; ``S_r`` is the MLE covariance
+    (divisor n). The KL divergence between Gaussians is invariant under a common affine
+    map, so this is also ``KL(N(mu, Sigma) || N(xbar, S_x))`` for ``x = mu + L z`` with any
+    ``L L' = Sigma``. Returns an array of r divergences (nats); +inf when ``S_r`` is singular.
     """
     r, n, d = Z.shape
     out = np.empty(r)
-    x = np.empty((n, d))
     m = np.empty(d)
     S = np.empty((d, d))
     L = np.empty((d, d))
     y = np.empty(d)
     for k in range(r):
-        # x_i = mu0 + L0 z_i
-        for i in range(n):
-            for a in range(d):
-                s = mu0[a]
-                for b in range(a + 1):
-                    s += L0[a, b] * Z[k, i, b]
-                x[i, a] = s
         for a in range(d):
             s = 0.0
             for i in range(n):
-                s += x[i, a]
+                s += Z[k, i, a]
             m[a] = s / n
         for a in range(d):
             for b in range(a + 1):
                 s = 0.0
                 for i in range(n):
-                    s += (x[i, a] - m[a]) * (x[i, b] - m[b])
+                    s += (Z[k, i, a] - m[a]) * (Z[k, i, b] - m[b])
                 S[a, b] = s / n
                 S[b, a] = S[a, b]
         # Cholesky S = L L'
@@ -65,23 +59,23 @@ def mvn_kl_batch(Z, mu0, L0, logdet0):
         logdet = 0.0
         for a in range(d):
             logdet += 2.0 * math.log(L[a, a])
-        # tr(S^-1 S0) = sum over columns j of S0: || L^-1 L0 e_j ||^2 via L0: S0 = L0 L0'
+        # tr(S^-1) = sum_j || L^-1 e_j ||^2
         tr = 0.0
         for j in range(d):
-            for a in range(d):  # forward solve L y = L0[:, j]
-                s = L0[a, j]
+            for a in range(d):
+                s = 1.0 if a == j else 0.0
                 for c in range(a):
                     s -= L[a, c] * y[c]
                 y[a] = s / L[a, a]
             for a in range(d):
                 tr += y[a] * y[a]
         for a in range(d):
-            s = m[a] - mu0[a]
+            s = m[a]
             for c in range(a):
                 s -= L[a, c] * y[c]
             y[a] = s / L[a, a]
         quad = 0.0
         for a in range(d):
             quad += y[a] * y[a]
-        out[k] = 0.5 * (tr + quad - d + logdet - logdet0)
+        out[k] = 0.5 * (tr + quad - d + logdet)
     return out
