@@ -26,6 +26,7 @@ from ._closed_forms import (
     noisy_expected_improvement,
     normal_base_samples,
 )
+from ._threads import blas_single_thread
 
 
 def _fd_grad(fun, X, step=1e-6):
@@ -87,7 +88,8 @@ class AcquisitionFunction:
         bound.X_pending_ = (None if X_pending is None or len(X_pending) == 0
                             else np.asarray(X_pending, dtype=float))
         bound.rng_ = check_rng(random_state)
-        bound._prepare()
+        with blas_single_thread():
+            bound._prepare()
         return bound
 
     def _prepare(self):
@@ -109,7 +111,8 @@ class AcquisitionFunction:
         ndarray of shape (m,)
         """
         self._check_bound()
-        return self._value(np.atleast_2d(np.asarray(X, dtype=float)))
+        with blas_single_thread():
+            return self._value(np.atleast_2d(np.asarray(X, dtype=float)))
 
     def value_and_grad(self, X):
         """Values and gradients with respect to ``X``.
@@ -125,9 +128,10 @@ class AcquisitionFunction:
         """
         self._check_bound()
         X = np.atleast_2d(np.asarray(X, dtype=float))
-        if self.analytic_gradient:
-            return self._value_and_grad(X)
-        return self._value(X), _fd_grad(self._value, X)
+        with blas_single_thread():
+            if self.analytic_gradient:
+                return self._value_and_grad(X)
+            return self._value(X), _fd_grad(self._value, X)
 
 
 # -------------------------------------------------------------------- analytic ones
@@ -367,10 +371,13 @@ class KnowledgeGradient(AcquisitionFunction):
     method : {"discrete", "fantasy"}, default="discrete"
         ``"discrete"``: exact Frazier-Powell-Dayanik KG on a candidate set (the evaluated
         points plus ``n_candidates`` scrambled-Sobol points, fixed at ``bind``, plus the
-        query point). ``"fantasy"``: the continuous KG by simulation (Frazier 2018,
-        Algorithm 2): for ``n_fantasies`` fixed quasi-random standard normals ``Z_j`` the
-        fantasised posterior mean ``mu_n(x') + Sigma_n(x', x) Z_j / sqrt(sigma_n^2(x) +
-        noise)`` is maximised over the box by multistart L-BFGS-B, and the maxima averaged.
+        query point): ``E max mu_{n+1} - max mu_n`` over that set. ``"fantasy"``: the
+        continuous KG by simulation (Frazier 2018, Algorithm 2): for ``n_fantasies`` fixed
+        standard normals ``Z_j`` (centred to mean 0) the fantasised posterior mean
+        ``mu_n(x') + Sigma_n(x', x) Z_j / sqrt(sigma_n^2(x) + noise)`` is maximised over
+        the box (all fantasies in one stacked L-BFGS-B problem with analytic gradients,
+        started from the current maximiser of the mean, the query point and the best
+        candidates) and the maxima averaged, minus the maximum of ``mu_n``.
     n_candidates : int, default=256
     n_fantasies : int, default=16
     candidates : array-like of shape (k, d), optional
@@ -402,24 +409,38 @@ class KnowledgeGradient(AcquisitionFunction):
         self.box_ = (lo, lo + span)
         if self.method == "fantasy":
             self.smooth = False
-            self.Z_ = normal_base_samples(int(self.n_fantasies), 1, random_state=self.rng_)[:, 0]
-            self.mu_star_ = self._max_mean(lambda P: model.predict(P),
-                                           lambda P: model.predict_with_grad(P)[2])
+            self.Z_ = normal_base_samples(int(self.n_fantasies), 1, qmc=False,
+                                          random_state=self.rng_)[:, 0]
+            self.Z_ -= self.Z_.mean()  # antithetic-like centring: E[Z] = 0 exactly
+            model_ = model
 
-    def _max_mean(self, fun, grad, starts=None):
-        """Maximise a (vectorised) mean function over the box by multistart L-BFGS-B."""
+            def mean_grad(P):
+                mu, _, dmu, _ = model_.predict_with_grad(P)
+                return mu, dmu
+
+            starts = self.A_[np.argsort(self.mean_A_)[-4:]]
+            vals, P = self._lbfgs_rows(mean_grad, starts)
+            k = int(np.argmax(vals))
+            self.x_star_ = P[k]
+            self.mu_star_ = max(float(vals[k]), float(np.max(self.mean_A_)))
+
+    def _lbfgs_rows(self, fun_grad, starts, maxiter=40):
+        """Maximise a row-separable function from every row of ``starts`` at once (one
+        L-BFGS-B problem on the stacked rows); returns the final rows' values."""
         from scipy.optimize import minimize
 
         lo, hi = self.box_
-        vals = fun(self.A_)
-        idx = np.argsort(vals)[-5:] if starts is None else starts
-        best = float(np.max(vals))
-        for i in np.atleast_1d(idx):
-            res = minimize(lambda p: -fun(p[None])[0], self.A_[i], method="L-BFGS-B",
-                           jac=lambda p: -grad(p[None])[0], bounds=list(zip(lo, hi)),
-                           options={"maxiter": 50})
-            best = max(best, -float(res.fun))
-        return best
+        R, d = starts.shape
+
+        def obj(flat):
+            v, g = fun_grad(flat.reshape(R, d))
+            return -float(np.sum(v)), -g.ravel()
+
+        res = minimize(obj, starts.ravel(), jac=True, method="L-BFGS-B",
+                       bounds=list(zip(np.tile(lo, R), np.tile(hi, R))),
+                       options={"maxiter": int(maxiter)})
+        P = res.x.reshape(R, d)
+        return fun_grad(P)[0], P
 
     def _value(self, X):
         if self.method == "discrete":
@@ -436,8 +457,8 @@ class KnowledgeGradient(AcquisitionFunction):
                             mu[:, None]], axis=1)
         B = np.concatenate([cov, var[:, None]], axis=1) / safe[:, None]
         B[denom == 0] = 0.0
-        # KG_disc subtracts max over A and x; KG is relative to max over A only
-        return discrete_knowledge_gradient(A, B) + A.max(axis=1) - self.mean_A_.max()
+        # Frazier's KG on the discretisation A + {x}: E max mu_{n+1} - max mu_n over it
+        return discrete_knowledge_gradient(A, B)
 
     def _fantasy(self, x):
         model = self.model_
@@ -446,17 +467,25 @@ class KnowledgeGradient(AcquisitionFunction):
         denom = math.sqrt(float(sd[0]) ** 2 + self.noise_var_)
         if denom == 0:
             return 0.0
-        total = 0.0
-        for z in self.Z_:
-            def fun(P, z=z):
-                return model.predict(P) + model.posterior_cov(P, x)[:, 0] * z / denom
+        Z = self.Z_
+        # every fantasy starts from the current maximiser of the mean, the query point and
+        # the two best candidates; all fantasies run in one stacked L-BFGS-B problem
+        base = np.vstack([self.x_star_, x, self.A_[np.argsort(self.mean_A_)[-2:]]])
+        R = base.shape[0]
+        starts = np.tile(base, (Z.size, 1))
+        zrow = np.repeat(Z, R)
 
-            def grad(P, z=z):
-                e = 1e-6
-                return _fd_grad(fun, P, e)
+        def fun_grad(P):
+            mu, _, dmu, _ = model.predict_with_grad(P)
+            c, dc = model._cov_with_grad(P, x[0])
+            return mu + c * zrow / denom, dmu + dc * (zrow / denom)[:, None]
 
-            total += self._max_mean(fun, grad)
-        return max(total / len(self.Z_) - self.mu_star_, 0.0)
+        vals, _ = self._lbfgs_rows(fun_grad, starts)
+        best = vals.reshape(Z.size, R).max(axis=1)
+        # the fantasised means on the candidate set are lower bounds of each maximum
+        cA = model._cov_with_grad(self.A_, x[0])[0]
+        onA = (self.mean_A_[None, :] + np.outer(Z, cA) / denom).max(axis=1)
+        return max(float(np.mean(np.maximum(best, onA))) - self.mu_star_, 0.0)
 
 
 class MaxValueEntropySearch(AcquisitionFunction):
@@ -631,7 +660,8 @@ class qExpectedImprovement(AcquisitionFunction):
         X = np.asarray(X, dtype=float)
         if X.ndim == 2:
             X = X[:, None, :]
-        return self._value(X)
+        with blas_single_thread():
+            return self._value(X)
 
     def _value(self, Xb):
         f = self._samples(Xb)
@@ -655,7 +685,8 @@ class qExpectedImprovement(AcquisitionFunction):
         X = np.asarray(X, dtype=float)
         if X.ndim == 2:
             X = X[:, None, :]
-        return self._value(X), _fd_grad(self._value, X)
+        with blas_single_thread():
+            return self._value(X), _fd_grad(self._value, X)
 
 
 class qLogExpectedImprovement(qExpectedImprovement):

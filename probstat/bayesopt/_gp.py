@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import ConvergenceWarning, check_rng
 from ._covariance import KERNELS, kernel_g_G, kernel_matrix, sq_dist
+from ._threads import MAX_SINGLE_THREAD_N, blas_single_thread, single_blas_thread
 
 _LOG_2PI = math.log(2.0 * math.pi)
 _JITTERS = (0.0, 1e-12, 1e-10, 1e-8, 1e-6, 1e-4)
@@ -210,10 +211,8 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         self : GaussianProcess
         """
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
-        if X.shape[0] <= 2000:  # BLAS threads fight over cores at this size (spec, 4.2)
-            from threadpoolctl import threadpool_limits
-
-            with threadpool_limits(limits=1, user_api="blas"):
+        if X.shape[0] <= MAX_SINGLE_THREAD_N:  # BLAS threads fight over cores (spec, 4.2)
+            with blas_single_thread():
                 return self._fit(X, y)
         return self._fit(X, y)
 
@@ -375,6 +374,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             -0.5 * ys @ self.alpha_ - np.log(np.diag(L)).sum() - 0.5 * U.shape[0] * _LOG_2PI)
 
     # ------------------------------------------------------------------ public API
+    @single_blas_thread
     def log_marginal_likelihood(self, theta=None, eval_gradient=False):
         """Log marginal likelihood of the standardised training data.
 
@@ -403,6 +403,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return X, self._scale_x(X)
 
+    @single_blas_thread
     def predict(self, X, return_std=False, return_cov=False, add_noise=False):
         """Posterior mean (and standard deviation or covariance) of the latent function.
 
@@ -441,6 +442,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         noise = self._noise_std
         return float(np.mean(noise)) if noise.size else 0.0
 
+    @single_blas_thread
     def predict_with_grad(self, X):
         """Posterior mean and std with their gradients with respect to ``X``.
 
@@ -474,6 +476,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         return (mean_s * ys + self._y_mean, std_s * ys,
                 dmean_s * ys / span, dstd_s * ys / span)
 
+    @single_blas_thread
     def posterior_cov(self, X1, X2=None):
         """Posterior covariance ``Sigma_n(X1, X2)`` of the latent function.
 
@@ -494,10 +497,28 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         cov = kernel_matrix(self.kernel, U1, U2, self._ls, self._sv) - v1.T @ v2
         return cov * self._y_std**2
 
+    @single_blas_thread
+    def _cov_with_grad(self, X, x):
+        """``Sigma_n(X, x)`` for one point ``x`` and its gradient with respect to ``X``."""
+        _, U = self._prepare(X)
+        _, u = self._prepare(np.atleast_2d(x))
+        ls2 = self._ls**2
+        g, G = kernel_g_G(self.kernel, sq_dist(U, u, self._ls))
+        kx = self._sv * g[:, 0]
+        dkx = -(self._sv * G[:, 0])[:, None] * (U - u) / ls2
+        kXx = kernel_matrix(self.kernel, self._U, u, self._ls, self._sv)[:, 0]
+        w = linalg.cho_solve((self.L_, True), kXx, check_finite=False)
+        gP, GP = kernel_g_G(self.kernel, sq_dist(U, self._U, self._ls))
+        QP = self._sv * GP * w[None, :]
+        dsecond = -(U * QP.sum(axis=1)[:, None] - QP @ self._U) / ls2
+        cov = (kx - (self._sv * gP) @ w) * self._y_std**2
+        return cov, (dkx - dsecond) * self._y_std**2 / self._x_span
+
     def _half_solve(self, U):
         Ks = kernel_matrix(self.kernel, self._U, U, self._ls, self._sv)
         return linalg.solve_triangular(self.L_, Ks, lower=True, check_finite=False)
 
+    @single_blas_thread
     def sample_y(self, X, n_samples=1, random_state=None):
         """Joint draws of the latent function from the posterior at ``X``.
 
@@ -518,6 +539,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         eps = rng.standard_normal((mean.shape[0], int(n_samples)))
         return mean[:, None] + L @ eps
 
+    @single_blas_thread
     def condition_on(self, X_new, y_new, noise=None):
         """Return a copy conditioned on new observations, hyperparameters held fixed.
 

@@ -28,6 +28,7 @@ from ._acquisition import (
 )
 from ._gp import GaussianProcess
 from ._space import Space
+from ._threads import blas_single_thread
 
 _ACQUISITIONS = {
     "ei": ExpectedImprovement,
@@ -332,9 +333,7 @@ class BayesianOptimizer:
                     out.append(pt)
                     self.pending.append(pt)
             else:
-                from threadpoolctl import threadpool_limits
-
-                with threadpool_limits(limits=1, user_api="blas"):
+                with blas_single_thread():
                     out += self._ask_model(k - len(out))
         return out[0] if n is None else out
 
