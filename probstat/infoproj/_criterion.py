@@ -19,7 +19,7 @@ from ._core import (
     min_sample_size,
     risk_expansion_general,
 )
-from ._expfam import _MVN, ExponentialFamily, _IndepNormal, mvn_sandwich_coefficients
+from ._expfam import _MVN, ExponentialFamily, _host, _IndepNormal, mvn_sandwich_coefficients
 from ._risk import _MODES, risk_coefficients
 
 __all__ = ["ExpansionWarning", "LikelihoodModel", "PNCriterion", "PNReport"]
@@ -509,7 +509,8 @@ class PNCriterion(DensityMixin, BaseEstimator):
         -------
         self : PNCriterion
         """
-        X = validate_data(self, X, dtype=np.float64, ensure_min_samples=1)
+        X = validate_data(self, _host(X, "PNCriterion"), dtype=np.float64,
+                          ensure_min_samples=1)
         if self.order not in (1, 2):
             raise ValueError(f"order must be 1 or 2 (got {self.order!r})")
         if self.mode not in _MODES:
@@ -679,7 +680,7 @@ class PNCriterion(DensityMixin, BaseEstimator):
         ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False)
+        X = validate_data(self, _host(X, "PNCriterion"), dtype=np.float64, reset=False)
         return np.asarray(self.family_.logpdf(self.theta_, X), dtype=float)
 
     def score(self, X, y=None):

@@ -15,8 +15,20 @@ from ._core import _spd_inverse
 __all__ = ["ExponentialFamily"]
 
 
+def _host(X, where="probstat.infoproj"):
+    """NumPy view of X; non-NumPy arrays (CuPy, array-api-strict) are copied to the host."""
+    if isinstance(X, (np.ndarray, list, tuple, float, int)) or np.isscalar(X):
+        return X
+    if hasattr(X, "__array_namespace__") or type(X).__module__.split(".")[0] == "cupy":
+        from ..backend import to_numpy, warn_host_fallback
+
+        warn_host_fallback(where)
+        return to_numpy(X)
+    return X
+
+
 def _as_2d(X, name="X"):
-    X = np.asarray(X, dtype=float)
+    X = np.asarray(_host(X), dtype=float)
     if X.ndim == 1:
         X = X[:, None]
     if X.ndim != 2:

@@ -159,6 +159,18 @@ def test_bootstrap_reproducible_and_interval():
     assert a.bootstrap_risk_.risk == pytest.approx(a.risk_, rel=0.5)
 
 
+def test_array_api_inputs_run_on_the_host(xp):
+    X = np.random.default_rng(9).normal(size=(300, 2))
+    ref = _fit(PNCriterion(), X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # HostFallbackWarning, once per process
+        got = _fit(PNCriterion(), xp.asarray(X))
+        coef = risk_coefficients("mvn", xp.asarray(X))
+    assert got.c1_ == pytest.approx(ref.c1_, rel=1e-12)
+    assert got.c2_ == pytest.approx(ref.c2_, rel=1e-12)
+    assert coef == pytest.approx((ref.c1_, ref.c2_), rel=1e-12)
+
+
 def test_plot_risk_curve():
     import matplotlib
 
