@@ -7,6 +7,7 @@ source ``p_x`` shape (n_x,), and a joint sample distribution ``p_xy`` the shape 
 Information is in bits unless ``base=`` says otherwise.
 """
 
+from ._channel import SemanticChannel
 from ._cm import MMIClassifier, MMIPartition, mmi_partition
 from ._confirmation import (
     MedicalTestConfirmation,
@@ -16,6 +17,8 @@ from ._confirmation import (
     medical_test_confirmation,
     prediction_confirmation,
 )
+from ._demo import demo
+from ._logical_bayes import LogicalBayesClassifier
 from ._measures import (
     coverage_entropy,
     fuzzy_entropy,
@@ -38,26 +41,14 @@ from ._mixture import CMGaussianMixture
 from ._rate import RateDistortionCurve, RateFidelityCurve, rate_distortion, rate_fidelity
 
 __all__ = [
-    "MMIClassifier",
-    "MMIPartition",
-    "mmi_partition",
-    "CMGaussianMixture",
-    "MedicalTestConfirmation",
-    "channel_confirmation",
-    "kelly_growth_rate",
-    "kemeny_oppenheim",
-    "medical_test_confirmation",
-    "prediction_confirmation",
-    "RateDistortionCurve",
-    "RateFidelityCurve",
+    # semantic channel and measures
+    "SemanticChannel",
     "coverage_entropy",
     "fuzzy_entropy",
     "gaussian_truth",
     "information_efficiency",
     "logical_probability",
     "logistic_truth",
-    "rate_distortion",
-    "rate_fidelity",
     "semantic_bayes",
     "semantic_classify",
     "semantic_cross_entropy",
@@ -68,4 +59,24 @@ __all__ = [
     "semantic_mutual_information",
     "truth_from_channel",
     "truth_from_likelihood",
+    # R(G) and R(D)
+    "RateDistortionCurve",
+    "RateFidelityCurve",
+    "rate_distortion",
+    "rate_fidelity",
+    # channels' matching and estimators
+    "CMGaussianMixture",
+    "LogicalBayesClassifier",
+    "MMIClassifier",
+    "MMIPartition",
+    "mmi_partition",
+    # confirmation and information value
+    "MedicalTestConfirmation",
+    "channel_confirmation",
+    "kelly_growth_rate",
+    "kemeny_oppenheim",
+    "medical_test_confirmation",
+    "prediction_confirmation",
+    # tour
+    "demo",
 ]

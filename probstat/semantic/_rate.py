@@ -295,9 +295,9 @@ class RateFidelityCurve(ResultMixin):
         unit = "bits" if self.base == 2 else ("nats" if self.base in (None, math.e) else
                                               f"log base {self.base}")
         ax.plot(self.G[order], self.R[order], **{"label": "R(G)", **kwargs})
-        lo = float(min(np.min(self.G), 0.0))
-        hi = float(max(np.max(self.G), np.max(self.R)))
-        ax.plot([lo, hi], [lo, hi], ls="--", color="grey", lw=1, label="R = G")
+        # R >= 0, so the tangent line R = G only matters for G >= 0
+        hi = float(max(np.max(self.G), 0.0))
+        ax.plot([0.0, hi], [0.0, hi], ls="--", color="grey", lw=1, label="R = G")
         ax.set_xlabel(f"G (semantic mutual information, {unit})")
         ax.set_ylabel(f"R (Shannon mutual information, {unit})")
         ax.legend()
