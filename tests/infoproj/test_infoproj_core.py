@@ -353,3 +353,11 @@ def test_cumulant_invariants_one_dimensional():
     g3a, g3b, g4, c2 = cumulant_invariants([[g]], [[[k3]]], [[[[k4]]]])
     gamma1, gamma2 = k3 / g**1.5, k4 / g**2
     assert c2 == pytest.approx(19 / 24 * gamma1**2 - 0.375 * gamma2, rel=1e-13)
+
+
+def test_spec_breakdown_example():
+    # spec 1.8: MVN d = 5, n = 20 has exact R = 0.972 against 0.500 / 0.795 (1st / 2nd order)
+    c1, c2 = 5 * 8 / 4, 5 * (250 + 255 + 61) / 24
+    assert exact_risk_mvn(5, 20) == pytest.approx(0.972, abs=5e-4)
+    assert c1 / 20 == pytest.approx(0.5, abs=1e-12)
+    assert c1 / 20 + c2 / 400 == pytest.approx(0.795, abs=5e-4)
