@@ -434,8 +434,10 @@ class ILASDP(ClusterMixin, BaseEstimator):
             y0 = None if y0 is None else move_to(y0, xp=xp, device=dev)
         U_list, info = solve_burer_monteiro(F_list, d_list, [1.0] * K, U0, y0=y0,
                                             verbose=self.verbose > 1, **bm_kwargs(opts))
-        state["warm"] = ([to_numpy(U) for U in U_list], to_numpy(info.pop("dual")))
-        return Memberships(U=U_list), info
+        # The iterations ran in X's namespace; the small bookkeeping after them is on the host.
+        U_host = [to_numpy(U) for U in U_list]
+        state["warm"] = (U_host, to_numpy(info.pop("dual")))
+        return Memberships(U=U_host), info
 
     def _fit_one(self, X, reason):
         n, p = X.shape

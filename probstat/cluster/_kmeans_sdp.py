@@ -157,6 +157,9 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
         solver, reason = _choose(self.solver, n, _AUTO_CVXPY_MAX, _AUTO_BM_MAX)
         opts = check_solver_options(self.solver_options, solver)
         rng = check_rng(self.random_state)
+        if K > 1 and np.all(np.ptp(X, axis=0) == 0):
+            raise ValueError("X has only constant columns (all points are equal): there is "
+                             "nothing to cluster")
         self.solver_ = solver
         if self.verbose:
             print(f"KMeansSDP: {reason}")

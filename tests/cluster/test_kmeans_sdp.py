@@ -99,6 +99,7 @@ def test_one_cluster():
     (dict(n_clusters=5), np.random.default_rng(0).normal(size=(4, 2)), "n_clusters must be <="),
     (dict(), np.array([[0.0, np.nan], [1.0, 2.0], [3.0, 1.0]]), "NaN"),
     (dict(), np.ones((1, 3)), "1 sample"),
+    (dict(), np.ones((5, 3)), "constant columns"),
     (dict(solver="mosek"), np.random.default_rng(0).normal(size=(6, 2)), "solver must be"),
     (dict(rounding="round"), np.random.default_rng(0).normal(size=(6, 2)), "rounding"),
     (dict(solver_options={"bogus": 1}), np.random.default_rng(0).normal(size=(6, 2)),
