@@ -193,3 +193,17 @@ def test_bad_data(data):
         gp.predict(np.zeros((2, 4)))
     with pytest.raises(ValueError, match="finite"):
         gp.condition_on(X[:1], [np.inf])
+
+
+def test_cov_with_grad_matches_posterior_cov_and_finite_differences(data, rng):
+    X, y = data
+    gp = GaussianProcess(max_iter=30).fit(X, y)
+    P = rng.uniform(-1, 2, size=(5, 3))
+    x = rng.uniform(-1, 2, size=3)
+    cov, grad = gp._cov_with_grad(P, x)
+    np.testing.assert_allclose(cov, gp.posterior_cov(P, x[None])[:, 0], atol=1e-12)
+    e = 1e-6
+    fd = np.stack([(gp._cov_with_grad(P + e * np.eye(3)[i], x)[0]
+                    - gp._cov_with_grad(P - e * np.eye(3)[i], x)[0]) / (2 * e)
+                   for i in range(3)], axis=1)
+    np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-8)
