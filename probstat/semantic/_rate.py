@@ -35,13 +35,15 @@ def _simplex_qp(H, b, p0, support, max_steps):
     p = p0.copy()
     free = support.copy()
     for _ in range(max_steps):
-        idx = np.nonzero(free)[0]
-        H_S = H[np.ix_(idx, idx)]
+        idx = np.flatnonzero(free)
+        H_S = H[idx][:, idx]
+        rhs = np.empty((idx.size, 2))
+        rhs[:, 0] = b[idx]
+        rhs[:, 1] = 1.0
         try:
-            sol = np.linalg.solve(H_S, np.stack([b[idx], np.ones(idx.size)], axis=1))
+            sol = np.linalg.solve(H_S, rhs)
         except np.linalg.LinAlgError:
-            sol = np.linalg.lstsq(H_S, np.stack([b[idx], np.ones(idx.size)], axis=1),
-                                  rcond=None)[0]
+            sol = np.linalg.lstsq(H_S, rhs, rcond=None)[0]
         nu = (sol[:, 0].sum() - 1.0) / sol[:, 1].sum()
         target = np.zeros_like(p)
         target[idx] = sol[:, 0] - nu * sol[:, 1]
@@ -84,18 +86,19 @@ def _fixed_point(E, px, py, tol, max_iter, xp):
     def objective(q):
         lam = E @ q
         if float(xp.min(lam)) <= 0.0:
-            return -math.inf
-        return float(xp.sum(px * xp.log(lam)))
+            return -math.inf, lam
+        return float(xp.sum(px * xp.log(lam))), lam
 
     q = py / xp.sum(py)
-    f = objective(q)
+    f, lam = objective(q)
     n_y = E.shape[1]
+    eye = np.eye(n_y)
     for n_iter in range(1, max_iter + 1):
-        lam = E @ q
         w = px / lam
         c = E.T @ w
         c_host = to_numpy(c)
-        if math.log(float(c_host.max())) <= tol:
+        c_max = float(c_host.max())
+        if math.log(c_max) <= tol:
             return q, n_iter, True
         q_host = to_numpy(q)
         # the quadratic model is built on the support plus the components whose KKT
@@ -103,10 +106,10 @@ def _fixed_point(E, px, py, tol, max_iter, xp):
         cand = (q_host > 0) | (c_host > 1.0 - 1e-3)
         cand[int(np.argmax(c_host))] = True
         idx_host = np.nonzero(cand)[0]
-        E_C = xp.take(E, xp.asarray(idx_host, device=dev), axis=1)
-        H = to_numpy(E_C.T @ (E_C * (w / lam)[:, None]))
         k = idx_host.size
-        H = H + (1e-12 * np.trace(H) / k + 1e-300) * np.eye(k)
+        E_C = E if k == n_y else xp.take(E, xp.asarray(idx_host, device=dev), axis=1)
+        H = to_numpy(E_C.T @ (E_C * (w / lam)[:, None]))
+        H = H + (1e-12 * np.trace(H) / k + 1e-300) * eye[:k, :k]
         q_C = q_host[idx_host]
         b = c_host[idx_host] + H @ q_C
         p_C = _simplex_qp(H, b, q_C, q_C > 0 if (q_C > 0).any() else np.ones(k, bool),
@@ -120,23 +123,22 @@ def _fixed_point(E, px, py, tol, max_iter, xp):
         while t > 1e-10 and slope > 0:
             cand_host = np.maximum(q_host + t * direction, 0.0)
             cand = xp.asarray(cand_host / cand_host.sum(), device=dev)
-            f_cand = objective(cand)
+            f_cand, lam_cand = objective(cand)
             if f_cand >= f + 1e-4 * t * slope:
-                q, f, accepted = cand, f_cand, True
+                q, f, lam, accepted = cand, f_cand, lam_cand, True
                 break
             if t == 1.0 and abs(f_cand - f) <= 1e-13 * (abs(f) + 1.0):
                 # the change in f is below its round-off: judge the full step by the
                 # KKT measure (the stopping criterion) instead
-                c_cand = float(xp.max(E.T @ (px / (E @ cand))))
-                if c_cand < float(c_host.max()):
-                    q, f, accepted = cand, f_cand, True
+                if float(xp.max(E.T @ (px / lam_cand))) < c_max:
+                    q, f, lam, accepted = cand, f_cand, lam_cand, True
                     break
             t *= 0.5
         if not accepted:
             # no model progress (round-off near the optimum): a plain fixed-point step
             q = q * c
             q = q / xp.sum(q)
-            f = objective(q)
+            f, lam = objective(q)
     return q, max_iter, False
 
 
@@ -169,20 +171,27 @@ def _parametric_curve_impl(A, px, s_values, p_y0, tol, max_iter, xp, what):
         if float(xp.min(py)) <= 0:
             raise ValueError("p_y0 must be > 0 everywhere (a zero weight never revives)")
         py = xp.asarray(py, device=_dev(A))
+    all_finite = bool(xp.all(finite))
+    big = xp.full_like(A0, math.inf)
+    row_max = xp.max(xp.where(finite, A0, -big), axis=1)
+    row_min = xp.min(xp.where(finite, A0, big), axis=1)
     out_R, out_E, out_py, out_iter, out_conv = [], [], [], [], []
     for s in s_values:
         s = float(s)
-        logE = xp.where(finite, s * A0, xp.full_like(A0, -math.inf))
-        shift = xp.max(logE, axis=1)
-        E = xp.exp(logE - shift[:, None])
+        # row maximum of s * A without a reduction per s
+        shift = s * (row_max if s >= 0 else row_min)
+        if all_finite:
+            E = xp.exp(s * A0 - shift[:, None])
+        else:
+            E = xp.where(finite, xp.exp(s * A0 - shift[:, None]), xp.zeros_like(A0))
         py, n_iter, conv = _fixed_point(E, px, py, tol, max_iter, xp)
         if not conv:
             warnings.warn(f"{what}: the P(y) fixed point at s={s:g} did not converge in "
                           f"{n_iter} iterations; the last iterate is kept",
                           ConvergenceWarning, stacklevel=4)
         lam = E @ py
-        W = E * py[None, :] / lam[:, None]
-        expected = xp.sum(px * xp.sum(xp.where(W > 0, W * A0, xp.zeros_like(W)), axis=1))
+        # E[A] under the channel P(y|x) = E * py / lam (A0 is 0 where E is 0)
+        expected = xp.sum((px / lam) * ((E * A0) @ py))
         log_lam = xp.log(lam) + shift
         R = s * float(expected) - float(xp.sum(px * log_lam))
         out_R.append(max(R, 0.0))

@@ -1,0 +1,139 @@
+"""probstat.semantic benchmarks: the R(G) curve against a plain Blahut-Arimoto reference, and
+CM-EM per-iteration time against scikit-learn's GaussianMixture (EM).
+
+Run: ``python benchmarks/bench_semantic.py`` (writes docs/performance/semantic.md).
+"""
+
+import math
+import time
+import warnings
+
+import numpy as np
+from _common import markdown_table, write_section
+from sklearn.mixture import GaussianMixture
+
+from probstat.semantic import CMGaussianMixture, rate_fidelity
+
+
+def rg_problem(n_x=1000, n_y=100, seed=0):
+    """Fuzzy labels 'about c_j' on [0, 1] with a 1% truth floor, random source."""
+    rng = np.random.default_rng(seed)
+    x = np.linspace(0, 1, n_x)
+    c = np.linspace(0, 1, n_y)
+    T = 0.01 + 0.99 * np.exp(-((x[:, None] - c[None, :]) ** 2) / (2 * 0.08 ** 2))
+    p_x = rng.dirichlet(np.full(n_x, 5.0))
+    s = np.concatenate([np.linspace(5, 0.1, 140), np.linspace(-0.1, -3, 60)])
+    return T, p_x, s
+
+
+def blahut_arimoto_curve(T, p_x, s_values, tol=1e-8, max_iter=1000):
+    """Textbook BA, vectorised and warm-started: the straightforward reference."""
+    T_theta = p_x @ T
+    info = np.log(T / T_theta)
+    q = np.full(T.shape[1], 1.0 / T.shape[1])
+    R, G, conv = [], [], 0
+    for s in s_values:
+        logK = s * info
+        K = np.exp(logK - logK.max(1, keepdims=True))
+        for _ in range(max_iter):
+            lam = K @ q
+            c = K.T @ (p_x / lam)
+            if math.log(c.max()) <= tol:
+                conv += 1
+                break
+            q = q * c
+        Q = q * K
+        Q /= Q.sum(1, keepdims=True)
+        joint = p_x[:, None] * Q
+        py = joint.sum(0)
+        pos = joint > 0
+        R.append(np.sum(joint[pos] * np.log2(Q[pos] / np.broadcast_to(py, Q.shape)[pos])))
+        G.append(np.sum(joint * info) / math.log(2))
+    return np.array(R), np.array(G), conv
+
+
+def bench_rg(rows):
+    T, p_x, s = rg_problem()
+    rate_fidelity(T[:50, :10], p_x[:50] / p_x[:50].sum(), [1.0])  # warm-up imports
+    start = time.perf_counter()
+    curve = rate_fidelity(T, p_x, s)
+    ours = time.perf_counter() - start
+    start = time.perf_counter()
+    R_ref, G_ref, conv = blahut_arimoto_curve(T, p_x, s)
+    ref = time.perf_counter() - start
+    err = max(np.max(np.abs(curve.R - R_ref)), np.max(np.abs(curve.G - G_ref)))
+    rows.append((
+        "R(G) curve, 200 values of s, |X| = 1000, |Y| = 100",
+        f"{ours:.3f} s (all {int(curve.converged.sum())} s values to 1e-10 nats)",
+        f"{ref:.3f} s ({conv}/200 s values reached 1e-8 nats within 1000 iterations)",
+        f"{ref / ours:.1f}",
+        f"max abs diff in (R, G): {err:.1e} bits",
+    ))
+    return ours
+
+
+def bench_cm_em(rows, n=100_000, d=10, k=4, seed=0):
+    rng = np.random.default_rng(seed)
+    centers = rng.normal(0, 3, (k, d))
+    weights = np.array([0.55, 0.25, 0.15, 0.05])
+    counts = rng.multinomial(n, weights)
+    X = np.concatenate([rng.normal(c, 1.0, (m, d)) for c, m in zip(centers, counts)])
+    init = dict(weights_init=np.full(k, 1 / k), means_init=centers + rng.normal(0, 1, (k, d)),
+                precisions_init=np.stack([np.eye(d)] * k))
+
+    def per_iteration(make):
+        times = {}
+        for iters in (1, 11):
+            best = float("inf")
+            for _ in range(2):
+                est = make(iters)
+                start = time.perf_counter()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    est.fit(X)
+                best = min(best, time.perf_counter() - start)
+            times[iters] = best
+        return (times[11] - times[1]) / 10
+
+    sk = per_iteration(lambda m: GaussianMixture(k, tol=0.0, max_iter=m, **init))
+    em = per_iteration(lambda m: CMGaussianMixture(k, algorithm="em", tol=0.0, max_iter=m,
+                                                   **init))
+    cm = per_iteration(lambda m: CMGaussianMixture(k, algorithm="cm", tol=0.0, max_iter=m,
+                                                   **init))
+    rows.append((f"CM-EM time per iteration, n = {n:.0e}, d = {d}, k = {k}",
+                 f"{cm * 1e3:.1f} ms",
+                 f"{sk * 1e3:.1f} ms (sklearn EM)", f"{sk / cm:.2f}", "same start, tol = 0"))
+    rows.append(("EM (algorithm='em') per iteration, same data", f"{em * 1e3:.1f} ms",
+                 f"{sk * 1e3:.1f} ms (sklearn EM)", f"{sk / em:.2f}",
+                 "identical iterates to sklearn"))
+    # iterations to convergence from the same start (tol 1e-6 nats per sample)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sk_fit = GaussianMixture(k, tol=1e-6, max_iter=2000, **init).fit(X)
+        cm_fit = CMGaussianMixture(k, tol=1e-6, max_iter=2000, **init).fit(X)
+    rows.append(("iterations to tol = 1e-6, same data and start", f"{cm_fit.n_iter_} (CM-EM)",
+                 f"{sk_fit.n_iter_} (sklearn EM)", "-",
+                 f"log-lik {cm_fit.lower_bound_:.6f} vs {sk_fit.lower_bound_:.6f}"))
+
+
+def main():
+    rows = []
+    bench_rg(rows)
+    bench_cm_em(rows)
+    body = (
+        "Ratio = reference time / probstat time (above 1: probstat faster). The R(G) "
+        "reference is the textbook Blahut-Arimoto iteration, vectorised in NumPy and "
+        "warm-started along s like probstat's solver (which replaces the fixed-point "
+        "iteration by an active-set SQP on the same concave problem). Truth functions: "
+        "100 Gaussian labels of width 0.08 on a 1000-point grid with a 1% floor; s from 5 "
+        "down to 0.1 (140 values) and -0.1 to -3 (60 values). CM-EM: a 4-component "
+        "mixture with weights 0.55/0.25/0.15/0.05, all methods started from the same "
+        "parameters; per-iteration time = (time of 11 iterations - time of 1) / 10, best "
+        "of 2.\n\n"
+        + markdown_table(("case", "probstat", "reference", "ratio", "note"), rows)
+    )
+    write_section("semantic", "Semantic information (probstat.semantic)", body)
+
+
+if __name__ == "__main__":
+    main()
