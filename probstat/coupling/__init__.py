@@ -10,6 +10,7 @@
 - :mod:`probstat.coupling.games`: grid world, maximum-entropy policy, Markov coding game.
 """
 
+from . import games  # noqa: F401  (the Markov coding game submodule)
 from ._bounds import exact_mec, mec_lower_bound
 from ._coupling import Coupling, CouplingBatch, greedy_mec, greedy_mec_batch
 from ._demo import demo

@@ -110,7 +110,7 @@ def _sorted_support(p):
 
 
 def _greedy_candidates(ps):
-    """Candidate entropies (bits) of the greedy search (see :func:`_move_at`).
+    """Candidate entropies (bits) of the greedy search (see :func:`_move_at`) and H(X).
 
     ``T_k`` lumps the ``k + 1`` largest masses into one code; ``T_k o s`` also merges the
     two smallest codes. The search visits ``T_0 o s, T_1, T_1 o s, T_2, ...`` and stops at
@@ -134,7 +134,7 @@ def _greedy_candidates(ps):
         values[0] = h_ks[0]
         values[1::2] = h_k[1:]
         values[2::2] = h_ks[1:]
-    return np.maximum(values, 0.0)
+    return np.maximum(values, 0.0), float(tail[0])
 
 
 def _move_at(position):
@@ -210,8 +210,8 @@ def ebim_greedy(p_x, rate, *, base=2) -> EBIMResult:
     bits = check_base(base)
     rate_bits = rate * bits
     ps, order = _sorted_support(p)
-    candidates = _greedy_candidates(ps)
-    if entropy(p) <= rate_bits + RATE_SLACK or ps.shape[0] < 2:
+    candidates, h_identity = _greedy_candidates(ps)
+    if h_identity <= rate_bits + RATE_SLACK or ps.shape[0] < 2:
         labels = _labels_for(p.shape[0], order, 0, False)
     else:
         hit = int(np.argmax(candidates <= rate_bits + RATE_SLACK))
@@ -500,7 +500,7 @@ def ebim_refine(p_x, rate, *, start="greedy", base=2) -> RefinedEBIMResult:
             )
         labels, masses = _partition_table(ps)
     else:
-        candidates = _greedy_candidates(ps)
+        candidates, _ = _greedy_candidates(ps)
         positions = np.arange(candidates.shape[0])
         if positions.size > 2 * WINDOW + 1:  # large supports: the neighbours of the hit
             hit = int(np.argmax(candidates <= rate_bits + RATE_SLACK))

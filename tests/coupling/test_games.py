@@ -1,0 +1,188 @@
+"""Grid world, soft-Q iteration and the Markov coding game.
+
+References: hand-written transition probabilities, ordinary value iteration (the soft
+values lie between V* and V* + beta log(4) / (1 - discount)), the soft Bellman fixed point,
+exact policy evaluation by a linear solve (Monte Carlo check that coupling the message
+with the policy leaves the reward unchanged), and the public encoders for the lean
+per-step path.
+"""
+
+import numpy as np
+import pytest
+
+from probstat.coupling import ebim_greedy, greedy_mec, uniform_quantizer
+from probstat.coupling.games import (
+    GridWorld,
+    _action_given_code,
+    _code_labels,
+    mcg_sweep,
+    play,
+    soft_q_iteration,
+)
+
+
+def test_transitions_by_hand():
+    w = GridWorld(size=4, obstacles=[(2, 2)], goal=(0, 3), trap=(1, 3), slip=0.1,
+                  start=(3, 0))
+    P = w.transitions
+    np.testing.assert_allclose(P.sum(axis=2), 1.0, atol=1e-15)
+    s = w.state((2, 1))
+    up, right, down, left = range(4)
+    # Up from (2, 1): 0.8 to (1, 1), 0.1 left to (2, 0), 0.1 right into the obstacle: stay.
+    assert P[s, up, w.state((1, 1))] == pytest.approx(0.8)
+    assert P[s, up, w.state((2, 0))] == pytest.approx(0.1)
+    assert P[s, up, s] == pytest.approx(0.1)
+    # Left from (3, 0) bumps the wall (0.8) or slips down into the wall (0.1): stay 0.9.
+    corner = w.state((3, 0))
+    assert P[corner, left, corner] == pytest.approx(0.9)
+    assert P[corner, left, w.state((2, 0))] == pytest.approx(0.1)
+    assert not P[:, :, w.state((2, 2))].any()  # nobody enters the obstacle
+    for cell in [(0, 3), (1, 3)]:
+        t = w.state(cell)
+        assert w.terminal[t] and np.all(P[t, :, t] == 1.0)
+    assert w.rewards[w.state((0, 3))] == 1.0 and w.rewards[w.state((1, 3))] == -1.0
+    rng = np.random.default_rng(0)
+    draws = [w.step(s, up, rng)[0] for _ in range(4000)]
+    assert np.mean(np.array(draws) == w.state((1, 1))) == pytest.approx(0.8, abs=0.03)
+
+
+def test_default_world_follows_readme():
+    w = GridWorld()
+    assert w.size == 8 and w.goal == (0, 7) and w.trap == (1, 7) and w.start == (5, 4)
+    assert w.obstacles == [(i, i) for i in range(1, 8)]
+    assert w.discount == 0.95
+
+
+def _value_iteration(w, n_iter=2000):
+    live = ~w.terminal
+    immediate = np.einsum("sat,t->sa", w.transitions, w.rewards) * live[:, None]
+    V = np.zeros(w.n_states)
+    for _ in range(n_iter):
+        Q = immediate + w.discount * np.einsum("sat,t->sa", w.transitions, V) * live[:, None]
+        V = np.where(live, Q.max(axis=1), 0.0)
+    return V
+
+
+@pytest.mark.parametrize("beta", [1e-3, 0.05, 0.5])
+def test_soft_values_bracket_hard_values(beta):
+    w = GridWorld(size=5, obstacles=[(2, 2)], start=(4, 0))
+    pol = soft_q_iteration(w, beta, n_iter=2000, tol=1e-13)
+    hard = _value_iteration(w)
+    live = ~w.terminal
+    slack = beta * np.log(4) / (1 - w.discount)
+    assert np.all(pol.values[live] >= hard[live] - 1e-9)
+    assert np.all(pol.values[live] <= hard[live] + slack + 1e-9)
+    # Fixed point of the soft Bellman equation.
+    P, r = w.transitions, w.rewards
+    q = (np.einsum("sat,t->sa", P, r) + w.discount * np.einsum("sat,t->sa", P, pol.values))
+    np.testing.assert_allclose(pol.q_values[live], q[live], atol=1e-10)
+    np.testing.assert_allclose(pol.policy.sum(axis=1), 1.0, atol=1e-12)
+
+
+def test_temperature_raises_policy_entropy():
+    w = GridWorld()
+    entropies = [soft_q_iteration(w, float(np.exp(b))).mean_entropy() for b in (-8, -6, -4)]
+    assert entropies[0] < entropies[1] < entropies[2] <= 2.0 + 1e-12
+    # (Much hotter policies avoid the absorbing goal and trap, whose value is 0, to keep
+    # earning the entropy bonus, so the mean entropy is not monotone for large beta.)
+
+
+def test_lean_step_equals_public_encoders():
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        belief = rng.dirichlet(np.ones(40) * 0.5)
+        belief[rng.random(40) < 0.3] = 0.0
+        belief /= belief.sum()
+        rate = rng.uniform(0, 5)
+        lean = _code_labels(belief, rate, "greedy")
+        public = ebim_greedy(belief, rate).labels
+        p_lean = np.bincount(lean, weights=belief)
+        p_public = np.bincount(public, weights=belief)
+        np.testing.assert_allclose(np.sort(p_lean[p_lean > 0]),
+                                   np.sort(p_public[p_public > 0]), atol=1e-15)
+        assert np.array_equal(_code_labels(belief, rate, "uniform"),
+                              uniform_quantizer(belief, rate))
+        pi = rng.dirichlet(np.ones(4))
+        p_t = p_public / p_public.sum()
+        cond = _action_given_code(p_t, pi)
+        dense = greedy_mec(p_t, pi).to_dense()
+        np.testing.assert_allclose(cond * p_t[:, None], dense, atol=1e-16)
+
+
+def _policy_return(w, pi):
+    """Exact expected discounted return from the start state (linear solve)."""
+    live = ~w.terminal
+    P_pi = np.einsum("sa,sat->st", pi, w.transitions) * live[:, None]
+    r_pi = P_pi @ w.rewards
+    v = np.linalg.solve(np.eye(w.n_states) - w.discount * P_pi, r_pi)
+    return v[w.state(w.start)]
+
+
+def test_coupling_keeps_the_policy_reward():
+    w = GridWorld(size=4, obstacles=[], goal=(0, 3), trap=(1, 3), start=(3, 0))
+    pol = soft_q_iteration(w, 0.03)
+    exact = _policy_return(w, pol.policy)
+    res = play(w, pol, n_messages=16, rate=2.0, n_episodes=600, max_steps=400,
+               random_state=1)
+    assert res.accuracy > 0.9
+    se = res.rewards.std(ddof=1) / np.sqrt(res.rewards.size)
+    assert abs(res.mean_reward - exact) <= 4 * se
+    assert np.all(res.posterior_true > 0)  # the receiver never rules out the truth
+
+
+def test_rate_zero_and_full_rate():
+    w = GridWorld(size=4, obstacles=[], goal=(0, 3), trap=(1, 3), start=(3, 0))
+    pol = soft_q_iteration(w, 0.03)  # about 1.6 bits of policy entropy per step
+    none = play(w, pol, n_messages=8, rate=0.0, n_episodes=100, max_steps=60,
+                random_state=0)
+    np.testing.assert_allclose(none.posterior_true, 1 / 8)  # nothing is transmitted
+    full = play(w, pol, n_messages=8, n_episodes=100, max_steps=200, random_state=0)
+    assert full.accuracy > 0.9
+    uni = play(w, pol, n_messages=8, encoder="uniform", n_episodes=100, max_steps=200,
+               random_state=0)
+    assert uni.accuracy > 0.9
+
+
+def test_seeded_reproducibility_and_sweep():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    w = GridWorld(size=4, obstacles=[], goal=(0, 3), trap=(1, 3), start=(3, 0))
+    pol = soft_q_iteration(w, 0.3)
+    a = play(w, pol, n_messages=32, rate_fraction=0.5, n_episodes=20, random_state=3)
+    b = play(w, pol, n_messages=32, rate_fraction=0.5, n_episodes=20, random_state=3)
+    assert np.array_equal(a.rewards, b.rewards) and np.array_equal(a.decoded, b.decoded)
+    assert a.rate == pytest.approx(2.5)
+    sweep = mcg_sweep(w, [0.01, 0.03], [0.5, 1.0], n_messages=16, n_episodes=30,
+                      max_steps=100, random_state=0)
+    assert sweep.accuracy.shape == (2, 2, 2)
+    # Hotter policy: more information per step, so at least as accurate on average.
+    assert sweep.accuracy[:, :, 1].mean() >= sweep.accuracy[:, :, 0].mean()
+    assert sweep.policy_entropy[1] > sweep.policy_entropy[0]
+    ax = sweep.plot()
+    assert ax.get_xlabel() == "decoding accuracy"
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="slip must be <= 0.5"):
+        GridWorld(slip=0.7)
+    with pytest.raises(ValueError, match="outside"):
+        GridWorld(size=4, goal=(9, 9))
+    with pytest.raises(ValueError, match="must not be an obstacle"):
+        GridWorld(size=4, start=(1, 1))
+    w = GridWorld(size=4, obstacles=[], start=(3, 0))
+    with pytest.raises(ValueError, match="beta must be > 0"):
+        soft_q_iteration(w, 0.0)
+    with pytest.raises(TypeError, match="world must be a GridWorld"):
+        soft_q_iteration("grid", 1.0)
+    pol = soft_q_iteration(w, 1.0)
+    with pytest.raises(ValueError, match="rate or rate_fraction"):
+        play(w, pol, rate=1.0, rate_fraction=0.5)
+    with pytest.raises(ValueError, match="encoder must be"):
+        play(w, pol, encoder="optimal")
+    with pytest.raises(ValueError, match="prior must have n_messages=4"):
+        play(w, pol, n_messages=4, prior=[0.5, 0.5])
+    with pytest.raises(ValueError, match="policy must have shape"):
+        play(w, np.ones((3, 4)) / 4)
+    with pytest.raises(ValueError, match="rate must be >= 0"):
+        play(w, pol, rate=-1.0)
