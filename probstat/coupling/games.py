@@ -67,7 +67,8 @@ class GridWorld:
     discount : float, default=0.95
     goal_reward : float, default=1.0
     trap_reward : float, default=-1.0
-    start : (int, int), default=(5, 4)
+    start : (int, int), optional
+        Start cell; default (5, 4) on the 8 x 8 grid, the bottom-left corner otherwise.
 
     Attributes
     ----------
@@ -86,7 +87,7 @@ class GridWorld:
     """
 
     def __init__(self, size=8, obstacles=None, goal=(0, -1), trap=(1, -1), slip=0.1,
-                 discount=0.95, goal_reward=1.0, trap_reward=-1.0, start=(5, 4)):
+                 discount=0.95, goal_reward=1.0, trap_reward=-1.0, start=None):
         self.size = check_scalar_in(size, "size", low=2, integer=True)
         self.slip = check_scalar_in(slip, "slip", low=0, high=0.5)
         self.discount = check_scalar_in(discount, "discount", low=0, high=1,
@@ -98,6 +99,8 @@ class GridWorld:
         self.obstacles = [self._cell(o, "obstacles") for o in obstacles]
         self.goal = self._cell(goal, "goal")
         self.trap = self._cell(trap, "trap")
+        if start is None:
+            start = (5, 4) if self.size == 8 else (self.size - 1, 0)
         self.start = self._cell(start, "start")
         special = {"goal": self.goal, "trap": self.trap, "start": self.start}
         for name, cell in special.items():
