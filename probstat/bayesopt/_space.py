@@ -125,7 +125,8 @@ class Categorical:
 def _as_dimension(spec, k):
     if isinstance(spec, Real | Integer | Categorical):
         return spec
-    if isinstance(spec, tuple | list) and len(spec) in (2, 3) and all(
+    if isinstance(spec, tuple | list) and (
+            len(spec) == 2 or (len(spec) == 3 and isinstance(spec[2], str))) and all(
             isinstance(v, numbers.Real) and not isinstance(v, bool) for v in spec[:2]):
         if len(spec) == 3:
             return Real(spec[0], spec[1], prior=spec[2])

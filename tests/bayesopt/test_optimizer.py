@@ -40,6 +40,8 @@ def test_space_roundtrip_and_checks():
         s.check_point([0.0, 1])
     with pytest.raises(ValueError, match="low < high"):
         Real(1.0, 0.0)
+    assert isinstance(Space([[1, 2, 3]]).dimensions[0], Categorical)
+    assert Space([(1e-3, 1.0, "log-uniform")]).dimensions[0].prior == "log-uniform"
     with pytest.raises(TypeError, match="dimension 0 must be"):
         Space([object()])
 
