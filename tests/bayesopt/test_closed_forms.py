@@ -144,7 +144,7 @@ def _kg_quad(a, b):
                for lo, hi in zip(edges[:-1], edges[1:]) if hi > lo)
 
 
-@pytest.mark.parametrize("M", [1, 2, 3, 6, 15])
+@pytest.mark.parametrize("M", [1, 2, 3, 6, 10])
 def test_discrete_kg_against_quadrature(rng, M):
     for _ in range(5):
         a = rng.normal(size=M)
