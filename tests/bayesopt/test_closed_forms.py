@@ -297,3 +297,20 @@ def test_qei_seeded_and_validated():
     assert a == b
     with pytest.raises(ValueError, match="cov must have shape"):
         q_expected_improvement([0.0, 0.1], np.eye(3), 0.0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.tuples(st.floats(-5, 5), st.floats(-3, 3)), min_size=1, max_size=12),
+       st.floats(-10, 10), st.randoms(use_true_random=False))
+def test_discrete_kg_invariants(lines, shift, rnd):
+    a = np.array([p[0] for p in lines])
+    b = np.array([p[1] for p in lines])
+    kg = discrete_knowledge_gradient(a, b)
+    assert kg >= 0
+    # shifting every intercept or permuting the lines changes nothing
+    assert discrete_knowledge_gradient(a + shift, b) == pytest.approx(kg, abs=1e-9)
+    perm = list(range(a.size))
+    rnd.shuffle(perm)
+    assert discrete_knowledge_gradient(a[perm], b[perm]) == pytest.approx(kg, abs=1e-12)
+    # KG <= E[max_i b_i Z] = (max b - min b) E[Z+] = (max b - min b) / sqrt(2 pi)
+    assert kg <= (b.max() - b.min()) * math.sqrt(2 / math.pi) / 2 + 1e-12
