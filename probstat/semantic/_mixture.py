@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils import ConvergenceWarning, check_rng, mutual_information, progress
-from ._rate import _fixed_point
+from ._kernels import fixed_point
 
 __all__ = ["CMGaussianMixture"]
 
@@ -333,10 +333,9 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
         shift = log_comp.max(axis=1, keepdims=True)
         E = np.exp(log_comp - shift)
         start = np.maximum(weights, 1e-12)
-        import array_api_compat.numpy as xp
-
-        w, _, _ = _fixed_point(E, px, start / start.sum(), self.inner_tol,
-                               self.max_inner_iter, xp)
+        w, _, _ = fixed_point(np.ascontiguousarray(E), np.ascontiguousarray(px),
+                              start / start.sum(), float(self.inner_tol),
+                              int(self.max_inner_iter))
         return np.asarray(w)
 
     def _record(self, hist, px, resp, log_comp, log_mix, ll):

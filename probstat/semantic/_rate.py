@@ -171,6 +171,12 @@ def _parametric_curve_impl(A, px, s_values, p_y0, tol, max_iter, xp, what):
         if float(xp.min(py)) <= 0:
             raise ValueError("p_y0 must be > 0 everywhere (a zero weight never revives)")
         py = xp.asarray(py, device=_dev(A))
+    use_kernel = is_numpy_namespace(xp)
+    if use_kernel:
+        from . import _kernels
+
+        px = np.ascontiguousarray(px, dtype=np.float64)
+        py = np.ascontiguousarray(py, dtype=np.float64)
     all_finite = bool(xp.all(finite))
     big = xp.full_like(A0, math.inf)
     row_max = xp.max(xp.where(finite, A0, -big), axis=1)
@@ -184,7 +190,11 @@ def _parametric_curve_impl(A, px, s_values, p_y0, tol, max_iter, xp, what):
             E = xp.exp(s * A0 - shift[:, None])
         else:
             E = xp.where(finite, xp.exp(s * A0 - shift[:, None]), xp.zeros_like(A0))
-        py, n_iter, conv = _fixed_point(E, px, py, tol, max_iter, xp)
+        if use_kernel:
+            py, n_iter, conv = _kernels.fixed_point(np.ascontiguousarray(E), px, py, tol,
+                                                    max_iter)
+        else:
+            py, n_iter, conv = _fixed_point(E, px, py, tol, max_iter, xp)
         if not conv:
             warnings.warn(f"{what}: the P(y) fixed point at s={s:g} did not converge in "
                           f"{n_iter} iterations; the last iterate is kept",

@@ -1,0 +1,157 @@
+"""Compiled kernels (numba, through probstat.backend.jit) for the NumPy path of R(G)/R(D).
+
+``fixed_point`` is the same active-set SQP as ``probstat.semantic._rate._fixed_point``
+(which stays the array-API reference, used for CuPy and array-api-strict inputs); here the
+loop runs without Python overhead, which dominates for |Y| ~ 100.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..backend import jit
+
+
+@jit(cache=True)
+def _objective(E, px, q, lam):
+    n = E.shape[0]
+    lam[:] = np.dot(E, q)
+    total = 0.0
+    for i in range(n):
+        if lam[i] <= 0.0:
+            return -math.inf
+        total += px[i] * math.log(lam[i])
+    return total
+
+
+@jit(cache=True)
+def _simplex_qp(H, b, p0, free, max_steps):
+    """Minimise 0.5 p'Hp - b'p over the simplex by a primal active-set method."""
+    k = p0.shape[0]
+    p = p0.copy()
+    for _ in range(max_steps):
+        idx = np.nonzero(free)[0]
+        m = idx.shape[0]
+        H_S = np.empty((m, m))
+        rhs = np.empty((m, 2))
+        for a in range(m):
+            for c in range(m):
+                H_S[a, c] = H[idx[a], idx[c]]
+            rhs[a, 0] = b[idx[a]]
+            rhs[a, 1] = 1.0
+        sol = np.linalg.solve(H_S, rhs)
+        nu = (sol[:, 0].sum() - 1.0) / sol[:, 1].sum()
+        target = np.zeros(k)
+        all_pos = True
+        for a in range(m):
+            target[idx[a]] = sol[a, 0] - nu * sol[a, 1]
+            if target[idx[a]] < 0.0:
+                all_pos = False
+        if all_pos:
+            p = target
+            grad = np.dot(H, p) - b + nu
+            bmax = max(1.0, np.abs(b).max())
+            j = -1
+            best = -1e-13 * bmax
+            for t in range(k):
+                if not free[t] and grad[t] < best:
+                    best = grad[t]
+                    j = t
+            if j < 0:
+                return p
+            free[j] = True
+            continue
+        direction = target - p
+        t_min = 1.0
+        block = -1
+        for a in range(m):
+            i = idx[a]
+            if direction[i] < 0.0:
+                r = -p[i] / direction[i]
+                if block < 0 or r < t_min:
+                    t_min = r
+                    block = i
+        t_min = min(t_min, 1.0)
+        for i in range(k):
+            p[i] = max(p[i] + t_min * direction[i], 0.0)
+        p[block] = 0.0
+        free[block] = False
+        if not free.any():
+            return p0.copy()
+    return p
+
+
+@jit(cache=True)
+def fixed_point(E, px, q0, tol, max_iter):
+    """Maximise sum_i px_i log (E q)_i over the simplex; returns (q, n_iter, converged)."""
+    n, n_y = E.shape
+    ET = E.T
+    q = q0 / q0.sum()
+    lam = np.empty(n)
+    lam_cand = np.empty(n)
+    f = _objective(E, px, q, lam)
+    w = np.empty(n)
+    for n_iter in range(1, max_iter + 1):
+        for i in range(n):
+            w[i] = px[i] / lam[i]
+        c = np.dot(ET, w)
+        c_max = c.max()
+        if math.log(c_max) <= tol:
+            return q, n_iter, True
+        cand = np.zeros(n_y, dtype=np.bool_)
+        for j in range(n_y):
+            cand[j] = q[j] > 0.0 or c[j] > 1.0 - 1e-3
+        cand[np.argmax(c)] = True
+        idx = np.nonzero(cand)[0]
+        k = idx.shape[0]
+        E_C = np.empty((n, k))
+        E_W = np.empty((n, k))
+        for i in range(n):
+            scale = w[i] / lam[i]
+            for a in range(k):
+                v = E[i, idx[a]]
+                E_C[i, a] = v
+                E_W[i, a] = v * scale
+        H = np.dot(E_C.T, E_W)
+        ridge = 1e-12 * np.trace(H) / k + 1e-300
+        for a in range(k):
+            H[a, a] += ridge
+        q_C = np.empty(k)
+        c_C = np.empty(k)
+        any_pos = False
+        for a in range(k):
+            q_C[a] = q[idx[a]]
+            c_C[a] = c[idx[a]]
+            any_pos = any_pos or q_C[a] > 0.0
+        b = c_C + np.dot(H, q_C)
+        free = q_C > 0.0 if any_pos else np.ones(k, dtype=np.bool_)
+        p_C = _simplex_qp(H, b, q_C, free, 4 * k + 20)
+        direction = -q.copy()
+        for a in range(k):
+            direction[idx[a]] += p_C[a]
+        slope = np.dot(c, direction)
+        t = 1.0
+        accepted = False
+        while t > 1e-10 and slope > 0.0:
+            cq = np.maximum(q + t * direction, 0.0)
+            cq /= cq.sum()
+            f_cand = _objective(E, px, cq, lam_cand)
+            if f_cand >= f + 1e-4 * t * slope:
+                q, f, accepted = cq, f_cand, True
+                lam[:] = lam_cand
+                break
+            if t == 1.0 and abs(f_cand - f) <= 1e-13 * (abs(f) + 1.0):
+                for i in range(n):
+                    w[i] = px[i] / lam_cand[i]
+                if np.dot(ET, w).max() < c_max:
+                    q, f, accepted = cq, f_cand, True
+                    lam[:] = lam_cand
+                    break
+            t *= 0.5
+        if not accepted:
+            q = q * c
+            q /= q.sum()
+            f = _objective(E, px, q, lam)
+    return q, max_iter, False
