@@ -304,12 +304,13 @@ def greedy_mec(*marginals, tol=1e-15) -> Coupling:
     tol = check_scalar_in(tol, "tol", low=0)
     sizes = np.array([p.shape[0] for p in ps], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-    values = np.concatenate(ps)
-    order = np.concatenate([_order_desc(p) for p in ps]).astype(np.int64)
+    orders = [_order_desc(p) for p in ps]
+    svals = np.concatenate([p[o] for p, o in zip(ps, orders)])
+    order = np.concatenate(orders).astype(np.int64)
     capacity = int(offsets[-1]) - len(ps) + 1
     out_idx = np.empty((capacity, len(ps)), dtype=np.int64)
     out_mass = np.empty(capacity, dtype=np.float64)
-    n_atoms = greedy_core(values, offsets, order, float(tol), out_idx, out_mass)
+    n_atoms = greedy_core(svals, offsets, order, float(tol), out_idx, out_mass)
     return _finish(out_idx[:n_atoms], out_mass[:n_atoms], sizes, ps, "greedy")
 
 

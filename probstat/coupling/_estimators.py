@@ -305,7 +305,7 @@ class BottleneckCoupler(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        ndarray of shape (n_samples, n_codes_)
+        ndarray of shape (n_samples, ``n_codes_``)
             One-hot rows for a deterministic encoder.
         """
         check_is_fitted(self)

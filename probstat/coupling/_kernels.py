@@ -75,16 +75,17 @@ def _sift_up(heap, base, pos, v, j):
 
 
 @jit(cache=True)
-def greedy_core(values, offsets, order, tol, out_idx, out_mass):
-    """Greedy coupling of the marginals stored back to back in ``values``.
+def greedy_core(svals, offsets, order, tol, out_idx, out_mass):
+    """Greedy coupling of the marginals stored back to back, each sorted.
 
     Parameters
     ----------
-    values : float64 array of shape (N,)
-        The ``m`` marginals concatenated; marginal ``i`` is ``values[offsets[i]:offsets[i+1]]``.
+    svals : float64 array of shape (N,)
+        The ``m`` marginals concatenated, each sorted by (value descending, index
+        ascending); marginal ``i`` is ``svals[offsets[i]:offsets[i+1]]``.
     offsets : int64 array of shape (m + 1,)
     order : int64 array of shape (N,)
-        For each marginal, its local indices sorted by (value descending, index ascending).
+        The original local index of each entry of ``svals``.
     tol : float
         Remainders ``<= tol`` count as zero.
     out_idx : int64 array of shape (>= N - m + 1, m)
@@ -97,7 +98,7 @@ def greedy_core(values, offsets, order, tol, out_idx, out_mass):
     m = offsets.shape[0] - 1
     ptr = np.empty(m, dtype=np.int64)
     hsize = np.zeros(m, dtype=np.int64)
-    heap = np.empty(2 * values.shape[0], dtype=np.float64)
+    heap = np.empty(2 * svals.shape[0], dtype=np.float64)
     for i in range(m):
         ptr[i] = offsets[i]
     top_v = np.empty(m, dtype=np.float64)
@@ -113,7 +114,7 @@ def greedy_core(values, offsets, order, tol, out_idx, out_mass):
             fj = -1
             if ptr[i] < offsets[i + 1]:
                 fj = order[ptr[i]]
-                fv = values[base + fj]
+                fv = svals[ptr[i]]
                 have_fresh = fv > tol
             have_heap = hsize[i] > 0
             if not have_fresh and not have_heap:
@@ -167,13 +168,15 @@ def greedy_batch(P, Q, tol, out_idx, out_mass, out_count):
     k = Q.shape[1]
     offsets = np.array([0, n, n + k], dtype=np.int64)
     for b in prange(P.shape[0]):
-        values = np.empty(n + k, dtype=np.float64)
-        values[:n] = P[b]
-        values[n:] = Q[b]
         order = np.empty(n + k, dtype=np.int64)
         order[:n] = _argsort_desc(P[b])
         order[n:] = _argsort_desc(Q[b])
-        out_count[b] = greedy_core(values, offsets, order, tol, out_idx[b], out_mass[b])
+        svals = np.empty(n + k, dtype=np.float64)
+        for j in range(n):
+            svals[j] = P[b, order[j]]
+        for j in range(k):
+            svals[n + j] = Q[b, order[n + j]]
+        out_count[b] = greedy_core(svals, offsets, order, tol, out_idx[b], out_mass[b])
 
 
 @jit(cache=True)

@@ -369,10 +369,10 @@ def _code_labels(belief, rate, encoder):
 def _action_given_code(p_t, pi):
     """``p(a | t)`` of the greedy coupling of ``p_t`` with ``pi`` (kernel called directly)."""
     n_t = p_t.shape[0]
-    values = np.concatenate([p_t, pi])
     offsets = np.array([0, n_t, n_t + pi.shape[0]], dtype=np.int64)
-    order = np.concatenate([np.argsort(-p_t, kind="stable"),
-                            np.argsort(-pi, kind="stable")]).astype(np.int64)
+    o_t, o_a = np.argsort(-p_t, kind="stable"), np.argsort(-pi, kind="stable")
+    values = np.concatenate([p_t[o_t], pi[o_a]])
+    order = np.concatenate([o_t, o_a]).astype(np.int64)
     capacity = n_t + pi.shape[0] - 1
     idx = np.empty((capacity, 2), dtype=np.int64)
     mass = np.empty(capacity)
