@@ -18,12 +18,21 @@ from ..backend import jit
 def _objective(E, px, q, lam):
     n = E.shape[0]
     lam[:] = np.dot(E, q)
+    # Neumaier-compensated sum: near the optimum the line search compares values of f
+    # that differ by ~1e-13, below the round-off of a plain sum over 1e5 terms
     total = 0.0
+    comp = 0.0
     for i in range(n):
         if lam[i] <= 0.0:
             return -math.inf
-        total += px[i] * math.log(lam[i])
-    return total
+        term = px[i] * math.log(lam[i])
+        t = total + term
+        if abs(total) >= abs(term):
+            comp += (total - t) + term
+        else:
+            comp += (term - t) + total
+        total = t
+    return total + comp
 
 
 @jit(cache=True)
