@@ -46,7 +46,7 @@ def main():
     notes = []
     ratio_line = ""
     for n in (100, 300):
-        X, y = make_heterogeneous_gmm(n, 5, 2, separation=3.0, anisotropy=4.0, random_state=n)
+        X, y = make_heterogeneous_gmm(n, 5, 2, separation=4.0, anisotropy=4.0, random_state=n)
         label = f"n={n}, K=2, p=5"
         ex, t_ex = timed(lambda X=X: ILASDP(2, solver="cvxpy", random_state=0).fit(X))
         bm, t_bm = timed(lambda X=X: ILASDP(2, solver="bm", random_state=0).fit(X))
