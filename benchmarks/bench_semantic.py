@@ -63,11 +63,12 @@ def bench_rg(rows):
     ref = time.perf_counter() - start
     err = max(np.max(np.abs(curve.R - R_ref)), np.max(np.abs(curve.G - G_ref)))
     rows.append((
-        "R(G) curve, 200 values of s, |X| = 1000, |Y| = 100",
+        "R(G) curve, 200 values of s, 1000 source values x 100 labels",
         f"{ours:.3f} s (all {int(curve.converged.sum())} s values to 1e-10 nats)",
         f"{ref:.3f} s ({conv}/200 s values reached 1e-8 nats within 1000 iterations)",
         f"{ref / ours:.1f}",
-        f"max abs diff in (R, G): {err:.1e} bits",
+        f"BA, stopped at 1000 iterations per s, is still up to {err:.2f} bits from "
+        "probstat's converged (R, G); the tests check agreement to 1e-8 bits on small cases",
     ))
     return ours
 
