@@ -13,10 +13,11 @@ import dataclasses
 import numpy as np
 from scipy.special import entr
 
+from ..backend import device, get_namespace, is_numpy_namespace
 from ..base import ResultMixin
 from ..plotting import get_axes
-from ..utils import binary_entropy, check_scalar_in, entropy
-from ._validation import check_base, check_marginal, check_rate
+from ..utils import binary_entropy, check_probability_vector, check_scalar_in, entropy
+from ._validation import SUM_ATOL, check_base, check_marginal, check_rate
 
 #: Slack on ``H(T) <= rate`` for round-off (in bits).
 RATE_SLACK = 1e-12
@@ -192,6 +193,8 @@ def ebim_greedy(p_x, rate, *, base=2) -> EBIMResult:
     Returns
     -------
     EBIMResult
+        With array-API dispatch on and non-NumPy input (CuPy, ...), ``labels``, ``p_t``
+        and ``candidates`` stay in the input's namespace and device.
 
     See Also
     --------
@@ -205,6 +208,9 @@ def ebim_greedy(p_x, rate, *, base=2) -> EBIMResult:
     >>> r.labels.tolist(), round(r.mutual_information, 4), round(r.gap_bound, 4)
     ([0, 0, 1, 1], 0.8113, 0.8113)
     """
+    xp = get_namespace(p_x)
+    if not is_numpy_namespace(xp):
+        return _ebim_greedy_xp(p_x, rate, base, xp)
     p = check_marginal(p_x, "p_x", "ebim_greedy")
     rate = check_rate(rate)
     bits = check_base(base)
@@ -218,6 +224,75 @@ def ebim_greedy(p_x, rate, *, base=2) -> EBIMResult:
         k, merge_small = _move_at(hit)
         labels = _labels_for(p.shape[0], order, k, merge_small)
     return _deterministic_result(p, labels, rate, bits, "greedy", candidates, base)
+
+
+def _ebim_greedy_xp(p_x, rate, base, xp):
+    """:func:`ebim_greedy` written against the array API (CuPy, array-api-strict, ...).
+
+    The same closed form as the NumPy path: one stable sort, cumulative sums, and the
+    labels mapped back by the inverse permutation (a second sort, as the array API has
+    no scatter). Only the index of the first candidate within the rate comes to the host.
+    """
+    p = check_probability_vector(p_x, name="p_x", atol=SUM_ATOL)
+    rate = check_rate(rate)
+    bits = check_base(base)
+    rate_bits = rate * bits
+    dev = device(p)
+    n_total = p.shape[0]
+    order = xp.argsort(-p, stable=True)  # zeros last; ties by index, as on NumPy
+    ps_all = xp.take(p, order)
+    n = int(xp.sum(xp.astype(p > 0, xp.int64)))
+    ps = ps_all[:n]
+
+    def eta(x):
+        safe = xp.where(x > 0, x, xp.ones_like(x))
+        return xp.where(x > 0, -x * xp.log2(safe), xp.zeros_like(x))
+
+    e = eta(ps)
+    zero = xp.zeros(1, dtype=p.dtype, device=dev)
+    tail = xp.concat([xp.flip(xp.cumulative_sum(xp.flip(e))), zero])
+    heads = xp.cumulative_sum(ps)
+    h_identity = float(tail[0])
+    if n >= 2:
+        h_k = eta(heads[:-1]) + tail[1:n]
+        loss = (e[n - 2] + e[n - 1] - eta(ps[n - 2:n - 1] + ps[n - 1:n])[0]) if n >= 3 else 0.0
+        columns = n - xp.arange(n - 1, device=dev)
+        h_ks = xp.where(columns >= 3, h_k - loss, xp.zeros_like(h_k))
+        pairs = xp.reshape(xp.stack([h_k[1:], h_ks[1:]], axis=1), (-1,))
+        candidates = xp.concat([h_ks[:1], pairs])
+        candidates = xp.where(candidates > 0, candidates, xp.zeros_like(candidates))
+    else:
+        candidates = xp.zeros(0, dtype=p.dtype, device=dev)
+    if h_identity <= rate_bits + RATE_SLACK or n < 2:
+        k, merge_small = -1, False  # identity: every outcome its own code
+    else:
+        within = xp.astype(candidates <= rate_bits + RATE_SLACK, xp.int8)
+        k, merge_small = _move_at(int(xp.argmax(within)))
+    pos = xp.arange(n_total, device=dev)
+    if k < 0:
+        codes = xp.where(pos < n, pos, xp.zeros_like(pos))
+        p_t = ps
+    else:
+        codes = xp.where(pos <= k, xp.zeros_like(pos), pos - k)
+        p_t = xp.concat([heads[k:k + 1], ps[k + 1:]])
+        if merge_small and n - k >= 2:
+            last = max(n - 2 - k, 0)
+            codes = xp.where(pos == n - 1, xp.full_like(pos, last), codes)
+            p_t = xp.concat([p_t[:-2], p_t[-2:-1] + p_t[-1:]])
+        codes = xp.where(pos < n, codes, xp.zeros_like(codes))
+    labels = xp.take(codes, xp.argsort(order, stable=True))
+    p2 = float(ps_all[1]) if n_total > 1 else 0.0
+    return EBIMResult(
+        labels=labels,
+        p_t=p_t,
+        mutual_information=float(entropy(p_t)) / bits + 0.0,
+        rate=rate,
+        entropy_x=h_identity / bits,
+        gap_bound=float(binary_entropy(min(max(p2, 0.0), 1.0))) / bits,
+        candidates=candidates / bits,
+        method="greedy",
+        base=base,
+    )
 
 
 def _set_partitions(n):
