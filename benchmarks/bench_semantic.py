@@ -86,7 +86,7 @@ def bench_cm_em(rows, n=100_000, d=10, k=4, seed=0):
         times = {}
         for iters in (1, 11):
             best = float("inf")
-            for _ in range(2):
+            for _ in range(3):
                 est = make(iters)
                 start = time.perf_counter()
                 with warnings.catch_warnings():
@@ -130,7 +130,7 @@ def main():
         "down to 0.1 (140 values) and -0.1 to -3 (60 values). CM-EM: a 4-component "
         "mixture with weights 0.55/0.25/0.15/0.05, all methods started from the same "
         "parameters; per-iteration time = (time of 11 iterations - time of 1) / 10, best "
-        "of 2.\n\n"
+        "of 3.\n\n"
         + markdown_table(("case", "probstat", "reference", "ratio", "note"), rows)
     )
     write_section("semantic", "Semantic information (probstat.semantic)", body)

@@ -201,7 +201,7 @@ class MedicalTestConfirmation(ResultMixin):
 
 
 def medical_test_confirmation(sensitivity, specificity, prevalence):
-    """b*, c* and F for both rules of a diagnostic test.
+    """Confirmation measures b*, c* and F for both rules of a diagnostic test.
 
     Parameters
     ----------
