@@ -323,14 +323,18 @@ def test_array_api_input(xp):
 
 
 @pytest.mark.slow
-def test_exact_recovery_cvxpy_n100_and_k4():
+def test_exact_recovery_n100_and_k4():
+    # The spec's sizes: n=100, p=10 at 1.2 Theta*, K=2 (both estimators, exact path) and
+    # K=4 (centres delt/sqrt(2) e_k as in m1pc.m; ILASDP on the low-rank path).
     n, p = 100, 10
     X, y = make_heterogeneous_gmm(n, p, 2, shapes="isotropic", random_state=0,
                                   separation=1.2 * sdp_recovery_threshold(n, 2, p))
+    assert misclustering_error(y, KMeansSDP(2, solver="cvxpy", random_state=0).fit(X).labels_) == 0
     assert misclustering_error(y, ILASDP(2, solver="cvxpy", random_state=0).fit(X).labels_) == 0
     X, y = make_heterogeneous_gmm(n, p, 4, shapes="isotropic", random_state=0,
                                   separation=1.2 * sdp_recovery_threshold(n, 4, p))
-    assert misclustering_error(y, ILASDP(4, solver="cvxpy", random_state=0).fit(X).labels_) == 0
+    assert misclustering_error(y, KMeansSDP(4, solver="cvxpy", random_state=0).fit(X).labels_) == 0
+    assert misclustering_error(y, ILASDP(4, solver="bm", random_state=0).fit(X).labels_) == 0
 
 
 @pytest.mark.slow
