@@ -89,7 +89,8 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
     likelihood over the weights with means and covariances held; solved here by the
     active-set SQP of :func:`rate_fidelity`). The M-step is the usual weighted
     mean/covariance, which maximises the semantic mutual information G. The log-likelihood
-    never decreases. ``algorithm="em"`` runs plain EM (as :class:`sklearn.mixture.GaussianMixture`)
+    never decreases. E2 can set a weight to exactly 0 (a boundary optimum for the current
+    components); that component then keeps its parameters until a later E2 revives it. ``algorithm="em"`` runs plain EM (as :class:`sklearn.mixture.GaussianMixture`)
     for comparison.
 
     Parameters
@@ -303,8 +304,15 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
             resp = np.exp(log_joint - log_mix[:, None])
             ll = float(px @ log_mix)
             self._record(hist, px, resp, log_comp, log_mix, ll)
-            nk, means, cov = _m_step(X, px[:, None] * resp, self.reg_covar,
-                                     self.covariance_type)
+            nk, new_means, new_cov = _m_step(X, px[:, None] * resp, self.reg_covar,
+                                             self.covariance_type)
+            # A component with (numerically) no responsibility has no M-step: E2 can put
+            # a weight exactly at 0 (a boundary optimum for the current components). Keep
+            # its parameters so that a later E2 can revive it, instead of collapsing it.
+            empty = nk < 1e-12
+            new_means[empty] = means[empty]
+            new_cov[empty] = cov[empty]
+            means, cov = new_means, new_cov
             weights = nk / nk.sum()
             prec_chol = _precision_cholesky(cov, self.covariance_type)
             # as in scikit-learn: the M-step is taken, then the gain of the E-step
