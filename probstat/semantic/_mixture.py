@@ -90,8 +90,9 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
     active-set SQP of :func:`rate_fidelity`). The M-step is the usual weighted
     mean/covariance, which maximises the semantic mutual information G. The log-likelihood
     never decreases. E2 can set a weight to exactly 0 (a boundary optimum for the current
-    components); that component then keeps its parameters until a later E2 revives it. ``algorithm="em"`` runs plain EM (as :class:`sklearn.mixture.GaussianMixture`)
-    for comparison.
+    components); that component then keeps its parameters until a later E2 revives it.
+    ``algorithm="em"`` runs plain EM (as :class:`sklearn.mixture.GaussianMixture`) for
+    comparison.
 
     Parameters
     ----------
