@@ -36,6 +36,7 @@ from ._measures import (
     semantic_mutual_information,
     truth_from_channel,
     truth_from_likelihood,
+    truth_from_samples,
 )
 from ._mixture import CMGaussianMixture
 from ._rate import RateDistortionCurve, RateFidelityCurve, rate_distortion, rate_fidelity
@@ -59,6 +60,7 @@ __all__ = [
     "semantic_mutual_information",
     "truth_from_channel",
     "truth_from_likelihood",
+    "truth_from_samples",
     # R(G) and R(D)
     "RateDistortionCurve",
     "RateFidelityCurve",

@@ -39,6 +39,7 @@ __all__ = [
     "semantic_mutual_information",
     "truth_from_channel",
     "truth_from_likelihood",
+    "truth_from_samples",
 ]
 
 
@@ -433,6 +434,65 @@ def truth_from_channel(p_y_given_x):
         j = int(zero.nonzero()[0][0])
         raise ValueError(f"p_y_given_x column {j} is all zero: label {j} is never used")
     return W / colmax[None, :]
+
+
+def truth_from_samples(x, y, *, n_x=None, n_labels=None):
+    """Optimised truth functions T* learned from labelled samples of a discrete x.
+
+    Counts give the empirical channel ``P(y_j | x_i)`` and then
+    ``T*(theta_j | x_i) = P(y_j | x_i) / max_x P(y_j | x)``: each label is learned from
+    where it was used relative to how often each x occurred, so the result does not depend on
+    how the x were sampled. An x that never occurs gets truth 0 for every label (no
+    evidence).
+
+    Parameters
+    ----------
+    x : array-like of int of shape (n_samples,)
+        Instance codes in ``0 .. n_x - 1``.
+    y : array-like of int of shape (n_samples,)
+        Label codes in ``0 .. n_labels - 1``.
+    n_x, n_labels : int, optional
+        Sizes of the two alphabets (default: largest code + 1).
+
+    Returns
+    -------
+    ndarray of shape (n_x, n_labels)
+
+    Raises
+    ------
+    ValueError
+        On negative or out-of-range codes, different lengths, or a label never used.
+
+    Examples
+    --------
+    >>> from probstat.semantic import truth_from_samples
+    >>> truth_from_samples([0, 0, 0, 1, 1], [0, 0, 1, 1, 1]).round(3).tolist()
+    [[1.0, 0.333], [0.0, 1.0]]
+    """
+    import numpy as np
+
+    x = np.asarray(to_numpy(x))
+    y = np.asarray(to_numpy(y))
+    for name, v in (("x", x), ("y", y)):
+        if v.ndim != 1 or v.size == 0 or not np.issubdtype(v.dtype, np.integer):
+            raise ValueError(f"{name} must be a non-empty 1-D array of integer codes")
+        if v.min() < 0:
+            raise ValueError(f"{name} codes must be >= 0")
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must have the same length (got {x.size} and {y.size})")
+    n_x = int(x.max()) + 1 if n_x is None else int(n_x)
+    n_labels = int(y.max()) + 1 if n_labels is None else int(n_labels)
+    if x.max() >= n_x or y.max() >= n_labels:
+        raise ValueError("codes must be < n_x (for x) and < n_labels (for y)")
+    counts = np.zeros((n_x, n_labels))
+    np.add.at(counts, (x, y), 1.0)
+    row = counts.sum(axis=1, keepdims=True)
+    channel = np.divide(counts, row, out=np.zeros_like(counts), where=row > 0)
+    colmax = channel.max(axis=0)
+    if (colmax <= 0).any():
+        j = int(np.flatnonzero(colmax <= 0)[0])
+        raise ValueError(f"label {j} never occurs in y: its truth function is undefined")
+    return channel / colmax
 
 
 def truth_from_likelihood(likelihood, p_x):

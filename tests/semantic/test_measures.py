@@ -25,6 +25,7 @@ from probstat.semantic import (
     semantic_mutual_information,
     truth_from_channel,
     truth_from_likelihood,
+    truth_from_samples,
 )
 from probstat.utils import entropy, mutual_information
 
@@ -296,3 +297,29 @@ def test_array_api_matches_numpy(xp, rng):
     g = gaussian_truth(xp.asarray(np.linspace(0, 1, 5)), 0.5, 0.2)
     np.testing.assert_allclose(to_numpy(g)[:, 0],
                                np.exp(-(np.linspace(0, 1, 5) - 0.5) ** 2 / 0.08), rtol=1e-12)
+
+
+def test_truth_from_samples_ignores_how_x_was_sampled(rng):
+    # the same speakers (channel) observed under two very different P(x): same T*
+    channel = np.array([[0.8, 0.2, 0.0], [0.5, 0.4, 0.1], [0.1, 0.6, 0.3], [0.0, 0.3, 0.7]])
+    estimates = []
+    for p_x in ([0.7, 0.1, 0.1, 0.1], [0.1, 0.1, 0.1, 0.7]):
+        x = rng.choice(4, size=200_000, p=p_x)
+        u = rng.random(x.size)
+        cdf = np.cumsum(channel, axis=1)[x]
+        y = (u[:, None] > cdf).sum(axis=1)
+        estimates.append(truth_from_samples(x, y, n_x=4, n_labels=3))
+    exact = truth_from_channel(channel)
+    # binomial sd of P(y|x) with >= 20000 draws per x is <= 0.0035, and dividing by a column
+    # maximum >= 0.6 keeps the sd of T* below 0.006: allow 5 sd
+    for T_hat in estimates:
+        np.testing.assert_allclose(T_hat, exact, atol=0.03)
+    # exact counts: same as the empirical channel's T*
+    x = np.array([0, 0, 1, 1, 1, 2])
+    y = np.array([0, 1, 1, 1, 0, 1])
+    emp = np.array([[0.5, 0.5], [1 / 3, 2 / 3], [0.0, 1.0]])
+    np.testing.assert_allclose(truth_from_samples(x, y), truth_from_channel(emp), rtol=1e-15)
+    with pytest.raises(ValueError, match="label 2 never occurs"):
+        truth_from_samples(x, y, n_labels=3)
+    with pytest.raises(ValueError, match="same length"):
+        truth_from_samples(x, y[:3])
