@@ -76,6 +76,29 @@ def split_input(X, where):
     return xp, X
 
 
+def to_input_namespace(estimator, names, xp, X_in):
+    """Move fitted NumPy attributes to the namespace and device of the input ``X_in``."""
+    from ..backend import device, move_to
+
+    if X_in is None:
+        return
+    dev = device(X_in)
+    for name in names:
+        value = getattr(estimator, name, None)
+        if isinstance(value, np.ndarray):
+            setattr(estimator, name, move_to(value, xp=xp, device=dev))
+
+
+def like_input(result, X):
+    """Return the NumPy ``result`` in the namespace and device of ``X``."""
+    from ..backend import device, move_to
+
+    xp = get_namespace(X)
+    if is_numpy_namespace(xp):
+        return result
+    return move_to(result, xp=xp, device=device(X))
+
+
 def check_solver_options(options, solver):
     opts = {} if options is None else dict(options)
     if not isinstance(options, (dict, type(None))):

@@ -20,8 +20,10 @@ from ._common import (
     check_solver_options,
     cvxpy_kwargs,
     gaussian_log_density,
+    like_input,
     precision_cholesky,
     split_input,
+    to_input_namespace,
 )
 from ._kmeans_sdp import KMeansSDP, _check_subsample, _choose, _device, _host
 from ._solvers import solve_burer_monteiro, solve_cvxpy
@@ -32,6 +34,8 @@ _AUTO_CVXPY_MAX = 80
 _AUTO_BM_MAX = 5000
 _INITS = ("sdp", "kmeans++", "gmm", "random")
 _LOG_2PI = math.log(2.0 * math.pi)
+_ARRAY_ATTRS = ("labels_", "membership_", "means_", "covariances_", "precisions_cholesky_",
+                "weights_", "init_labels_")
 
 
 class ILASDP(ClusterMixin, BaseEstimator):
@@ -323,8 +327,13 @@ class ILASDP(ClusterMixin, BaseEstimator):
         self : ILASDP
         """
         xp, X_in = split_input(X, "ILASDP")
-        X = validate_data(self, X if X_in is None else _host(X_in), dtype=np.float64,
-                          ensure_min_samples=2)
+        self._fit_host(validate_data(self, X if X_in is None else _host(X_in),
+                                     dtype=np.float64, ensure_min_samples=2), xp, X_in)
+        # Fitted arrays follow X's namespace and device.
+        to_input_namespace(self, _ARRAY_ATTRS, xp, X_in)
+        return self
+
+    def _fit_host(self, X, xp, X_in):
         n, p = X.shape
         K = self._check_params(X)
         solver, reason = _choose(self.solver, n, _AUTO_CVXPY_MAX, _AUTO_BM_MAX)
@@ -495,9 +504,9 @@ class ILASDP(ClusterMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ prediction
     def _log_rule(self, X):
-        logp = gaussian_log_density(X, self.means_, self.precisions_cholesky_)
+        logp = gaussian_log_density(X, to_numpy(self.means_), to_numpy(self.precisions_cholesky_))
         if self.weights:
-            logp = logp + np.log(np.maximum(self.weights_, 1e-300))
+            logp = logp + np.log(np.maximum(to_numpy(self.weights_), 1e-300))
         return logp
 
     def _rule(self, X):
@@ -517,8 +526,8 @@ class ILASDP(ClusterMixin, BaseEstimator):
         labels : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(self, _host(X), dtype=np.float64, reset=False)
-        return self._rule(X)
+        X_np = validate_data(self, _host(X), dtype=np.float64, reset=False)
+        return like_input(self._rule(X_np), X)
 
     def score(self, X, y=None):
         """Mean classification log-likelihood ``mean_i max_k log N(x_i; mu_k, Sigma_k)``.

@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..backend import move_to
+from ..backend import move_to, to_numpy
 from ..utils import check_rng
 from ._common import (
     Memberships,
@@ -16,9 +16,11 @@ from ._common import (
     check_n_clusters,
     check_solver_options,
     cvxpy_kwargs,
+    like_input,
     spectral_round,
     split_input,
     threshold_round,
+    to_input_namespace,
 )
 from ._solvers import solve_burer_monteiro, solve_cvxpy
 
@@ -148,8 +150,13 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
         self : KMeansSDP
         """
         xp, X_in = split_input(X, "KMeansSDP")
-        X = validate_data(self, X if X_in is None else _host(X_in), dtype=np.float64,
-                          ensure_min_samples=2)
+        self._fit_host(validate_data(self, X if X_in is None else _host(X_in),
+                                     dtype=np.float64, ensure_min_samples=2), xp, X_in)
+        # Fitted arrays follow X's namespace and device.
+        to_input_namespace(self, ("labels_", "cluster_centers_"), xp, X_in)
+        return self
+
+    def _fit_host(self, X, xp, X_in):
         n = X.shape[0]
         K = check_n_clusters(self.n_clusters, n)
         if self.rounding not in ("spectral", "threshold"):
@@ -224,8 +231,8 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
         labels : ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(self, _host(X), dtype=np.float64, reset=False)
-        return _nearest(X, self.cluster_centers_)
+        X_np = validate_data(self, _host(X), dtype=np.float64, reset=False)
+        return like_input(_nearest(X_np, to_numpy(self.cluster_centers_)), X)
 
 
 def _host(X):

@@ -306,7 +306,7 @@ def test_bad_input(kwargs, X, match):
 
 def test_array_api_input(xp):
     # The low-rank iterations run in the input's namespace; results match NumPy.
-    from probstat.backend import HostFallbackWarning
+    from probstat.backend import HostFallbackWarning, get_namespace, to_numpy
 
     X, _ = _elongated(40, 0)
     opts = dict(max_iter=300)  # few steps: the comparison does not need convergence
@@ -317,9 +317,21 @@ def test_array_api_input(xp):
         Xx = xp.asarray(X)
         model = ILASDP(2, solver="bm", max_iter=2, solver_options=opts,
                        random_state=0).fit(Xx)
-        np.testing.assert_array_equal(np.asarray(model.predict(Xx)), ref.labels_)
-    np.testing.assert_array_equal(model.labels_, ref.labels_)
-    np.testing.assert_allclose(model.membership_, ref.membership_, rtol=1e-7, atol=1e-9)
+        pred = model.predict(Xx)
+    # Fitted arrays and predictions live in X's namespace.
+    for arr in (pred, model.labels_, model.means_, model.membership_):
+        assert get_namespace(arr).__name__ == get_namespace(Xx).__name__
+    np.testing.assert_array_equal(to_numpy(pred), ref.labels_)
+    np.testing.assert_array_equal(to_numpy(model.labels_), ref.labels_)
+    np.testing.assert_allclose(to_numpy(model.membership_), ref.membership_, rtol=1e-7,
+                               atol=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HostFallbackWarning)
+        km = KMeansSDP(2, solver="bm", random_state=0).fit(Xx)
+    ref_km = KMeansSDP(2, solver="bm", random_state=0).fit(X)
+    np.testing.assert_array_equal(to_numpy(km.predict(Xx)), ref_km.labels_)
+    np.testing.assert_allclose(to_numpy(km.cluster_centers_), ref_km.cluster_centers_,
+                               rtol=1e-9)
 
 
 @pytest.mark.slow
