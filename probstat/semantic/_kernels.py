@@ -36,6 +36,58 @@ def _objective(E, px, q, lam):
 
 
 @jit(cache=True)
+def _matvec(M, v):
+    n, m = M.shape
+    out = np.zeros(n)
+    for i in range(n):
+        acc = 0.0
+        for j in range(m):
+            acc += M[i, j] * v[j]
+        out[i] = acc
+    return out
+
+
+@jit(cache=True)
+def _spd_solve(A, B):
+    """Solve A X = B for symmetric positive (semi)definite A by Cholesky.
+
+    Plain loops: numba compiles them in a fraction of the time ``np.linalg.solve`` takes.
+    A pivot at or below round-off is floored, which acts as a tiny ridge.
+    """
+    m = A.shape[0]
+    L = np.zeros((m, m))
+    scale = 0.0
+    for a in range(m):
+        scale = max(scale, abs(A[a, a]))
+    floor = 1e-14 * scale + 1e-300
+    for a in range(m):
+        acc = A[a, a]
+        for c in range(a):
+            acc -= L[a, c] * L[a, c]
+        d = math.sqrt(acc) if acc > floor else math.sqrt(floor)
+        L[a, a] = d
+        for r in range(a + 1, m):
+            acc = A[r, a]
+            for c in range(a):
+                acc -= L[r, c] * L[a, c]
+            L[r, a] = acc / d
+    X = B.copy()
+    n_rhs = B.shape[1]
+    for col in range(n_rhs):
+        for a in range(m):
+            acc = X[a, col]
+            for c in range(a):
+                acc -= L[a, c] * X[c, col]
+            X[a, col] = acc / L[a, a]
+        for a in range(m - 1, -1, -1):
+            acc = X[a, col]
+            for c in range(a + 1, m):
+                acc -= L[c, a] * X[c, col]
+            X[a, col] = acc / L[a, a]
+    return X
+
+
+@jit(cache=True)
 def _simplex_qp(H, b, p0, free, max_steps):
     """Minimise 0.5 p'Hp - b'p over the simplex by a primal active-set method."""
     k = p0.shape[0]
@@ -50,7 +102,7 @@ def _simplex_qp(H, b, p0, free, max_steps):
                 H_S[a, c] = H[idx[a], idx[c]]
             rhs[a, 0] = b[idx[a]]
             rhs[a, 1] = 1.0
-        sol = np.linalg.solve(H_S, rhs)
+        sol = _spd_solve(H_S, rhs)
         nu = (sol[:, 0].sum() - 1.0) / sol[:, 1].sum()
         target = np.zeros(k)
         all_pos = True
@@ -60,7 +112,7 @@ def _simplex_qp(H, b, p0, free, max_steps):
                 all_pos = False
         if all_pos:
             p = target
-            grad = np.dot(H, p) - b + nu
+            grad = _matvec(H, p) - b + nu
             bmax = max(1.0, np.abs(b).max())
             j = -1
             best = -1e-13 * bmax
@@ -115,6 +167,7 @@ def fixed_point(E, px, q0, tol, max_iter):
         cand[np.argmax(c)] = True
         idx = np.nonzero(cand)[0]
         k = idx.shape[0]
+        # H = E_C' diag(w / lam) E_C on the candidate columns
         E_C = np.empty((n, k))
         E_W = np.empty((n, k))
         for i in range(n):
@@ -134,13 +187,15 @@ def fixed_point(E, px, q0, tol, max_iter):
             q_C[a] = q[idx[a]]
             c_C[a] = c[idx[a]]
             any_pos = any_pos or q_C[a] > 0.0
-        b = c_C + np.dot(H, q_C)
+        b = c_C + _matvec(H, q_C)
         free = q_C > 0.0 if any_pos else np.ones(k, dtype=np.bool_)
         p_C = _simplex_qp(H, b, q_C, free, 4 * k + 20)
         direction = -q.copy()
         for a in range(k):
             direction[idx[a]] += p_C[a]
-        slope = np.dot(c, direction)
+        slope = 0.0
+        for j in range(n_y):
+            slope += c[j] * direction[j]
         t = 1.0
         accepted = False
         while t > 1e-10 and slope > 0.0:
