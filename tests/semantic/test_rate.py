@@ -298,3 +298,16 @@ def test_kernel_converges_on_large_mixture_weight_problem():
     c = E.T @ (px / (E @ q))
     assert np.log(c.max()) <= 1e-10  # Blahut/KKT bound: within 1e-10 nats of the optimum
     np.testing.assert_allclose(q, q_ref, atol=1e-6)
+
+
+def test_spd_solve_matches_numpy(rng):
+    from probstat.semantic import _kernels
+
+    for m in (1, 3, 12):
+        A = rng.normal(size=(m, m))
+        A = A @ A.T + 0.1 * np.eye(m)
+        B = rng.normal(size=(m, 2))
+        np.testing.assert_allclose(_kernels._spd_solve(A, B), np.linalg.solve(A, B),
+                                   rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(_kernels._spd_solve.py_func(A, B), np.linalg.solve(A, B),
+                                   rtol=1e-9, atol=1e-12)
