@@ -28,9 +28,10 @@ from ._common import (
 from ._kmeans_sdp import KMeansSDP, _check_subsample, _choose, _device, _host
 from ._solvers import solve_burer_monteiro, solve_cvxpy
 
-#: ``solver="auto"``: cvxpy up to this many points (K PSD blocks of n x n), then the
-#: low-rank solver up to ``_AUTO_BM_MAX``, then the sketch.
-_AUTO_CVXPY_MAX = 80
+#: ``solver="auto"``: cvxpy up to ``_AUTO_CVXPY_SIZE // n_clusters`` points (the exact
+#: path has K PSD blocks of n x n), then the low-rank solver up to ``_AUTO_BM_MAX``, then
+#: the sketch.
+_AUTO_CVXPY_SIZE = 160
 _AUTO_BM_MAX = 5000
 _INITS = ("sdp", "kmeans++", "gmm", "random")
 _LOG_2PI = math.log(2.0 * math.pi)
@@ -75,7 +76,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
         rank 4 by default) by an augmented Lagrangian, ``O(n p K)`` per step, array-API
         generic.
         ``"sketch"``: fit on a random subsample and assign every point by the fitted
-        Gaussian rule. ``"auto"``: cvxpy for n <= 80, bm for n <= 5000, sketch beyond;
+        Gaussian rule. ``"auto"``: cvxpy for n <= 160 / K, bm for n <= 5000, sketch beyond;
         ``solver_`` and ``solver_info_["reason"]`` say what was chosen.
     solver_options : dict, optional
         cvxpy: ``cvxpy_solver`` ("SCS" or "CLARABEL"), ``eps``, ``max_iters``.
@@ -336,7 +337,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
     def _fit_host(self, X, xp, X_in):
         n, p = X.shape
         K = self._check_params(X)
-        solver, reason = _choose(self.solver, n, _AUTO_CVXPY_MAX, _AUTO_BM_MAX)
+        solver, reason = _choose(self.solver, n, _AUTO_CVXPY_SIZE // K, _AUTO_BM_MAX)
         opts = check_solver_options(self.solver_options, solver)
         rng = check_rng(self.random_state)
         self.solver_ = solver
@@ -471,7 +472,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
         n = X.shape[0]
         m = _check_subsample(self.subsample_size, n)
         idx = np.sort(rng.choice(n, size=m, replace=False))
-        inner, _ = _choose("auto", m, _AUTO_CVXPY_MAX, np.inf)
+        inner, _ = _choose("auto", m, _AUTO_CVXPY_SIZE // K, np.inf)
         params = self.get_params()
         params.update(solver=inner, subsample_size=None, store_Z=self.store_Z,
                       random_state=int(rng.integers(2**31 - 1)))
