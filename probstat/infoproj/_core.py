@@ -417,7 +417,9 @@ def loglik_moments(l1, l2, l3, l4, weights=None, *, model=None):
 # sample cumulants of t
 # --------------------------------------------------------------------------------------
 def sample_cumulants(T, *, estimator="plugin", order=3, weights=None):
-    """Mean, covariance and third (and fourth) cumulant tensors of the rows of ``T``.
+    """Mean, covariance, third and fourth cumulant tensors of a sample of statistics.
+
+    The rows of ``T`` are the observations.
 
     Parameters
     ----------
