@@ -441,6 +441,11 @@ def rate_fidelity(T, p_x, s, *, p_y0=None, tol=1e-10, max_iter=10_000, base=2):
     if (s_values < 0).any() and bool(xp.any(T <= 0)):
         raise ValueError("s < 0 needs every truth value to be > 0: with T = 0 somewhere the "
                          "left branch of R(G) is unbounded (G -> -inf)")
+    dead = to_numpy((xp.max(T, axis=1) <= 0) & (p_x > 0))
+    if dead.any():
+        i = int(np.flatnonzero(dead)[0])
+        raise ValueError(f"T row {i} is all zero where p_x > 0: no label is true of x_{i}, so "
+                         "every channel has G = -inf")
     score = _log_m(T, p_x, xp)
     R, G, py, n_iter, conv = _parametric_curve(score, p_x, s_values, p_y0, tol, max_iter, xp,
                                                "rate_fidelity")

@@ -203,6 +203,8 @@ def test_bad_input(problem):
         rate_fidelity(T, p_x, 1.0, tol=0)
     with pytest.raises(ValueError, match="p_x must have length 2"):
         rate_distortion(np.ones((2, 2)), p_x, -1.0)
+    with pytest.raises(ValueError, match="T row 1 is all zero where p_x > 0"):
+        rate_fidelity([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]], [0.3, 0.4, 0.3], 2.0)
     with pytest.raises(ValueError, match="d must be finite"):
         rate_distortion([[0.0, np.inf], [1.0, 0.0]], [0.5, 0.5], -1.0)
 
@@ -227,6 +229,19 @@ def test_zero_mass_rows_and_zero_truth(problem):
     np.testing.assert_allclose(a.R, b.R, atol=1e-10)
     np.testing.assert_allclose(a.G, b.G, atol=1e-10)
     assert np.all(np.isfinite(to_numpy(b.channel(1))))
+
+
+def test_single_label_and_single_x():
+    # one label: the channel is fixed, R = 0 and G = sum_x P(x) I(x; theta) at every s
+    T = np.array([[1.0], [0.5]])
+    c = rate_fidelity(T, [0.5, 0.5], [0.5, 2.0])
+    expected_G = 0.5 * np.log2(1 / 0.75) + 0.5 * np.log2(0.5 / 0.75)
+    np.testing.assert_allclose(c.R, 0.0, atol=1e-15)
+    np.testing.assert_allclose(c.G, expected_G, rtol=1e-12)
+    # one x: I(X;Y) = 0 whatever the channel, and G = 0 (T(theta) = T(theta | x))
+    c = rate_fidelity([[1.0, 0.2]], [1.0], [0.5, 2.0])
+    np.testing.assert_allclose(c.R, 0.0, atol=1e-15)
+    np.testing.assert_allclose(c.G, 0.0, atol=1e-15)
 
 
 def test_plot_and_summary(problem):
