@@ -5,7 +5,8 @@ distortion ``d(x_i, y_j)`` for R(D)) and a multiplier ``s``, the optimal test ch
 ``P(y_j | x_i) = P(y_j) exp(s A_ij) / lambda_i`` with ``lambda_i = sum_k P(y_k) exp(s A_ik)``,
 and ``P(y)`` is the fixed point ``P(y_j) = sum_i P(x_i) P(y_j | x_i)``. That fixed point
 maximises the concave ``sum_i P(x_i) log lambda_i`` over the simplex (it is the
-mixture-weight problem of CM-EM's E2 step), which the solver accelerates with SQUAREM.
+mixture-weight problem of CM-EM's E2 step), which is solved by an active-set SQP
+(``_fixed_point`` for any array namespace, ``_kernels.fixed_point`` compiled for NumPy).
 Then ``R(s) = s * E[A] - sum_i P(x_i) log lambda_i`` and ``dR/dE[A] = s``.
 """
 
