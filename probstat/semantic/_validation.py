@@ -4,30 +4,19 @@ from __future__ import annotations
 
 import math
 
-from ..backend import get_namespace, is_numpy_namespace, to_numpy
+from ..backend import get_namespace, to_numpy
 from ..utils import check_joint, check_probability_vector
+from ..utils._measures import as_scalar as scalar
+from ..utils._measures import log_base
+from ..utils._validation import as_float_array
 
-
-def log_base(base) -> float:
-    """Natural log of ``base`` (1 for None, i.e. nats), with the house error message."""
-    if base is None:
-        return 1.0
-    if isinstance(base, bool) or not isinstance(base, (int, float)) or not base > 0 or base == 1:
-        raise ValueError(f"base must be a positive number other than 1 (got {base!r})")
-    return math.log(base)
+__all__ = ["as_float_matrix", "check_px", "check_pxy", "check_truth", "log_base", "safe_log",
+           "scalar"]
 
 
 def as_float_matrix(a, name, xp):
     """Return ``a`` as a 2-D real floating array of namespace ``xp``."""
-    try:
-        arr = xp.asarray(a)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be an array of numbers ({exc})") from None
-    if not (xp.isdtype(arr.dtype, "real floating") or xp.isdtype(arr.dtype, "integral")
-            or xp.isdtype(arr.dtype, "bool")):
-        raise TypeError(f"{name} must hold real numbers (got dtype {arr.dtype})")
-    if not xp.isdtype(arr.dtype, "real floating"):
-        arr = xp.astype(arr, xp.float64)
+    arr = as_float_array(a, name, xp)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-D of shape (n_x, n_labels) (got shape "
                          f"{tuple(arr.shape)})")
@@ -66,11 +55,6 @@ def check_pxy(p_xy, shape, name="p_xy"):
         raise ValueError(f"{name} must have the shape of T {tuple(shape)} "
                          f"(got {tuple(p_xy.shape)})")
     return p_xy
-
-
-def scalar(value, xp):
-    """A Python float for NumPy; a 0-d array of the namespace otherwise."""
-    return float(value) if is_numpy_namespace(xp) else value
 
 
 def safe_log(a, xp):

@@ -15,7 +15,8 @@ from ..backend import get_namespace, is_numpy_namespace
 from ._validation import check_joint, check_probability_vector
 
 
-def _log_base(base) -> float:
+def log_base(base) -> float:
+    """Natural log of ``base`` (1 for None: nats), rejecting bases <= 0 and 1."""
     if base is None:
         return 1.0
     if isinstance(base, bool) or not isinstance(base, (int, float)) or not base > 0 or base == 1:
@@ -80,7 +81,7 @@ def entropy(p, *, base=2):
     """
     p = check_probability_vector(p)
     xp = get_namespace(p)
-    return _scalar(-xp.sum(_plogp(p, xp)) / _log_base(base), xp)
+    return as_scalar(-xp.sum(_plogp(p, xp)) / log_base(base), xp)
 
 
 def cross_entropy(p, q, *, base=2):
@@ -104,7 +105,7 @@ def cross_entropy(p, q, *, base=2):
     """
     p, q = _check_pair(p, q, ("p", "q"))
     xp = get_namespace(p)
-    return _scalar(-xp.sum(_plogq(p, q, xp)) / _log_base(base), xp)
+    return as_scalar(-xp.sum(_plogq(p, q, xp)) / log_base(base), xp)
 
 
 def kl_divergence(p, q, *, base=2):
@@ -137,7 +138,7 @@ def kl_divergence(p, q, *, base=2):
     value = xp.sum(_plogp(p, xp) - _plogq(p, q, xp))
     # Round-off can give -1e-17 for identical inputs; KL is non-negative.
     value = xp.maximum(value, xp.zeros_like(value))
-    return _scalar(value / _log_base(base), xp)
+    return as_scalar(value / log_base(base), xp)
 
 
 def mutual_information(joint, *, base=2):
@@ -172,7 +173,7 @@ def mutual_information(joint, *, base=2):
                  - xp.log(xp.where(pos, py * one, one)))
     value = xp.sum(xp.where(pos, P * log_ratio, xp.zeros_like(P)))
     value = xp.maximum(value, xp.zeros_like(value))
-    return _scalar(value / _log_base(base), xp)
+    return as_scalar(value / log_base(base), xp)
 
 
 def conditional_entropy(joint, *, base=2):
@@ -198,7 +199,7 @@ def conditional_entropy(joint, *, base=2):
     px = xp.sum(P, axis=1)
     value = -xp.sum(_plogp(P, xp)) + xp.sum(_plogp(px, xp))
     value = xp.maximum(value, xp.zeros_like(value))
-    return _scalar(value / _log_base(base), xp)
+    return as_scalar(value / log_base(base), xp)
 
 
 def binary_entropy(p, *, base=2):
@@ -232,9 +233,10 @@ def binary_entropy(p, *, base=2):
         raise ValueError("p must be finite (found NaN or inf)")
     if bool(xp.any(arr < 0)) or bool(xp.any(arr > 1)):
         raise ValueError("p must lie in [0, 1]")
-    value = -(_plogp(arr, xp) + _plogp(1.0 - arr, xp)) / _log_base(base)
+    value = -(_plogp(arr, xp) + _plogp(1.0 - arr, xp)) / log_base(base)
     return float(value) if scalar_input else value
 
 
-def _scalar(value, xp):
+def as_scalar(value, xp):
+    """A Python float for NumPy; a 0-d array of the namespace otherwise."""
     return float(value) if is_numpy_namespace(xp) else value

@@ -13,7 +13,8 @@ import numpy as np
 from ..backend import get_namespace, to_numpy
 
 
-def _as_float_array(x, name, xp):
+def as_float_array(x, name, xp):
+    """``x`` as a real floating array of namespace ``xp``, with named type errors."""
     try:
         arr = xp.asarray(x)
     except (TypeError, ValueError) as exc:
@@ -77,7 +78,7 @@ def check_probability_vector(p, *, name="p", atol=1e-8, normalize=False):
     ValueError: p must sum to 1 (got 0.93)
     """
     xp = get_namespace(p)
-    arr = _as_float_array(p, name, xp)
+    arr = as_float_array(p, name, xp)
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D (got shape {tuple(arr.shape)})")
     if arr.shape[0] == 0:
@@ -116,7 +117,7 @@ def check_joint(P, *, name="joint", atol=1e-8, normalize=False):
         total different from one.
     """
     xp = get_namespace(P)
-    arr = _as_float_array(P, name, xp)
+    arr = as_float_array(P, name, xp)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-D (got shape {tuple(arr.shape)})")
     if arr.shape[0] == 0 or arr.shape[1] == 0:
@@ -147,7 +148,7 @@ def check_stochastic_matrix(W, *, name="channel", axis=1, atol=1e-8):
     W : array of shape (n, m)
     """
     xp = get_namespace(W)
-    arr = _as_float_array(W, name, xp)
+    arr = as_float_array(W, name, xp)
     if arr.ndim != 2:
         raise ValueError(f"{name} must be 2-D (got shape {tuple(arr.shape)})")
     if arr.shape[0] == 0 or arr.shape[1] == 0:
