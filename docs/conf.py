@@ -65,7 +65,10 @@ html_title = f"probstat {release}"
 html_theme_options = {"navigation_with_keys": False}
 html_static_path = []
 
-SUBPACKAGES = ("utils", "backend", "datasets", "plotting") + probstat.RESEARCH_SUBPACKAGES
+# Public modules with their own API page: the research subpackages, the shared layers, and
+# the two public submodules whose names the parent does not re-export.
+SUBPACKAGES = (("utils", "backend", "datasets", "plotting") + probstat.RESEARCH_SUBPACKAGES
+               + ("coupling.games", "bayesopt.test_functions"))
 
 
 def _write_api_pages():

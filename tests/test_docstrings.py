@@ -12,7 +12,8 @@ numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
 # Missing docstring, undocumented or unknown parameters, missing Returns, bad section layout.
 CHECKS = {"GL08", "PR01", "PR02", "RT01", "GL06", "GL07"}
-SUBPACKAGES = ("utils", "backend", "datasets", "plotting") + probstat.RESEARCH_SUBPACKAGES
+SUBPACKAGES = (("utils", "backend", "datasets", "plotting") + probstat.RESEARCH_SUBPACKAGES
+               + ("coupling.games", "bayesopt.test_functions"))
 
 
 def _public_objects():
