@@ -320,6 +320,8 @@ class BayesianOptimizer:
         if k < 1:
             raise ValueError(f"n must be >= 1 (got {n})")
         out = []
+        if self._design_next == 0 and len(self._y) >= self.n_initial:
+            self._design_next = self.n_initial  # enough data told before the first ask
         while len(out) < k and self._design_next < self.n_initial:
             pt = self.space.decode(self._design[self._design_next])[0]
             self._design_next += 1

@@ -241,3 +241,13 @@ def test_runtime_guard_branin():
     total = time.perf_counter() - start
     assert total <= 5.0
     assert max(t["fit"] + t["acquisition"] for t in res.timings) <= 0.5
+
+
+def test_no_initial_design_after_enough_tells():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(8, 2))
+    opt = BayesianOptimizer([(-1.0, 1.0), (-1.0, 1.0)], n_initial=5, random_state=0,
+                            raw_samples=64, n_restarts=2)
+    opt.tell([list(x) for x in X], [_quad(x) for x in X])
+    opt.ask()
+    assert len(opt.models) == 1  # the first ask already used the model
