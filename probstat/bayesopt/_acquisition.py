@@ -680,7 +680,21 @@ class qExpectedImprovement(AcquisitionFunction):
         return math.log(tau) + special.logsumexp(log_sp, axis=1) - math.log(u.shape[1])
 
     def value_and_grad(self, X):
-        """Values and central-difference gradients for batches of shape ``(m, q, d)``."""
+        """Values and central-difference gradients for batches of shape ``(m, q, d)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (m, q, d) or (m, d)
+            Candidate batches of ``q`` points each; a 2-D array is read as ``m`` batches of
+            one point.
+
+        Returns
+        -------
+        values : ndarray of shape (m,)
+            Acquisition value of each batch.
+        grads : ndarray of shape (m, q, d)
+            Central-difference gradients of the values with respect to ``X``.
+        """
         self._check_bound()
         X = np.asarray(X, dtype=float)
         if X.ndim == 2:

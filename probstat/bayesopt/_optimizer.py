@@ -46,6 +46,15 @@ _ACQUISITIONS = {
 class ObjectiveError(RuntimeError):
     """The objective raised at a point; earlier evaluations stay in the optimizer.
 
+    Parameters
+    ----------
+    message : str
+        The error message.
+    x : list
+        The point at which the objective failed.
+    optimizer : BayesianOptimizer
+        The optimizer holding every evaluation told before the failure.
+
     Attributes
     ----------
     x : list

@@ -38,17 +38,53 @@ class Real:
         return np.log(v) if self.prior == "log-uniform" else v
 
     def encode(self, values):
+        """Map values linearly (in ``log`` for a log-uniform prior) onto ``[0, 1]``.
+
+        Parameters
+        ----------
+        values : array-like of shape (n,)
+            Values in ``[low, high]``.
+
+        Returns
+        -------
+        ndarray of shape (n, 1)
+            The encoded column.
+        """
         v = np.asarray(values, dtype=float)
         lo, hi = self._t(self.low), self._t(self.high)
         return ((self._t(v) - lo) / (hi - lo))[:, None]
 
     def decode(self, cols):
+        """Map encoded values back to the dimension, clipped to ``[low, high]``.
+
+        Parameters
+        ----------
+        cols : ndarray of shape (n, 1)
+            Encoded column; entries outside ``[0, 1]`` are clipped.
+
+        Returns
+        -------
+        list of float
+            The decoded values.
+        """
         lo, hi = self._t(self.low), self._t(self.high)
         v = lo + np.clip(cols[:, 0], 0.0, 1.0) * (hi - lo)
         v = np.exp(v) if self.prior == "log-uniform" else v
         return [float(min(max(x, self.low), self.high)) for x in v]
 
     def contains(self, value):
+        """Whether ``value`` is a real number (not a bool) in ``[low, high]``.
+
+        Parameters
+        ----------
+        value : object
+            The value to check.
+
+        Returns
+        -------
+        bool
+            True if ``value`` belongs to the dimension.
+        """
         return (isinstance(value, numbers.Real) and not isinstance(value, bool)
                 and self.low <= float(value) <= self.high)
 
@@ -73,14 +109,50 @@ class Integer:
         return f"Integer({self.low}, {self.high})"
 
     def encode(self, values):
+        """Map integers linearly onto ``[0, 1]`` (``low`` to 0, ``high`` to 1).
+
+        Parameters
+        ----------
+        values : array-like of shape (n,)
+            Integers in ``[low, high]``.
+
+        Returns
+        -------
+        ndarray of shape (n, 1)
+            The encoded column.
+        """
         v = np.asarray(values, dtype=float)
         return ((v - self.low) / (self.high - self.low))[:, None]
 
     def decode(self, cols):
+        """Map encoded values back to the nearest integers in ``[low, high]``.
+
+        Parameters
+        ----------
+        cols : ndarray of shape (n, 1)
+            Encoded column; entries outside ``[0, 1]`` are clipped before rounding.
+
+        Returns
+        -------
+        list of int
+            The decoded values.
+        """
         v = self.low + np.clip(cols[:, 0], 0.0, 1.0) * (self.high - self.low)
         return [int(x) for x in np.rint(v)]
 
     def contains(self, value):
+        """Whether ``value`` is an integer-valued number (not a bool) in ``[low, high]``.
+
+        Parameters
+        ----------
+        value : object
+            The value to check; integral floats such as ``3.0`` are accepted.
+
+        Returns
+        -------
+        bool
+            True if ``value`` belongs to the dimension.
+        """
         return (isinstance(value, numbers.Integral | numbers.Real) and not isinstance(value, bool)
                 and float(value) == math.floor(float(value))
                 and self.low <= value <= self.high)
@@ -110,15 +182,51 @@ class Categorical:
         return len(self.categories)
 
     def encode(self, values):
+        """One-hot encode categories.
+
+        Parameters
+        ----------
+        values : sequence of length n
+            Values, each one of ``categories``.
+
+        Returns
+        -------
+        ndarray of shape (n, len(categories))
+            One row per value, with a 1 in the column of its category.
+        """
         idx = [self.categories.index(v) for v in values]
         out = np.zeros((len(idx), len(self.categories)))
         out[np.arange(len(idx)), idx] = 1.0
         return out
 
     def decode(self, cols):
+        """Decode each row to the category of its largest entry.
+
+        Parameters
+        ----------
+        cols : ndarray of shape (n, len(categories))
+            Encoded rows (one-hot or relaxed scores).
+
+        Returns
+        -------
+        list
+            The decoded categories.
+        """
         return [self.categories[i] for i in np.argmax(cols, axis=1)]
 
     def contains(self, value):
+        """Whether ``value`` is one of ``categories``.
+
+        Parameters
+        ----------
+        value : object
+            The value to check.
+
+        Returns
+        -------
+        bool
+            True if ``value`` equals one of the categories.
+        """
         return value in self.categories
 
 
@@ -180,7 +288,26 @@ class Space:
         return all(isinstance(d, Real) for d in self.dimensions)
 
     def check_point(self, x, name="x"):
-        """Validate one point; return it as a list."""
+        """Validate one point; return it as a list.
+
+        Parameters
+        ----------
+        x : sequence or ndarray
+            One value per dimension.
+        name : str, default="x"
+            Name used in error messages.
+
+        Returns
+        -------
+        list
+            ``x`` as a list.
+
+        Raises
+        ------
+        ValueError
+            If ``x`` has the wrong length, a non-finite float, or a value outside its
+            dimension.
+        """
         if isinstance(x, np.ndarray):
             x = x.tolist()
         if not isinstance(x, list | tuple) or len(x) != len(self.dimensions):
@@ -193,13 +320,35 @@ class Space:
         return list(x)
 
     def encode(self, points):
-        """Encode points (a list of lists) into an array of shape ``(n, n_columns)``."""
+        """Encode points (a list of lists) into an array of shape ``(n, n_columns)``.
+
+        Parameters
+        ----------
+        points : sequence of sequences
+            ``n`` points, each with one value per dimension.
+
+        Returns
+        -------
+        ndarray of shape (n, n_columns)
+            The encoded points in the unit cube.
+        """
         points = [list(p) for p in points]
         cols = [dim.encode([p[k] for p in points]) for k, dim in enumerate(self.dimensions)]
         return np.hstack(cols)
 
     def decode(self, U):
-        """Decode rows of the unit-cube array back into points (lists)."""
+        """Decode rows of the unit-cube array back into points (lists).
+
+        Parameters
+        ----------
+        U : array-like of shape (n, n_columns) or (n_columns,)
+            Encoded rows; a 1-D array is one row.
+
+        Returns
+        -------
+        list of list
+            ``n`` decoded points, each with one value per dimension.
+        """
         U = np.atleast_2d(U)
         out, j = [], 0
         per_dim = []
@@ -211,5 +360,16 @@ class Space:
         return out
 
     def snap(self, U):
-        """Round encoded rows to the nearest valid encoding (integers, one-hot)."""
+        """Round encoded rows to the nearest valid encoding (integers, one-hot).
+
+        Parameters
+        ----------
+        U : array-like of shape (n, n_columns) or (n_columns,)
+            Encoded rows; a 1-D array is one row.
+
+        Returns
+        -------
+        ndarray of shape (n, n_columns)
+            The rows decoded and re-encoded.
+        """
         return self.encode(self.decode(U))

@@ -69,7 +69,18 @@ class BenchmarkFunction:
         return float(out[0]) if x.ndim == 1 else out
 
     def regret(self, values):
-        """Simple regret ``values - optimal_value`` (array or float)."""
+        """Simple regret ``values - optimal_value`` (array or float).
+
+        Parameters
+        ----------
+        values : float or array-like
+            Objective values.
+
+        Returns
+        -------
+        float or ndarray
+            ``values`` minus the global minimum, elementwise.
+        """
         return np.asarray(values, dtype=float) - self.optimal_value
 
 
