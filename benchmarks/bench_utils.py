@@ -5,8 +5,8 @@ Run: ``python benchmarks/bench_utils.py`` (writes docs/performance/utils.md).
 
 import numpy as np
 import scipy.stats
-
 from _common import best_time, markdown_table, write_section
+
 from probstat.utils import entropy, kl_divergence, mutual_information
 
 

@@ -77,14 +77,8 @@ def _write_api_pages():
     api.mkdir(exist_ok=True)
     written = []
     for name in SUBPACKAGES:
-        try:
-            module = importlib.import_module(f"probstat.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"probstat.{name}":
-                continue
-            raise
+        module = importlib.import_module(f"probstat.{name}")
         public = [n for n in getattr(module, "__all__", []) if not n.startswith("_")]
-        doc = (module.__doc__ or "").strip().splitlines()
         title = f"probstat.{name}"
         lines = [title, "=" * len(title), "", f".. automodule:: probstat.{name}",
                  "   :no-members:", "", ".. currentmodule:: probstat." + name, ""]
@@ -93,7 +87,6 @@ def _write_api_pages():
             lines += [f"   {n}" for n in public]
         (api / f"{name}.rst").write_text("\n".join(lines) + "\n")
         written.append(name)
-        del doc
     top = ["API reference", "=============", "",
            "Every public name of probstat, generated from each subpackage's ``__all__``.",
            "", ".. toctree::", "   :maxdepth: 1", ""]

@@ -93,12 +93,7 @@ def _demos():
 
     yield "utils", measures_demo
     for name in probstat.RESEARCH_SUBPACKAGES:
-        try:
-            module = importlib.import_module(f"probstat.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"probstat.{name}":
-                continue
-            raise
+        module = importlib.import_module(f"probstat.{name}")
         if hasattr(module, "demo"):
             yield name, module.demo
 

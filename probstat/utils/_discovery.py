@@ -43,12 +43,7 @@ def all_estimators(type_filter=None):
         )
     found = {}
     for sub in probstat.RESEARCH_SUBPACKAGES:
-        try:
-            module = importlib.import_module(f"probstat.{sub}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"probstat.{sub}":
-                continue  # subpackage not written yet
-            raise
+        module = importlib.import_module(f"probstat.{sub}")
         for name in getattr(module, "__all__", []):
             obj = getattr(module, name)
             if (inspect.isclass(obj) and issubclass(obj, BaseEstimator)
