@@ -49,7 +49,8 @@ test-all: $(VENV)/.stamp-test
 	$(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 docs: $(VENV)/.stamp-docs
-	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+	rm -rf docs/api/generated
+	$(PY) -m sphinx -E -W --keep-going -b html docs docs/_build/html
 
 bench: $(VENV)/.stamp-bench
 	$(PY) benchmarks/run_all.py

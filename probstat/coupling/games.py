@@ -3,9 +3,9 @@
 An agent acts in a grid world with a maximum-entropy policy (soft-Q iteration). A
 receiver watches the actions. At every step the receiver's current belief over the
 message is compressed to a code ``T`` with ``H(T) <= rate`` (greedy EBIM, or the uniform
-quantiser as baseline), ``T`` is coupled with the policy ``pi(. | s)`` by greedy
+quantiser as baseline), ``T`` is coupled with the policy ``pi(a | s)`` by greedy
 minimum-entropy coupling, and the agent draws its action from ``p(a | t = code of the
-true message)``. The action is still distributed as ``pi(. | s)`` on average over
+true message)``. The action is still distributed as ``pi(a | s)`` on average over
 messages, so the expected reward is that of the policy, while the receiver updates its
 belief to ``p(m | a)``. Higher policy entropy (temperature ``beta``) carries more
 information per step but earns less reward: the trade-off of Sokota et al. (2022) and of
@@ -229,7 +229,7 @@ class SoftQPolicy(ResultMixin):
                 ("mean_policy_entropy_bits", self.mean_entropy())]
 
     def mean_entropy(self) -> float:
-        """Average entropy of ``pi(. | s)`` over states, in bits.
+        """Average entropy of ``pi(a | s)`` over states, in bits.
 
         Returns
         -------

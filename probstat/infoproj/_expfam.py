@@ -1,4 +1,4 @@
-"""Exponential families ``g(x; theta) = h(x) exp(theta . t(x) - psi(theta))``."""
+"""Exponential families ``g(x; theta) = h(x) exp(<theta, t(x)> - psi(theta))``."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def _central_tensors(T, w):
 
 
 class ExponentialFamily:
-    r"""An exponential family ``g(x; theta) = h(x) exp(theta . t(x) - psi(theta))``.
+    r"""An exponential family ``g(x; theta) = h(x) exp(<theta, t(x)> - psi(theta))``.
 
     ``theta`` is the natural parameter, ``t`` the (minimal) sufficient statistic and ``psi``
     the log-partition function. What the risk expansion needs is ``psi``'s derivatives at
