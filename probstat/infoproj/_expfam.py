@@ -577,7 +577,10 @@ class ExponentialFamily:
         ndarray of shape (size, d)
         """
         if self._grid is None:
-            raise NotImplementedError(f"family {self.name!r} has no sampler")
+            raise ValueError(
+                f"family {self.name!r} has no sampler: sampling needs a family defined on "
+                "a grid (ExponentialFamily(..., grid=...)) or a named family"
+            )
         from ..utils import check_rng
 
         rng = check_rng(random_state)
@@ -625,10 +628,7 @@ class _Named(ExponentialFamily):
 
 
 class _Univariate(_Named):
-    """One-parameter families with scalar derivatives psi^(k)(theta)."""
-
-    def _derivs(self, th):
-        raise NotImplementedError
+    """One-parameter families; subclasses define ``_derivs(th)``, the tuple psi^(k)(theta)."""
 
     def mean(self, theta):
         return np.array([self._derivs(self._theta(theta)[0])[0]])
