@@ -144,6 +144,14 @@ class _Analytic(AcquisitionFunction):
         mu, sd = self.model_.predict(X, return_std=True)
         return mu, sd, None, None
 
+    def _standardized(self, X, grad):
+        """``z = (mu - best - xi) / sd`` with sd floored, its gradient ``dz`` and ``dsd``."""
+        mu, sd, dmu, dsd = self._moments(X, grad)
+        sd = np.maximum(sd, 1e-12 * max(1.0, abs(self.best_)))
+        z = (mu - self.best_ - self.xi) / sd
+        dz = (dmu - z[:, None] * dsd) / sd[:, None] if grad else None
+        return z, sd, dz, dsd
+
     def _value(self, X):
         return self._compute(X, grad=False)[0]
 
@@ -199,13 +207,10 @@ class LogExpectedImprovement(_Analytic):
         self.xi = xi
 
     def _compute(self, X, grad):
-        mu, sd, dmu, dsd = self._moments(X, grad)
-        sd = np.maximum(sd, 1e-12 * max(1.0, abs(self.best_)))
-        z = (mu - self.best_ - self.xi) / sd
+        z, sd, dz, dsd = self._standardized(X, grad)
         val = np.log(sd) + log_h(z)
         if not grad:
             return val, None
-        dz = (dmu - z[:, None] * dsd) / sd[:, None]
         return val, dsd / sd[:, None] + _dlog_h(z)[:, None] * dz
 
 
@@ -221,13 +226,10 @@ class ProbabilityOfImprovement(_Analytic):
         self.xi = xi
 
     def _compute(self, X, grad):
-        mu, sd, dmu, dsd = self._moments(X, grad)
-        sd = np.maximum(sd, 1e-12 * max(1.0, abs(self.best_)))
-        z = (mu - self.best_ - self.xi) / sd
+        z, _, dz, _ = self._standardized(X, grad)
         val = special.ndtr(z)
         if not grad:
             return val, None
-        dz = (dmu - z[:, None] * dsd) / sd[:, None]
         return val, np.exp(-0.5 * z**2 - _LOG_SQRT_2PI)[:, None] * dz
 
 
@@ -243,13 +245,10 @@ class LogProbabilityOfImprovement(_Analytic):
         self.xi = xi
 
     def _compute(self, X, grad):
-        mu, sd, dmu, dsd = self._moments(X, grad)
-        sd = np.maximum(sd, 1e-12 * max(1.0, abs(self.best_)))
-        z = (mu - self.best_ - self.xi) / sd
+        z, _, dz, _ = self._standardized(X, grad)
         val = special.log_ndtr(z)
         if not grad:
             return val, None
-        dz = (dmu - z[:, None] * dsd) / sd[:, None]
         return val, np.exp(-0.5 * z**2 - _LOG_SQRT_2PI - val)[:, None] * dz
 
 
