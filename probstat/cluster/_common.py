@@ -76,6 +76,21 @@ def split_input(X, where):
     return xp, X
 
 
+def fit_on_host(estimator, X, where, attrs):
+    """Validate ``X``, run ``estimator._fit_host(X_np, xp, X_in)`` and move ``attrs`` back.
+
+    The SDP solvers run on NumPy; fitted arrays follow X's namespace and device.
+    """
+    from sklearn.utils.validation import validate_data
+
+    xp, X_in = split_input(X, where)
+    X_np = validate_data(estimator, X if X_in is None else to_numpy(X_in),
+                         dtype=np.float64, ensure_min_samples=2)
+    estimator._fit_host(X_np, xp, X_in)
+    to_input_namespace(estimator, attrs, xp, X_in)
+    return estimator
+
+
 def to_input_namespace(estimator, names, xp, X_in):
     """Move fitted NumPy attributes to the namespace and device of the input ``X_in``."""
     from ..backend import device, move_to

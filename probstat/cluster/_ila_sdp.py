@@ -19,11 +19,10 @@ from ._common import (
     check_n_clusters,
     check_solver_options,
     cvxpy_kwargs,
+    fit_on_host,
     gaussian_log_density,
     like_input,
     precision_cholesky,
-    split_input,
-    to_input_namespace,
 )
 from ._kmeans_sdp import KMeansSDP, _check_subsample, _choose, _device, _host
 from ._solvers import solve_burer_monteiro, solve_cvxpy
@@ -327,12 +326,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
         -------
         self : ILASDP
         """
-        xp, X_in = split_input(X, "ILASDP")
-        self._fit_host(validate_data(self, X if X_in is None else _host(X_in),
-                                     dtype=np.float64, ensure_min_samples=2), xp, X_in)
-        # Fitted arrays follow X's namespace and device.
-        to_input_namespace(self, _ARRAY_ATTRS, xp, X_in)
-        return self
+        return fit_on_host(self, X, "ILASDP", _ARRAY_ATTRS)
 
     def _fit_host(self, X, xp, X_in):
         n, p = X.shape

@@ -16,11 +16,10 @@ from ._common import (
     check_n_clusters,
     check_solver_options,
     cvxpy_kwargs,
+    fit_on_host,
     like_input,
     spectral_round,
-    split_input,
     threshold_round,
-    to_input_namespace,
 )
 from ._solvers import solve_burer_monteiro, solve_cvxpy
 
@@ -149,12 +148,7 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
         -------
         self : KMeansSDP
         """
-        xp, X_in = split_input(X, "KMeansSDP")
-        self._fit_host(validate_data(self, X if X_in is None else _host(X_in),
-                                     dtype=np.float64, ensure_min_samples=2), xp, X_in)
-        # Fitted arrays follow X's namespace and device.
-        to_input_namespace(self, ("labels_", "cluster_centers_"), xp, X_in)
-        return self
+        return fit_on_host(self, X, "KMeansSDP", ("labels_", "cluster_centers_"))
 
     def _fit_host(self, X, xp, X_in):
         n = X.shape[0]
