@@ -1,13 +1,14 @@
-"""Array namespace dispatch over array-api-compat, host/device moves and the GPU probe."""
+"""Array namespace dispatch over array-api-compat, host round trips and the GPU probe."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-import warnings
 
 import numpy as np
 
 from .._config import get_config
+from .._warn import warn
 
 
 class HostFallbackWarning(UserWarning):
@@ -15,7 +16,21 @@ class HostFallbackWarning(UserWarning):
 
 
 def _is_array(x) -> bool:
-    return x is not None and not isinstance(x, (int, float, complex, bool, str))
+    """True for array objects (NumPy, CuPy, array-api-strict, torch, ...).
+
+    Lists, tuples, scalars, strings, None and other objects are not arrays here: lists are
+    NumPy input, and they never decide the namespace a routine computes in.
+    """
+    if isinstance(x, np.ndarray):
+        return True
+    if isinstance(x, (list, tuple, str, bytes, int, float, complex, bool, np.generic)):
+        return False
+    return hasattr(x, "__array_namespace__") or type(x).__module__.split(".")[0] == "cupy"
+
+
+def _is_foreign_array(x) -> bool:
+    """True for an array object that is not a NumPy array."""
+    return _is_array(x) and not isinstance(x, np.ndarray)
 
 
 def get_namespace(*arrays):
@@ -23,12 +38,13 @@ def get_namespace(*arrays):
 
     With ``array_api_dispatch`` off (the default) this is always NumPy, seen through
     array-api-compat's wrapper so that the same code runs for every namespace. With it on,
-    it is the common namespace of ``arrays`` (CuPy, array-api-strict, PyTorch, ...).
+    it is the common namespace of the array objects among ``arrays`` (CuPy,
+    array-api-strict, PyTorch, ...); lists, scalars and ``None`` are ignored.
 
     Parameters
     ----------
-    *arrays : array-like
-        Arrays to inspect; ``None`` and Python scalars are ignored.
+    *arrays : object
+        Objects to inspect; only array objects count.
 
     Returns
     -------
@@ -53,8 +69,6 @@ def get_namespace(*arrays):
     arrays = [a for a in arrays if _is_array(a)]
     if not get_config()["array_api_dispatch"] or not arrays:
         return array_api_compat.array_namespace(np.empty(0))
-    # Lists and tuples are NumPy input.
-    arrays = [np.asarray(a) if isinstance(a, (list, tuple)) else a for a in arrays]
     try:
         return array_api_compat.array_namespace(*arrays)
     except TypeError as exc:
@@ -72,16 +86,18 @@ def is_numpy_namespace(xp) -> bool:
     Returns
     -------
     bool
+        Whether arrays of ``xp`` are NumPy arrays.
     """
     return xp.__name__ in {"numpy", "array_api_compat.numpy", "numpy.array_api"}
 
 
 def device(x):
-    """Return the device of array ``x`` (``"cpu"`` for NumPy arrays and lists).
+    """Return the device of array ``x`` (``"cpu"`` for NumPy arrays and non-arrays).
 
     Parameters
     ----------
-    x : array-like
+    x : object
+        An array, or anything else (lists and scalars live on the host).
 
     Returns
     -------
@@ -90,7 +106,7 @@ def device(x):
     """
     import array_api_compat
 
-    if isinstance(x, (list, tuple, np.ndarray, np.generic)) or not _is_array(x):
+    if not _is_foreign_array(x):
         return "cpu"
     return array_api_compat.device(x)
 
@@ -101,15 +117,17 @@ def to_numpy(x, *, dtype=None) -> np.ndarray:
     Parameters
     ----------
     x : array-like
-        A NumPy, CuPy, array-api-strict (any of its devices) or other DLPack array.
+        A NumPy, CuPy, array-api-strict (any of its devices) or other DLPack array, or a
+        nested sequence.
     dtype : data-type, optional
         Cast to this dtype.
 
     Returns
     -------
     numpy.ndarray
+        The values of ``x`` in host memory.
     """
-    if isinstance(x, np.ndarray) or not _is_array(x) or isinstance(x, (list, tuple)):
+    if not _is_foreign_array(x):
         return np.asarray(x, dtype=dtype)
     module = type(x).__module__.split(".")[0]
     if module == "cupy":
@@ -134,6 +152,7 @@ def move_to(x, *, xp, device=None):
     Parameters
     ----------
     x : array-like
+        Host data.
     xp : module
         Target namespace, as returned by :func:`get_namespace`.
     device : object, optional
@@ -142,6 +161,7 @@ def move_to(x, *, xp, device=None):
     Returns
     -------
     array
+        ``x`` as an array of ``xp`` on ``device``.
     """
     if is_numpy_namespace(xp):
         return np.asarray(x)
@@ -150,26 +170,176 @@ def move_to(x, *, xp, device=None):
     return xp.asarray(x, device=device)
 
 
-_warned_host_fallback: set[str] = set()
-
-
 def warn_host_fallback(where: str) -> None:
-    """Warn once per routine that array-API inputs are round-tripped through the host.
+    """Warn that array-API inputs of ``where`` are round-tripped through the host.
+
+    The warning is a :class:`HostFallbackWarning` issued through :mod:`warnings` and
+    attributed to the user's calling line, so the usual filters apply (by default it
+    shows once per call site; ``warnings.simplefilter("ignore", HostFallbackWarning)``
+    silences it).
 
     Parameters
     ----------
     where : str
-        Name of the routine, shown in the warning; each name warns once per process.
+        Name of the routine, shown in the warning.
     """
-    if where in _warned_host_fallback:
-        return
-    _warned_host_fallback.add(where)
-    warnings.warn(
-        f"{where} runs on the CPU (numba/cvxpy); array-API inputs are copied to NumPy "
-        "and results are moved back to the input's device.",
+    warn(
+        f"{where} runs on the CPU (compiled kernels or a CPU solver): array-API inputs are "
+        "copied to NumPy and results are moved back to the input's namespace and device.",
         HostFallbackWarning,
-        stacklevel=3,
     )
+
+
+class HostRoundTrip:
+    """Inputs to NumPy and results back, for a routine with a CPU-only part.
+
+    Made by :func:`on_host`. When array-API dispatch is on and the inputs live in another
+    namespace (CuPy, array-api-strict, ...), :attr:`used` is True, a
+    :class:`HostFallbackWarning` has been issued, :meth:`to_numpy` copies array inputs to
+    the host and :meth:`from_numpy` moves NumPy results to the inputs' namespace and
+    device. Otherwise both are no-ops for NumPy data (and :meth:`to_numpy` still turns a
+    foreign array into NumPy, as every routine does with dispatch off).
+
+    Attributes
+    ----------
+    xp : module
+        The namespace of the inputs (NumPy unless dispatch is on).
+    device : object
+        The device of the first foreign input array (``"cpu"`` otherwise).
+    used : bool
+        Whether the inputs left their namespace.
+    """
+
+    def __init__(self, arrays, where):
+        self.xp = get_namespace(*arrays)
+        self.used = not is_numpy_namespace(self.xp)
+        self.device = "cpu"
+        if self.used:
+            first = next(a for a in arrays if _is_foreign_array(a))
+            self.device = device(first)
+            warn_host_fallback(where)
+
+    def to_numpy(self, x, dtype=None):
+        """Return ``x`` on the host if it is a foreign array; anything else unchanged.
+
+        Lists, scalars and ``None`` pass through, so that the routine's own validation
+        names the argument when they are malformed.
+        """
+        if _is_foreign_array(x):
+            return to_numpy(x, dtype=dtype)
+        return x
+
+    def from_numpy(self, result):
+        """Move the NumPy arrays in ``result`` to the inputs' namespace and device.
+
+        Arrays inside tuples, lists, dicts and dataclass instances are moved too; Python
+        scalars and other objects are returned unchanged.
+        """
+        if not self.used:
+            return result
+        return self._move(result)
+
+    def move_attributes(self, obj, names):
+        """Move ``obj``'s NumPy attributes ``names`` (fitted arrays) to the inputs' device."""
+        if self.used:
+            for name in names:
+                if hasattr(obj, name):
+                    setattr(obj, name, self._move(getattr(obj, name)))
+        return obj
+
+    def _move(self, value):
+        if isinstance(value, np.ndarray):
+            if value.dtype == object:
+                return value
+            return move_to(value, xp=self.xp, device=self.device)
+        if isinstance(value, tuple) and hasattr(value, "_fields"):  # namedtuple
+            return type(value)(*(self._move(v) for v in value))
+        if isinstance(value, (tuple, list)):
+            return type(value)(self._move(v) for v in value)
+        if isinstance(value, dict):
+            return {k: self._move(v) for k, v in value.items()}
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changes = {}
+            for field in dataclasses.fields(value):
+                if not field.init:
+                    continue
+                old = getattr(value, field.name)
+                new = self._move(old)
+                if new is not old:
+                    changes[field.name] = new
+            return dataclasses.replace(value, **changes) if changes else value
+        return value
+
+
+def on_host(*arrays, where: str) -> HostRoundTrip:
+    """Prepare a round trip through NumPy for a routine with a CPU-only part.
+
+    The one way probstat runs numba kernels, cvxpy and SciPy solvers on array-API input
+    (in the manner of POT's ``to_numpy`` / ``from_numpy(type_as=)``)::
+
+        host = on_host(p, q, where="greedy_mec")
+        p, q = host.to_numpy(p), host.to_numpy(q)
+        ...                                  # NumPy / numba / cvxpy work
+        return host.from_numpy(result)       # back in the caller's namespace and device
+
+    Parameters
+    ----------
+    *arrays : object
+        The routine's array inputs (lists, scalars and ``None`` are ignored).
+    where : str
+        Name of the routine, shown in the :class:`HostFallbackWarning`.
+
+    Returns
+    -------
+    HostRoundTrip
+        Converts inputs with ``to_numpy`` and results with ``from_numpy``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from probstat.backend import on_host
+    >>> host = on_host(np.ones(3), where="example")
+    >>> host.used
+    False
+    >>> host.from_numpy(np.zeros(2))
+    array([0., 0.])
+    """
+    return HostRoundTrip(arrays, where)
+
+
+def host_only(func=None, *, where: str | None = None):
+    """Decorate a routine whose body is NumPy-only so that it accepts array-API input.
+
+    Every foreign array among the positional and keyword arguments is copied to NumPy,
+    the routine runs, and the arrays in its result are moved back to the namespace and
+    device of the inputs, with a :class:`HostFallbackWarning` (see :func:`on_host`).
+
+    Parameters
+    ----------
+    func : callable
+        The routine.
+    where : str, optional
+        Name shown in the warning; default the routine's qualified name.
+
+    Returns
+    -------
+    callable
+        The wrapped routine.
+    """
+    if func is None:
+        return functools.partial(host_only, where=where)
+    name = where or func.__qualname__
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        host = on_host(*args, *kwargs.values(), where=name)
+        if not host.used:
+            return func(*args, **kwargs)
+        args = [host.to_numpy(a) for a in args]
+        kwargs = {k: host.to_numpy(v) for k, v in kwargs.items()}
+        return host.from_numpy(func(*args, **kwargs))
+
+    return wrapper
 
 
 @functools.lru_cache(maxsize=1)
@@ -193,5 +363,6 @@ def gpu_available() -> bool:
     Returns
     -------
     bool
+        Whether a CUDA device is usable through CuPy.
     """
     return _probe_gpu()

@@ -14,7 +14,7 @@ from ..utils import check_rng, check_scalar_in
 _SHAPES = ("isotropic", "diagonal", "random")
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class GaussianMixtureParams(ResultMixin):
     """The parameters a heterogeneous mixture was drawn from.
 

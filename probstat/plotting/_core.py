@@ -46,11 +46,22 @@ def plot_distributions(distributions, labels=None, *, ax=None, support=None, tit
     matplotlib.axes.Axes
     """
     from ..backend import to_numpy
+    from ..utils import check_probability_vector
 
-    dists = [to_numpy(d, dtype=float) for d in distributions]
+    if distributions is None or isinstance(distributions, (str, bytes)):
+        raise TypeError("distributions must be a sequence of probability vectors "
+                        f"(got {distributions!r})")
+    if hasattr(distributions, "ndim") and distributions.ndim != 2:
+        raise ValueError("distributions must be a 2-D array or a sequence of probability "
+                         f"vectors (got {distributions.ndim}-D)")
+    dists = [to_numpy(check_probability_vector(to_numpy(d) if hasattr(d, "shape") else d,
+                                               name=f"distributions[{k}]"))
+             for k, d in enumerate(distributions)]
+    if not dists:
+        raise ValueError("distributions must not be empty")
     n = dists[0].shape[0]
     if any(d.shape != (n,) for d in dists):
-        raise ValueError("distributions must be 1-D arrays of the same length")
+        raise ValueError("distributions must all have the same length")
     if labels is not None and len(labels) != len(dists):
         raise ValueError(f"labels must have {len(dists)} entries (got {len(labels)})")
     ax = get_axes(ax, figsize=(6, 3.5))

@@ -12,16 +12,8 @@ import math
 import scipy.special
 
 from ..backend import get_namespace, is_numpy_namespace
-from ._validation import check_joint, check_probability_vector
-
-
-def log_base(base) -> float:
-    """Natural log of ``base`` (1 for None: nats), rejecting bases <= 0 and 1."""
-    if base is None:
-        return 1.0
-    if isinstance(base, bool) or not isinstance(base, (int, float)) or not base > 0 or base == 1:
-        raise ValueError(f"base must be a positive number other than 1 (got {base!r})")
-    return math.log(base)
+from ._numerics import log_base
+from ._validation import check_array, check_joint, check_probability_vector
 
 
 def _plogp(p, xp):
@@ -224,13 +216,11 @@ def binary_entropy(p, *, base=2):
     >>> binary_entropy([0.0, 1.0]).tolist()
     [0.0, 0.0]
     """
-    xp = get_namespace(p)
-    scalar_input = isinstance(p, (int, float))
-    arr = xp.asarray(p, dtype=xp.float64) if scalar_input or isinstance(p, (list, tuple)) else p
-    if not xp.isdtype(arr.dtype, "real floating"):
-        arr = xp.astype(arr, xp.float64)
-    if not bool(xp.all(xp.isfinite(arr))):
-        raise ValueError("p must be finite (found NaN or inf)")
+    from numbers import Real
+
+    scalar_input = isinstance(p, Real) and not isinstance(p, bool)
+    arr = check_array(p, "p", ndim=None)
+    xp = get_namespace(arr)
     if bool(xp.any(arr < 0)) or bool(xp.any(arr > 1)):
         raise ValueError("p must lie in [0, 1]")
     value = -(_plogp(arr, xp) + _plogp(1.0 - arr, xp)) / log_base(base)

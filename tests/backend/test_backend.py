@@ -131,14 +131,102 @@ def test_gpu_probe_not_at_import():
     assert out == "False"
 
 
-def test_host_fallback_warns_once():
+def test_host_fallback_warning_goes_through_warnings_filters():
+    import warnings
+
     with pytest.warns(HostFallbackWarning, match="runs on the CPU"):
         warn_host_fallback("test_routine_xyz")
+    # A filter silences it, as for any warning (no private warn-once registry).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HostFallbackWarning)
+        warnings.simplefilter("error")
+        warnings.filterwarnings("ignore", category=HostFallbackWarning)
+        warn_host_fallback("test_routine_xyz")
+    # Every call warns under "always"; the default rule shows it once per user call site.
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        warn_host_fallback("test_routine_xyz")
+        warn_host_fallback("test_routine_xyz")
+    assert len(seen) == 2
+
+
+def test_host_fallback_warning_points_at_the_user_line():
+    # The warning is attributed to the first frame outside probstat, so the default
+    # "once per location" rule applies per user call site and filters see the user module.
+    code = (
+        "import warnings, numpy as np, array_api_strict as xp, probstat\n"
+        "from probstat.coupling import greedy_mec\n"
+        "probstat.set_config(array_api_dispatch=True)\n"
+        "p = xp.asarray([0.5, 0.5])\n"
+        "with warnings.catch_warnings(record=True) as seen:\n"
+        "    warnings.simplefilter('default')\n"
+        "    for _ in range(3):\n"
+        "        greedy_mec(p, p)\n"
+        "    greedy_mec(p, p)\n"
+        "print(len(seen), {w.filename for w in seen}, sorted(w.lineno for w in seen))\n"
+    )
+    out = _run(code)
+    assert out == "2 {'<string>'} [8, 9]"
+
+
+def test_on_host_round_trip(xp):
+    from probstat.backend import host_only, on_host
+
+    x = xp.asarray([1.0, 2.0, 3.0])
+    host = on_host(x, None, [1, 2], where="t")
+    assert host.used == (xp.__name__ != "array_api_compat.numpy")
+    assert isinstance(host.to_numpy(x), np.ndarray) or not host.used
+    assert host.to_numpy([1, 2]) == [1, 2]          # lists pass through to validation
+
+    @host_only
+    def double(a, *, k=2.0):
+        assert isinstance(a, np.ndarray)
+        return {"y": a * k, "n": int(a.shape[0]), "pair": (a, 1.0)}
+
+    if host.used:
+        with pytest.warns(HostFallbackWarning, match="double"):
+            out = double(x)
+        assert type(out["y"]) is type(x)
+        assert device(out["y"]) == device(x)
+        assert type(out["pair"][0]) is type(x)
+    else:
+        out = double(np.asarray([1.0, 2.0, 3.0]))
+    assert out["n"] == 3
+    np.testing.assert_allclose(to_numpy(out["y"]), [2.0, 4.0, 6.0])
+
+
+def test_on_host_moves_dataclass_fields():
+    import dataclasses
+
+    import array_api_strict as xps
+
+    from probstat.backend import on_host
+
+    @dataclasses.dataclass(frozen=True, eq=False)
+    class R:
+        a: np.ndarray
+        b: float
+
+    with probstat.config_context(array_api_dispatch=True):
+        x = xps.asarray([1.0], device=xps.Device("device1"))
+        with pytest.warns(HostFallbackWarning):
+            host = on_host(x, where="t")
+        r = host.from_numpy(R(np.ones(2), 3.0))
+    assert r.b == 3.0 and device(r.a) == device(x)
+
+
+def test_dispatch_off_never_warns():
     import warnings
+
+    import array_api_strict as xps
+
+    from probstat.backend import on_host
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        warn_host_fallback("test_routine_xyz")
+        host = on_host(xps.asarray([1.0, 2.0]), where="t")
+    assert not host.used
+    assert isinstance(host.to_numpy(xps.asarray([1.0, 2.0])), np.ndarray)
 
 
 def test_numba_disable_jit_gives_same_answer():

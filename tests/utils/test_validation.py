@@ -23,7 +23,7 @@ def test_probability_vector_accepts_and_clips():
     ([0.2, 0.2], ValueError, r"q must sum to 1 \(got 0.4\)"),
     ([0.5, np.inf], ValueError, "q must be finite"),
     (np.ones((2, 2)) / 4, ValueError, "q must be 1-D"),
-    (["a", "b"], TypeError, "q must hold real numbers"),
+    (["a", "b"], TypeError, "q must hold numbers, not strings"),
 ])
 def test_probability_vector_errors_name_argument(bad, exc, match):
     with pytest.raises(exc, match=match):
@@ -38,7 +38,7 @@ def test_normalize_rejects_zero_sum():
 def test_joint_and_stochastic():
     P = check_joint([[0.25, 0.25], [0.25, 0.25]])
     assert P.shape == (2, 2)
-    with pytest.raises(ValueError, match="empty axis"):
+    with pytest.raises(ValueError, match="must not be empty"):
         check_joint(np.zeros((0, 3)))
     W = check_stochastic_matrix([[0.5, 0.5], [1.0, 0.0]])
     assert W.shape == (2, 2)
