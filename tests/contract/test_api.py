@@ -27,7 +27,7 @@ import probstat
 from probstat.base import ResultMixin, Summary
 from probstat.utils import all_estimators
 
-from ._cases import leaves, load_registry
+from ._cases import load_registry
 
 CASES, EXEMPT = load_registry()
 

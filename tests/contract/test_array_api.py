@@ -54,7 +54,7 @@ def test_array_api_strict_matches_numpy(case):
         assert not host_strict, (f"{case.label} is declared array-API native but warned: "
                                  f"{host_strict[0].message}")
     # Inputs stay where they were.
-    for name, value in strict.items():
+    for value in strict.values():
         assert isinstance(value, xps._array_object.Array) and value.device == DEVICE
     # Every array of the NumPy result comes back as an array-api-strict array on device1.
     got_leaves = dict(leaves(got))

@@ -135,7 +135,7 @@ def _params():
             for mutation in mutations:
                 out.append(pytest.param(case, arg, mutation,
                                         id=f"{case.label}-{arg}-{mutation}"))
-        for a, b in case.paired:
+        for _, b in case.paired:
             out.append(pytest.param(case, b, "shape_mismatch",
                                     id=f"{case.label}-{b}-shape_mismatch"))
     return out
