@@ -390,7 +390,7 @@ def check_stochastic_matrix(W, *, name="channel", axis=1, atol=None):
 
 def check_labels(labels, name="labels", *, n_labels=None, n_samples=None, xp=None,
                  allow_empty=False):
-    """Validate integer labels ``0 .. n_labels - 1`` and return them as an int64 array.
+    """Validate integer labels in ``[0, n_labels)`` and return them as an int64 array.
 
     Parameters
     ----------
