@@ -56,5 +56,5 @@ def test_lookup_and_errors():
     assert get_test_function("rosenbrock", 3).dim == 3
     with pytest.raises(ValueError, match="name must be one of"):
         get_test_function("sphere")
-    with pytest.raises(ValueError, match="takes points of dimension 2"):
+    with pytest.raises(ValueError, match="x must hold points of dimension 2"):
         branin([1.0, 2.0, 3.0])
