@@ -369,7 +369,8 @@ class BayesianOptimizer:
         """
         x, y, constraints = (to_numpy(v) if _is_foreign_array(v) else v
                              for v in (x, y, constraints))
-        single = not isinstance(y, (list, tuple, np.ndarray)) or np.ndim(y) == 0
+        single = (not isinstance(y, (list, tuple))
+                  and (not isinstance(y, np.ndarray) or y.ndim == 0))
         xs = [x] if single else list(x)
         ys = [y] if single else list(y)
         if len(xs) != len(ys):
@@ -386,7 +387,13 @@ class BayesianOptimizer:
             raise ValueError("constraints given but n_constraints is 0")
         points, values = [], []
         for xi, yi in zip(xs, ys):
-            xi = self.space.check_point(xi)
+            try:
+                xi = self.space.check_point(xi)
+            except (TypeError, ValueError) as exc:
+                if not single:
+                    raise
+                raise type(exc)(f"{exc} (x must be one point when y is a single value)"
+                                ) from None
             values.append(_check_value(yi, xi))
             points.append(xi)
         for k, (xi, yi) in enumerate(zip(points, values)):

@@ -272,7 +272,7 @@ def _as_dimension(spec, k):
         return Real(*spec)
     if isinstance(spec, tuple | list):
         return Categorical(spec)
-    raise TypeError(f"dimension {k} must be a (low, high) pair, a list of categories or a "
+    raise TypeError(f"dimensions[{k}] must be a (low, high) pair, a list of categories or a "
                     f"Real/Integer/Categorical (got {spec!r})")
 
 
@@ -308,7 +308,14 @@ class Space:
         dims = list(dimensions)
         if not dims:
             raise ValueError("dimensions must hold at least one dimension")
-        self.dimensions = [_as_dimension(s, k) for k, s in enumerate(dims)]
+        self.dimensions = []
+        for k, spec in enumerate(dims):
+            try:
+                self.dimensions.append(_as_dimension(spec, k))
+            except (TypeError, ValueError) as exc:
+                if str(exc).startswith("dimensions["):
+                    raise
+                raise type(exc)(f"dimensions[{k}]: {exc}") from None
 
     def __repr__(self):
         return f"Space({self.dimensions!r})"
