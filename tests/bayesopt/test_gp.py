@@ -53,7 +53,7 @@ def test_predictions_equal_sklearn(data, rng, kernel):
     _, c1 = ours.predict(Xq, return_cov=True)
     _, c2 = sk.predict(Xq, return_cov=True)
     np.testing.assert_allclose(c1, c2, atol=1e-8)
-    # observations: ConstantKernel * Matern + WhiteKernel, the spec's reference
+    # observations: ConstantKernel * Matern + WhiteKernel, the reference model
     sk2 = GaussianProcessRegressor(sklearn_equivalent(kernel, ls, sv)
                                    + WhiteKernel(noise, "fixed"), optimizer=None).fit(X, y)
     m3, s3 = sk2.predict(Xq, return_std=True)
