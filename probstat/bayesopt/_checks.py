@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
@@ -58,11 +56,3 @@ def check_model(model, name="model"):
         raise NotFittedError(f"{name} must be fitted: call {name}.fit(X, y) first")
     return model
 
-
-def check_real_value(value, name):
-    """A finite real number (bools and strings are type errors); a 0-d array is unwrapped."""
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value.item()
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number (got {value!r})")
-    return check_scalar_in(value, name)

@@ -11,8 +11,7 @@ import numpy as np
 from scipy import optimize
 from scipy.stats import qmc
 
-from ..backend import to_numpy
-from ..backend._namespace import _is_foreign_array
+from ..backend import on_host
 from ..utils import check_array, check_bool, check_option, check_rng, progress
 from ..utils._numerics import limit_blas_threads
 from ._acquisition import (
@@ -95,8 +94,6 @@ def _check_points(points, space, name):
     """A list of valid points of ``space`` (None gives [])."""
     if points is None:
         return []
-    if _is_foreign_array(points):
-        points = to_numpy(points)
     if isinstance(points, (str, bytes)) or not hasattr(points, "__iter__"):
         raise TypeError(f"{name} must be a list of points (got {points!r})")
     return [space.check_point(p, f"{name}[{k}]") for k, p in enumerate(points)]
@@ -277,7 +274,7 @@ class BayesianOptimizer:
     >>> opt = BayesianOptimizer([(-2.0, 2.0)], n_initial=3, random_state=0)
     >>> for _ in range(6):
     ...     x = opt.ask()
-    ...     opt.tell(x, (x[0] - 0.5) ** 2)
+    ...     _ = opt.tell(x, (x[0] - 0.5) ** 2)
     >>> len(opt.x_iters)
     6
     """
@@ -367,8 +364,8 @@ class BayesianOptimizer:
         self
             The optimizer.
         """
-        x, y, constraints = (to_numpy(v) if _is_foreign_array(v) else v
-                             for v in (x, y, constraints))
+        host = on_host(x, y, constraints, where="BayesianOptimizer.tell")
+        x, y, constraints = (host.to_numpy(v) for v in (x, y, constraints))
         single = (not isinstance(y, (list, tuple))
                   and (not isinstance(y, np.ndarray) or y.ndim == 0))
         xs = [x] if single else list(x)
@@ -691,9 +688,10 @@ def minimize(func, space, n_calls=50, *, n_initial=None, acquisition="logei", x0
     batch_size = check_int(batch_size, "batch_size", 1)
     _check_executor(executor)
     sp = Space(space)
-    x0 = _check_points(x0, sp, "x0")
+    host = on_host(x0, y0, where="minimize")
+    x0 = _check_points(host.to_numpy(x0), sp, "x0")
     if y0 is not None:
-        y0 = to_numpy(y0) if _is_foreign_array(y0) else y0
+        y0 = host.to_numpy(y0)
         if isinstance(y0, (str, bytes)) or not hasattr(y0, "__len__") or np.ndim(y0) != 1:
             raise TypeError(f"y0 must be a list of numbers, one per x0 point (got {y0!r})")
         if len(y0) != len(x0):

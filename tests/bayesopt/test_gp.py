@@ -7,6 +7,7 @@ from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import WhiteKernel
 
 from probstat.bayesopt import GaussianProcess
+
 from ._reference import sklearn_equivalent
 
 KERNELS = ["rbf", "matern12", "matern32", "matern52"]

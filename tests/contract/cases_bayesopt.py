@@ -26,17 +26,17 @@ BAD_BEST = [float("nan"), float("inf"), "0.2", None]
 BAD_COUNT = [0, 2.5, "8"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _gp():
     return bo.GaussianProcess(noise=1e-4, random_state=0).fit(X_TRAIN, Y_TRAIN)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cgp():
     return bo.GaussianProcess(noise=1e-4, random_state=0).fit(X_TRAIN, C_TRAIN)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _gp1d():
     X = np.array([[0.1], [0.4], [0.8]])
     return bo.GaussianProcess(noise=1e-4, optimizer=None).fit(X, np.sin(4 * X[:, 0]))
