@@ -15,7 +15,7 @@ tables and writes them to ``docs/performance/bayesopt.md``.
    3 iterations each, median.
 2. GP fit alone at n = 1000, d = 6: probstat ``GaussianProcess.fit`` (MAP, one start)
    against scikit-optimize's surrogate (scikit-learn GP with skopt's kernel and 2 restarts).
-   BoTorch is not installed here, so the issue's BoTorch comparison is replaced by this
+   BoTorch is not installed here, so a BoTorch comparison is replaced by this
    scikit-optimize ratio.
 3. Regret: median log10 simple regret over the seeds on Branin after 30 evaluations and
    Hartmann-6 after 60, probstat ``minimize`` (log-EI) against ``skopt.gp_minimize``
@@ -151,9 +151,9 @@ def main():
         f"| GP hyperparameter fit, n = 1000, d = 6 | {fit_ours:.2f} | {fit_theirs:.2f} | "
         f"{fit_theirs / fit_ours:.1f}x |",
         "",
-        "BoTorch is not installed on this machine; the issue's n = 1000 comparison is reported "
-        "against scikit-optimize's surrogate instead (spec table 4.2 lists BoTorch 0.18.1 "
-        "single-thread fits of 2.6-8.4 s at n = 1000 on a faster Xeon).",
+        "BoTorch is not installed on this machine; the n = 1000 comparison is reported "
+        "against scikit-optimize's surrogate instead (single-thread BoTorch 0.18.1 fits take "
+        "2.6-8.4 s at n = 1000 on a faster Xeon).",
         "",
         f"### Regret ({len(seeds)} seeds, same seeds for both)",
         "",
@@ -165,7 +165,7 @@ def main():
         f"| Hartmann-6 | 60 | {h6[0]:.2f} | {h6[1]:.2f} | {h6[2]}/{len(seeds)} | "
         f"{h6[3]:.1f} / {h6[4]:.1f} |",
         "",
-        "Targets from the issue: Branin median <= -2, Hartmann-6 median <= -0.5, no worse "
+        "Targets: Branin median <= -2, Hartmann-6 median <= -0.5, no worse "
         "than scikit-optimize; one iteration at n = 300, d = 6 at least 10x faster.",
         "",
     ]

@@ -16,13 +16,9 @@ from . import acquisition, test_functions  # noqa: F401  (public submodules)
 from ._acquisition import (
     AcquisitionFunction,
     ConstrainedExpectedImprovement,
-    EntropySearch,
     ExpectedImprovement,
-    KnowledgeGradient,
     LogExpectedImprovement,
     LogProbabilityOfImprovement,
-    MaxValueEntropySearch,
-    NoisyExpectedImprovement,
     ProbabilityOfImprovement,
     UpperConfidenceBound,
     qExpectedImprovement,
@@ -40,8 +36,14 @@ from ._closed_forms import (
 )
 from ._demo import demo
 from ._gp import GaussianProcess
+from ._lookahead import (
+    EntropySearch,
+    KnowledgeGradient,
+    MaxValueEntropySearch,
+    NoisyExpectedImprovement,
+)
 from ._optimizer import BayesianOptimizer, ObjectiveError, maximize_acquisition, minimize
-from ._plotting import plot_convergence, plot_posterior_1d
+from ._plot import plot_convergence, plot_posterior_1d
 from ._space import Categorical, Integer, Real, Space
 from .test_functions import BenchmarkFunction, get_test_function
 

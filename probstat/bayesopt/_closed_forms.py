@@ -1,9 +1,14 @@
 """Closed-form acquisition values on arrays, in Frazier's maximisation convention.
 
 Improvement is ``max(f - best, 0)``; ``z = (mean - best) / std``; ``h(z) = phi(z) + z Phi(z)``.
-Everything here is vectorised NumPy over broadcastable inputs; the log-space forms use
-:func:`scipy.special.log_ndtr` and :func:`scipy.special.erfcx` so that they stay finite and
-accurate far in the lower tail (down to ``z = -1e7`` and beyond).
+The public functions validate their arguments and then call the private ``_`` versions,
+which work on flat float64 NumPy arrays and are what the acquisition objects use inside
+the optimisation loop. The log-space forms use :func:`scipy.special.log_ndtr` and
+:func:`scipy.special.erfcx` so that they stay finite and accurate far in the lower tail
+(down to ``z = -1e7`` and beyond). ``scipy.special`` and the numba kernel are CPU-only:
+those functions take array-API input through :func:`~probstat.backend.on_host`;
+:func:`upper_confidence_bound` and :func:`q_expected_improvement` compute in the input's
+namespace.
 """
 
 from __future__ import annotations
@@ -13,43 +18,66 @@ import math
 import numpy as np
 from scipy import special
 
-from ..backend import get_namespace, is_numpy_namespace, to_numpy, warn_host_fallback
-from ..utils import check_rng
+from ..backend import device, get_namespace, is_numpy_namespace, move_to, on_host, to_numpy
+from ..backend._namespace import _is_foreign_array
+from ..utils import (
+    check_array,
+    check_bool,
+    check_rng,
+    check_same_length,
+    check_scalar_in,
+)
 
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 _LOG_SQRT_PI_2 = 0.5 * math.log(math.pi / 2.0)
 _Z_ASYMPTOTIC = 1e3  # below -1000 the asymptotic series of the Mills ratio is exact
 
 
-def _host(name, *arrays):
-    """NumPy float arrays of ``arrays`` and the caller's namespace (None for NumPy)."""
-    xp = get_namespace(*arrays)
-    if not is_numpy_namespace(xp):
-        warn_host_fallback(name)
-        return [to_numpy(a, dtype=np.float64) for a in arrays], xp
-    return [np.asarray(a, dtype=np.float64) for a in arrays], None
+# ----------------------------------------------------------------------- validation
 
 
-def _back(value, xp, shape=None):
-    if shape is not None:
-        value = np.reshape(value, shape)
-    if xp is None:
-        return value[()] if isinstance(value, np.ndarray) and value.ndim == 0 else value
-    return xp.asarray(value)
+def _broadcast(named):
+    """Broadcast validated NumPy arrays to one shape; a named error when they disagree."""
+    try:
+        shape = np.broadcast_shapes(*(a.shape for _, a in named))
+    except ValueError:
+        names = ", ".join(n for n, _ in named[:-1]) + f" and {named[-1][0]}"
+        got = ", ".join(f"{n} {tuple(a.shape)}" for n, a in named)
+        raise ValueError(f"{names} must have broadcastable shapes (got {got})") from None
+    return shape, [np.broadcast_to(a, shape).ravel() for _, a in named]
 
 
-def _check_mean_std(mean, std, best):
-    if not np.all(np.isfinite(mean)):
-        raise ValueError("mean must be finite (found NaN or inf)")
-    if not np.all(np.isfinite(std)) or np.any(std < 0):
-        raise ValueError("std must be finite and >= 0")
-    if not np.all(np.isfinite(best)):
-        raise ValueError("best must be finite (found NaN or inf)")
+def _check_std(std, name="std", *, positive=False):
+    low = float(np.min(std))
+    if low < 0 or (positive and low == 0):
+        rule = "> 0" if positive else ">= 0"
+        raise ValueError(f"{name} must be {rule} (smallest entry {low:.3g})")
+
+
+def _mean_std_best(where, mean, std, best):
+    """Validate (mean, std, best) on the host; return the round trip, shape and flat arrays."""
+    host = on_host(mean, std, best, where=where)
+    mean = check_array(host.to_numpy(mean), "mean", xp=np)
+    std = check_array(host.to_numpy(std), "std", xp=np)
+    best = check_array(host.to_numpy(best), "best", xp=np)
+    _check_std(std)
+    shape, flat = _broadcast([("mean", mean), ("std", std), ("best", best)])
+    return host, shape, flat
+
+
+def _finish(host, out, shape):
+    """Reshape a flat result; a NumPy scalar for 0-d NumPy input, else the input's namespace."""
+    out = np.reshape(out, shape)
+    if host.used:
+        return host.from_numpy(out)
+    return out[()] if out.ndim == 0 else out
+
+
+# ----------------------------------------------------------------------- log h(z)
 
 
 def _log1mexp(x):
     """``log(1 - exp(x))`` for ``x <= 0``, accurate near 0 and for very negative ``x``."""
-    x = np.asarray(x, dtype=np.float64)
     out = np.empty_like(x)
     small = x > -math.log(2.0)
     out[small] = np.log(-np.expm1(x[small]))
@@ -57,34 +85,8 @@ def _log1mexp(x):
     return out
 
 
-def log_h(z):
-    """Return ``log h(z)`` with ``h(z) = phi(z) + z Phi(z)``, stable for very negative ``z``.
-
-    Three branches, after BoTorch's ``_log_ei_helper``: direct evaluation for ``z > -1``;
-    ``-z^2/2 - log sqrt(2 pi) + log(1 - sqrt(pi/2) |z| erfcx(|z|/sqrt 2))`` for
-    ``-1000 < z <= -1``; below that the bracket (which cancels badly there) is replaced by
-    its asymptotic series ``z^-2 (1 - 3 z^-2 + 15 z^-4 - 105 z^-6)``, exact to about
-    1e-21 relative.
-
-    Parameters
-    ----------
-    z : array-like
-        Standardised improvement.
-
-    Returns
-    -------
-    ndarray
-        ``log h(z)``, finite for every finite ``z``.
-
-    Examples
-    --------
-    >>> from probstat.bayesopt.acquisition import log_h
-    >>> round(float(log_h(0.0)), 12)  # log phi(0)
-    -0.918938533205
-    >>> bool(log_h(-1e7) > -1e14)
-    True
-    """
-    z = np.asarray(z, dtype=np.float64)
+def _log_h(z):
+    """``log h(z)`` on a float64 NumPy array (no validation)."""
     out = np.empty_like(z)
     upper = z > -1.0
     zu = z[upper]
@@ -101,12 +103,49 @@ def log_h(z):
     return out
 
 
+def log_h(z):
+    """Return ``log h(z)`` with ``h(z) = phi(z) + z Phi(z)``, stable for very negative ``z``.
+
+    Three branches, after BoTorch's ``_log_ei_helper``: direct evaluation for ``z > -1``;
+    ``-z^2/2 - log sqrt(2 pi) + log(1 - sqrt(pi/2) |z| erfcx(|z|/sqrt 2))`` for
+    ``-1000 < z <= -1``; below that the bracket (which cancels badly there) is replaced by
+    its asymptotic series ``z^-2 (1 - 3 z^-2 + 15 z^-4 - 105 z^-6)``, exact to about
+    1e-21 relative.
+
+    Parameters
+    ----------
+    z : array-like
+        Standardised improvement (finite), any shape.
+
+    Returns
+    -------
+    ndarray
+        ``log h(z)``, finite for every finite ``z``, with the shape of ``z``.
+
+    References
+    ----------
+    S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected improvements
+    to expected improvement for Bayesian optimization", NeurIPS 2023.
+
+    Examples
+    --------
+    >>> from probstat.bayesopt.acquisition import log_h
+    >>> round(float(log_h(0.0)), 12)  # log phi(0)
+    -0.918938533205
+    >>> bool(log_h(-1e7) > -1e14)
+    True
+    """
+    host = on_host(z, where="log_h")
+    z = check_array(host.to_numpy(z), "z", xp=np)
+    return host.from_numpy(_log_h(z))
+
+
 def _dlog_h(z):
     """``d log h / dz = Phi(z) / h(z)``, the Mills-ratio form ``R / (1 - |z| R)`` below -1."""
     z = np.asarray(z, dtype=np.float64)
     out = np.empty_like(z)
     upper = z > -1.0
-    out[upper] = np.exp(special.log_ndtr(z[upper]) - log_h(z[upper]))
+    out[upper] = np.exp(special.log_ndtr(z[upper]) - _log_h(z[upper]))
     mid = (~upper) & (z > -_Z_ASYMPTOTIC)
     zm = z[mid]
     log_r = np.log(special.erfcx(-zm / math.sqrt(2.0))) + _LOG_SQRT_PI_2  # log Phi/phi
@@ -116,6 +155,17 @@ def _dlog_h(z):
     w = 1.0 / (zl * zl)
     out[low] = (np.abs(zl) * (1.0 + w * (-1.0 + w * (3.0 + w * (-15.0 + 105.0 * w))))
                 / (1.0 + w * (-3.0 + w * (15.0 - 105.0 * w))))
+    return out
+
+
+# ----------------------------------------------------------------------- EI, PI, UCB
+
+
+def _ei(mean, std, best):
+    out = np.maximum(mean - best, 0.0)
+    pos = std > 0
+    z = (mean[pos] - best[pos]) / std[pos]
+    out[pos] = std[pos] * np.exp(_log_h(z))
     return out
 
 
@@ -132,14 +182,18 @@ def expected_improvement(mean, std, best):
     Parameters
     ----------
     mean, std : array-like
-        Posterior mean and standard deviation (broadcastable).
+        Posterior mean and standard deviation (finite, ``std >= 0``, broadcastable).
     best : float or array-like
-        The incumbent value to improve on.
+        The incumbent value to improve on (finite, broadcastable with ``mean``).
 
     Returns
     -------
     ndarray or float
-        Expected improvement, >= 0.
+        Expected improvement, >= 0, with the broadcast shape.
+
+    References
+    ----------
+    P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018.
 
     Examples
     --------
@@ -147,16 +201,8 @@ def expected_improvement(mean, std, best):
     >>> round(float(expected_improvement(0.0, 1.0, 0.0)), 6)  # phi(0)
     0.398942
     """
-    (mean, std, best), xp = _host("expected_improvement", mean, std, best)
-    _check_mean_std(mean, std, best)
-    mean, std, best = np.broadcast_arrays(mean, std, best)
-    shape = mean.shape
-    mean, std, best = mean.ravel(), std.ravel(), best.ravel()
-    out = np.maximum(mean - best, 0.0)
-    pos = std > 0
-    z = (mean[pos] - best[pos]) / std[pos]
-    out[pos] = std[pos] * np.exp(log_h(z))
-    return _back(out, xp, shape)
+    host, shape, (mean, std, best) = _mean_std_best("expected_improvement", mean, std, best)
+    return _finish(host, _ei(mean, std, best), shape)
 
 
 def log_expected_improvement(mean, std, best):
@@ -170,13 +216,19 @@ def log_expected_improvement(mean, std, best):
     Parameters
     ----------
     mean, std : array-like
-        Posterior mean and standard deviation (broadcastable).
+        Posterior mean and standard deviation (finite, ``std >= 0``, broadcastable).
     best : float or array-like
-        The incumbent value.
+        The incumbent value (finite).
 
     Returns
     -------
     ndarray or float
+        ``log EI`` with the broadcast shape.
+
+    References
+    ----------
+    S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected improvements
+    to expected improvement for Bayesian optimization", NeurIPS 2023.
 
     Examples
     --------
@@ -184,17 +236,14 @@ def log_expected_improvement(mean, std, best):
     >>> bool(log_expected_improvement(-50.0, 1.0, 0.0) < -1250)
     True
     """
-    (mean, std, best), xp = _host("log_expected_improvement", mean, std, best)
-    _check_mean_std(mean, std, best)
-    mean, std, best = np.broadcast_arrays(mean, std, best)
-    shape = mean.shape
-    mean, std, best = mean.ravel(), std.ravel(), best.ravel()
+    host, shape, (mean, std, best) = _mean_std_best("log_expected_improvement", mean, std,
+                                                    best)
     with np.errstate(divide="ignore"):
         out = np.log(np.maximum(mean - best, 0.0))
     pos = std > 0
     z = (mean[pos] - best[pos]) / std[pos]
-    out[pos] = np.log(std[pos]) + log_h(z)
-    return _back(out, xp, shape)
+    out[pos] = np.log(std[pos]) + _log_h(z)
+    return _finish(host, out, shape)
 
 
 def probability_of_improvement(mean, std, best):
@@ -203,12 +252,19 @@ def probability_of_improvement(mean, std, best):
     Parameters
     ----------
     mean, std : array-like
-        Posterior mean and standard deviation (broadcastable).
+        Posterior mean and standard deviation (finite, ``std >= 0``, broadcastable).
     best : float or array-like
+        The incumbent value (finite).
 
     Returns
     -------
     ndarray or float
+        Probabilities with the broadcast shape (``mean > best`` where ``std == 0``).
+
+    References
+    ----------
+    H. J. Kushner, "A new method of locating the maximum point of an arbitrary multipeak
+    curve in the presence of noise", Journal of Basic Engineering 86(1), 1964.
 
     Examples
     --------
@@ -216,15 +272,12 @@ def probability_of_improvement(mean, std, best):
     >>> float(probability_of_improvement(1.0, 1.0, 1.0))
     0.5
     """
-    (mean, std, best), xp = _host("probability_of_improvement", mean, std, best)
-    _check_mean_std(mean, std, best)
-    mean, std, best = np.broadcast_arrays(mean, std, best)
-    shape = mean.shape
-    mean, std, best = mean.ravel(), std.ravel(), best.ravel()
+    host, shape, (mean, std, best) = _mean_std_best("probability_of_improvement", mean, std,
+                                                    best)
     out = (mean > best).astype(np.float64)
     pos = std > 0
     out[pos] = special.ndtr((mean[pos] - best[pos]) / std[pos])
-    return _back(out, xp, shape)
+    return _finish(host, out, shape)
 
 
 def log_probability_of_improvement(mean, std, best):
@@ -233,11 +286,20 @@ def log_probability_of_improvement(mean, std, best):
     Parameters
     ----------
     mean, std : array-like
+        Posterior mean and standard deviation (finite, ``std >= 0``, broadcastable).
     best : float or array-like
+        The incumbent value (finite).
 
     Returns
     -------
     ndarray or float
+        Log probabilities with the broadcast shape (``-inf`` where ``std == 0`` and
+        ``mean <= best``).
+
+    References
+    ----------
+    S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected improvements
+    to expected improvement for Bayesian optimization", NeurIPS 2023.
 
     Examples
     --------
@@ -245,30 +307,48 @@ def log_probability_of_improvement(mean, std, best):
     >>> bool(log_probability_of_improvement(-100.0, 1.0, 0.0) > -5010)
     True
     """
-    (mean, std, best), xp = _host("log_probability_of_improvement", mean, std, best)
-    _check_mean_std(mean, std, best)
-    mean, std, best = np.broadcast_arrays(mean, std, best)
-    shape = mean.shape
-    mean, std, best = mean.ravel(), std.ravel(), best.ravel()
+    host, shape, (mean, std, best) = _mean_std_best("log_probability_of_improvement", mean,
+                                                    std, best)
     with np.errstate(divide="ignore"):
         out = np.log((mean > best).astype(np.float64))
     pos = std > 0
     out[pos] = special.log_ndtr((mean[pos] - best[pos]) / std[pos])
-    return _back(out, xp, shape)
+    return _finish(host, out, shape)
+
+
+def _first_device(*arrays):
+    for a in arrays:
+        if _is_foreign_array(a):
+            return device(a)
+    return "cpu"
+
+
+def _as_xp(x, name, xp, dev, **kwargs):
+    """Validated float64 array of namespace ``xp`` on device ``dev``."""
+    if _is_foreign_array(x) or is_numpy_namespace(xp):
+        return check_array(x, name, xp=xp, **kwargs)
+    return move_to(check_array(x, name, xp=np, **kwargs), xp=xp, device=dev)
 
 
 def upper_confidence_bound(mean, std, beta=2.0):
-    """GP-UCB ``mean + sqrt(beta) * std``.
+    """GP-UCB ``mean + sqrt(beta) * std``, in the namespace of the inputs.
 
     Parameters
     ----------
     mean, std : array-like
+        Posterior mean and standard deviation (finite, ``std >= 0``, broadcastable).
     beta : float, default=2.0
-        Exploration weight, >= 0.
+        Exploration weight, finite and >= 0.
 
     Returns
     -------
     ndarray or float
+        The bound, with the broadcast shape.
+
+    References
+    ----------
+    N. Srinivas, A. Krause, S. M. Kakade and M. Seeger, "Gaussian process optimization in
+    the bandit setting: no regret and experimental design", ICML 2010.
 
     Examples
     --------
@@ -276,16 +356,36 @@ def upper_confidence_bound(mean, std, beta=2.0):
     >>> float(upper_confidence_bound(1.0, 2.0, beta=4.0))
     5.0
     """
-    (mean, std), xp = _host("upper_confidence_bound", mean, std)
-    _check_mean_std(mean, std, 0.0)
-    if not (np.isfinite(beta) and beta >= 0):
-        raise ValueError(f"beta must be finite and >= 0 (got {beta})")
-    return _back(mean + math.sqrt(beta) * std, xp)
+    xp = get_namespace(mean, std)
+    dev = _first_device(mean, std)
+    mean = _as_xp(mean, "mean", xp, dev)
+    std = _as_xp(std, "std", xp, dev)
+    if float(xp.min(std)) < 0:
+        raise ValueError(f"std must be >= 0 (smallest entry {float(xp.min(std)):.3g})")
+    _broadcast([("mean", np.empty(tuple(mean.shape))), ("std", np.empty(tuple(std.shape)))])
+    beta = check_scalar_in(beta, "beta", low=0)
+    out = mean + math.sqrt(beta) * std
+    if is_numpy_namespace(xp):
+        out = np.asarray(out)
+        return out[()] if out.ndim == 0 else out
+    return out
 
 
 # --------------------------------------------------------------------------------------
 # Knowledge gradient on a discrete set (Frazier, Powell & Dayanik 2009)
 # --------------------------------------------------------------------------------------
+
+
+def _dkg(A, B):
+    """KG of every row of the float64 arrays ``(A, B)`` of shape (m, M), with gradients."""
+    from ._kernels import dkg_rows
+
+    # The kernel reads its inputs only; a writeable C-contiguous array keeps it on the one
+    # compiled signature (read-only arrays would compile a second one).
+    A = np.require(A, dtype=np.float64, requirements=["C", "W"])
+    B = np.require(B, dtype=np.float64, requirements=["C", "W"])
+    return dkg_rows(A, B)
+
 
 def discrete_knowledge_gradient(a, b, *, return_grad=False):
     """Discrete knowledge gradient ``E[max_i (a_i + b_i Z)] - max_i a_i``, ``Z ~ N(0, 1)``.
@@ -293,7 +393,8 @@ def discrete_knowledge_gradient(a, b, *, return_grad=False):
     The Frazier-Powell-Dayanik algorithm: sort the lines ``a_i + b_i z`` by slope, keep
     the largest intercept among equal slopes, build the upper envelope (dropping
     dominated lines) with breakpoints ``c_1 < ... < c_{M-1}``, and sum
-    ``(b_{j+1} - b_j) h(-|c_j|)``. Cost O(M log M) per row (a numba kernel).
+    ``(b_{j+1} - b_j) h(-|c_j|)``. Cost O(M log M) per row (a numba kernel, so array-API
+    input goes through the host).
 
     In Bayesian optimisation ``a`` holds the posterior means on a set of points and ``b``
     the change of those means per unit standardised observation at the sampled point:
@@ -302,7 +403,7 @@ def discrete_knowledge_gradient(a, b, *, return_grad=False):
     Parameters
     ----------
     a, b : array-like of shape (M,) or (m, M)
-        Intercepts and slopes; a 2-D input gives one value per row.
+        Intercepts and slopes (finite, same shape); a 2-D input gives one value per row.
     return_grad : bool, default=False
         Also return the derivatives with respect to ``a`` and ``b`` (envelope theorem:
         ``P(line i is the maximum)`` and ``E[Z; line i is the maximum]``).
@@ -314,30 +415,38 @@ def discrete_knowledge_gradient(a, b, *, return_grad=False):
     grad_a, grad_b : ndarray, same shape as ``a``
         Only when ``return_grad`` is True.
 
+    References
+    ----------
+    P. Frazier, W. Powell and S. Dayanik, "The knowledge-gradient policy for correlated
+    normal beliefs", INFORMS Journal on Computing 21(4), 2009.
+
     Examples
     --------
     >>> from probstat.bayesopt.acquisition import discrete_knowledge_gradient
     >>> round(float(discrete_knowledge_gradient([0.0, 0.0], [-1.0, 1.0])), 6)  # E|Z|
     0.797885
     """
-    from ._kernels import dkg_rows
-
-    a_arr = np.asarray(a, dtype=np.float64)
-    b_arr = np.asarray(b, dtype=np.float64)
-    if a_arr.shape != b_arr.shape:
-        raise ValueError(f"a and b must have the same shape (got {a_arr.shape} and {b_arr.shape})")
-    if a_arr.ndim not in (1, 2) or a_arr.shape[-1] == 0:
-        raise ValueError(f"a must be a non-empty 1-D or 2-D array (got shape {a_arr.shape})")
-    if not (np.all(np.isfinite(a_arr)) and np.all(np.isfinite(b_arr))):
-        raise ValueError("a and b must be finite (found NaN or inf)")
-    A = np.ascontiguousarray(np.atleast_2d(a_arr))
-    B = np.ascontiguousarray(np.atleast_2d(b_arr))
-    kg, ga, gb = dkg_rows(A, B)
-    if a_arr.ndim == 1:
+    host = on_host(a, b, where="discrete_knowledge_gradient")
+    a = check_array(host.to_numpy(a), "a", ndim=(1, 2), xp=np)
+    b = check_array(host.to_numpy(b), "b", ndim=(1, 2), xp=np)
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape (got {a.shape} and {b.shape})")
+    return_grad = check_bool(return_grad, "return_grad")
+    kg, ga, gb = _dkg(np.atleast_2d(a), np.atleast_2d(b))
+    if a.ndim == 1:
         kg, ga, gb = float(kg[0]), ga[0], gb[0]
-    if return_grad:
-        return kg, ga, gb
-    return kg
+    return host.from_numpy((kg, ga, gb) if return_grad else kg)
+
+
+def _noisy_ei(mean_obs, mean, cov_obs, var, noise_var):
+    denom = np.sqrt(var + noise_var)
+    safe = np.where(denom > 0, denom, 1.0)
+    m = mean.shape[0]
+    A = np.concatenate([np.broadcast_to(mean_obs, (m, mean_obs.size)), mean[:, None]], axis=1)
+    B = np.concatenate([cov_obs, var[:, None]], axis=1) / safe[:, None]
+    B[denom == 0] = 0.0
+    kg = _dkg(A, B)[0]
+    return kg + A.max(axis=1) - mean_obs.max()
 
 
 def noisy_expected_improvement(mean_obs, mean, cov_obs, var, noise_var=0.0):
@@ -359,13 +468,20 @@ def noisy_expected_improvement(mean_obs, mean, cov_obs, var, noise_var=0.0):
     cov_obs : array-like of shape (m, n)
         Posterior covariances ``Sigma_n(x, x_i)`` between candidates and evaluated points.
     var : array-like of shape (m,)
-        Posterior variances of the latent function at the candidates.
+        Posterior variances of the latent function at the candidates (>= 0).
     noise_var : float, default=0.0
-        Observation-noise variance of the next evaluation.
+        Observation-noise variance of the next evaluation (finite, >= 0).
 
     Returns
     -------
     ndarray of shape (m,)
+        The noisy expected improvement of each candidate.
+
+    References
+    ----------
+    W. Scott, P. Frazier and W. Powell, "The correlated knowledge gradient for simulation
+    optimization of continuous parameters using Gaussian process regression", SIAM
+    Journal on Optimization 21(3), 2011.
 
     Examples
     --------
@@ -374,29 +490,32 @@ def noisy_expected_improvement(mean_obs, mean, cov_obs, var, noise_var=0.0):
     >>> round(float(v[0]), 6)
     0.398942
     """
-    mean_obs = np.asarray(mean_obs, dtype=np.float64).ravel()
-    mean = np.atleast_1d(np.asarray(mean, dtype=np.float64))
-    var = np.atleast_1d(np.asarray(var, dtype=np.float64))
-    cov_obs = np.asarray(cov_obs, dtype=np.float64).reshape(mean.shape[0], mean_obs.shape[0])
-    if mean_obs.size == 0:
-        raise ValueError("mean_obs must not be empty")
-    if not (np.isfinite(noise_var) and noise_var >= 0):
-        raise ValueError(f"noise_var must be finite and >= 0 (got {noise_var})")
-    if np.any(var < 0) or not np.all(np.isfinite(var)):
-        raise ValueError("var must be finite and >= 0")
-    denom = np.sqrt(var + noise_var)
-    safe = np.where(denom > 0, denom, 1.0)
-    m = mean.shape[0]
-    A = np.concatenate([np.broadcast_to(mean_obs, (m, mean_obs.size)), mean[:, None]], axis=1)
-    B = np.concatenate([cov_obs, var[:, None]], axis=1) / safe[:, None]
-    B[denom == 0] = 0.0
-    kg = discrete_knowledge_gradient(A, B)
-    return kg + A.max(axis=1) - mean_obs.max()
+    host = on_host(mean_obs, mean, cov_obs, var, where="noisy_expected_improvement")
+    mean_obs = check_array(host.to_numpy(mean_obs), "mean_obs", ndim=1, xp=np)
+    mean = check_array(host.to_numpy(mean), "mean", ndim=1, xp=np)
+    cov_obs = check_array(host.to_numpy(cov_obs), "cov_obs", ndim=2, xp=np)
+    var = check_array(host.to_numpy(var), "var", ndim=1, xp=np)
+    check_same_length(("mean", mean), ("cov_obs", cov_obs), ("var", var))
+    if cov_obs.shape[1] != mean_obs.shape[0]:
+        raise ValueError(f"cov_obs must have one column per entry of mean_obs "
+                         f"({mean_obs.shape[0]}) (got {cov_obs.shape[1]})")
+    _check_std(var, "var")
+    noise_var = check_scalar_in(noise_var, "noise_var", low=0)
+    return host.from_numpy(_noisy_ei(mean_obs, mean, cov_obs, var, noise_var))
 
 
 # --------------------------------------------------------------------------------------
 # Max-value entropy search and q-EI
 # --------------------------------------------------------------------------------------
+
+
+def _mes(mean, std, ystar):
+    gamma = (ystar[None, :] - mean[:, None]) / std[:, None]
+    log_cdf = special.log_ndtr(gamma)
+    ratio = np.exp(-0.5 * gamma**2 - _LOG_SQRT_2PI - log_cdf)  # phi / Phi
+    val = 0.5 * gamma * ratio - log_cdf
+    return np.maximum(val.mean(axis=-1), 0.0)
+
 
 def max_value_entropy_search(mean, std, max_samples):
     """Max-value entropy search (Wang & Jegelka 2017), noise-free closed form.
@@ -408,14 +527,19 @@ def max_value_entropy_search(mean, std, max_samples):
     Parameters
     ----------
     mean, std : array-like of shape (m,)
-        Posterior mean and standard deviation (``std > 0``).
+        Posterior mean and standard deviation (finite, ``std > 0``).
     max_samples : array-like of shape (K,)
-        Samples of the maximum value ``y*``.
+        Samples of the maximum value ``y*`` (finite).
 
     Returns
     -------
     ndarray of shape (m,)
         Information gain in nats, >= 0.
+
+    References
+    ----------
+    Z. Wang and S. Jegelka, "Max-value entropy search for efficient Bayesian
+    optimization", ICML 2017.
 
     Examples
     --------
@@ -424,20 +548,13 @@ def max_value_entropy_search(mean, std, max_samples):
     >>> bool(v[0] > 0)
     True
     """
-    (mean, std, ystar), xp = _host("max_value_entropy_search", mean, std, max_samples)
-    mean = np.atleast_1d(mean)
-    std = np.atleast_1d(std)
-    ystar = np.atleast_1d(ystar).ravel()
-    _check_mean_std(mean, std, ystar)
-    if np.any(std <= 0):
-        raise ValueError("std must be > 0 for max_value_entropy_search")
-    if ystar.size == 0:
-        raise ValueError("max_samples must not be empty")
-    gamma = (ystar[None, :] - mean[..., None]) / std[..., None]
-    log_cdf = special.log_ndtr(gamma)
-    ratio = np.exp(-0.5 * gamma**2 - _LOG_SQRT_2PI - log_cdf)  # phi / Phi
-    val = 0.5 * gamma * ratio - log_cdf
-    return _back(np.maximum(val.mean(axis=-1), 0.0), xp)
+    host = on_host(mean, std, max_samples, where="max_value_entropy_search")
+    mean = check_array(host.to_numpy(mean), "mean", ndim=1, xp=np)
+    std = check_array(host.to_numpy(std), "std", ndim=1, xp=np)
+    ystar = check_array(host.to_numpy(max_samples), "max_samples", ndim=1, xp=np)
+    check_same_length(("mean", mean), ("std", std))
+    _check_std(std, positive=True)
+    return host.from_numpy(_mes(mean, std, ystar))
 
 
 def normal_base_samples(n_samples, dim, *, qmc=True, random_state=None):
@@ -445,13 +562,24 @@ def normal_base_samples(n_samples, dim, *, qmc=True, random_state=None):
 
     Parameters
     ----------
-    n_samples, dim : int
+    n_samples : int
+        Number of samples, >= 1 (a power of two keeps Sobol's balance properties).
+    dim : int
+        Dimension, >= 1.
     qmc : bool, default=True
+        Scrambled Sobol points mapped through the normal quantile, else pseudo-random.
     random_state : None, int, RandomState or Generator
+        Seeds the scrambling or the draws.
 
     Returns
     -------
     ndarray of shape (n_samples, dim)
+        The samples.
+
+    References
+    ----------
+    M. Balandat et al., "BoTorch: a framework for efficient Monte-Carlo Bayesian
+    optimization", NeurIPS 2020.
 
     Examples
     --------
@@ -459,7 +587,14 @@ def normal_base_samples(n_samples, dim, *, qmc=True, random_state=None):
     >>> normal_base_samples(8, 2, random_state=0).shape
     (8, 2)
     """
+    n_samples = check_scalar_in(n_samples, "n_samples", low=1, integer=True)
+    dim = check_scalar_in(dim, "dim", low=1, integer=True)
+    qmc = check_bool(qmc, "qmc")
     rng = check_rng(random_state)
+    return _base_samples(n_samples, dim, qmc, rng)
+
+
+def _base_samples(n_samples, dim, qmc, rng):
     if qmc:
         from scipy.stats import qmc as _qmc
 
@@ -482,18 +617,28 @@ def q_expected_improvement(mean, cov, best, *, n_samples=512, qmc=True, random_s
     Parameters
     ----------
     mean : array-like of shape (..., q)
+        Posterior means of the batches (finite).
     cov : array-like of shape (..., q, q)
+        Posterior covariances of the batches (finite, positive semi-definite).
     best : float
+        The incumbent value (finite).
     n_samples : int, default=512
+        Number of base samples when ``base_samples`` is not given (>= 1).
     qmc : bool, default=True
         Scrambled Sobol base samples (else pseudo-random normals).
     random_state : None, int, RandomState or Generator
+        Seeds the base samples.
     base_samples : array-like of shape (n_samples, q), optional
         Fixed base samples (sample-average approximation); overrides ``n_samples``.
 
     Returns
     -------
     float or array of shape (...)
+        The estimate for each batch.
+
+    References
+    ----------
+    P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018.
 
     Examples
     --------
@@ -504,27 +649,38 @@ def q_expected_improvement(mean, cov, best, *, n_samples=512, qmc=True, random_s
     True
     """
     xp = get_namespace(mean, cov)
-    mean = xp.asarray(mean, dtype=xp.float64)
-    cov = xp.asarray(cov, dtype=xp.float64)
-    if mean.ndim < 1 or cov.shape != (*mean.shape, mean.shape[-1]):
-        raise ValueError(f"cov must have shape mean.shape + (q,) (got {tuple(cov.shape)} for "
-                         f"mean of shape {tuple(mean.shape)})")
-    if not bool(xp.all(xp.isfinite(mean))) or not bool(xp.all(xp.isfinite(cov))):
-        raise ValueError("mean and cov must be finite (found NaN or inf)")
+    dev = _first_device(mean, cov)
+    mean = _as_xp(mean, "mean", xp, dev)
+    cov = _as_xp(cov, "cov", xp, dev)
+    if mean.ndim < 1:
+        raise ValueError("mean must have at least one dimension (the batch of q points)")
     q = mean.shape[-1]
+    if tuple(cov.shape) != (*mean.shape, q):
+        raise ValueError(f"cov must have shape mean.shape + (q,) = {(*mean.shape, q)} "
+                         f"(got {tuple(cov.shape)} for mean of shape {tuple(mean.shape)})")
+    best = check_scalar_in(best, "best")
+    n_samples = check_scalar_in(n_samples, "n_samples", low=1, integer=True)
+    qmc = check_bool(qmc, "qmc")
+    rng = check_rng(random_state)
     if base_samples is None:
-        if int(n_samples) < 1:
-            raise ValueError(f"n_samples must be >= 1 (got {n_samples})")
-        eps = normal_base_samples(int(n_samples), q, qmc=qmc, random_state=random_state)
+        eps = _base_samples(n_samples, q, qmc, rng)
     else:
-        eps = to_numpy(base_samples, dtype=np.float64)
-        if eps.ndim != 2 or eps.shape[1] != q:
-            raise ValueError(f"base_samples must have shape (n_samples, {q}) (got {eps.shape})")
-    eps = xp.asarray(eps, device=_device_of(mean))
+        eps = check_array(to_numpy(base_samples), "base_samples", ndim=2, xp=np)
+        if eps.shape[1] != q:
+            raise ValueError(f"base_samples must have shape (n_samples, {q}) "
+                             f"(got {eps.shape})")
+    eps = move_to(eps, xp=xp, device=dev)
     diag_mean = xp.mean(xp.abs(xp.linalg.diagonal(cov)), axis=-1)
-    eye = xp.eye(q, dtype=xp.float64, device=_device_of(mean))
+    eye = xp.eye(q, dtype=xp.float64, device=None if dev == "cpu" else dev)
     jitter = 1e-10 * (diag_mean[..., None, None] + 1e-30)
-    L = xp.linalg.cholesky(cov + jitter * eye)
+    try:
+        L = xp.linalg.cholesky(cov + jitter * eye)
+        ok = bool(xp.all(xp.isfinite(L)))
+    except (np.linalg.LinAlgError, RuntimeError):  # NumPy / array-api-strict, torch
+        ok = False
+    if not ok:
+        raise ValueError("cov must be positive semi-definite (its Cholesky factorisation "
+                         "failed)")
     # samples: (..., S, q) = mean[..., None, :] + eps @ L^T
     f = mean[..., None, :] + xp.matmul(eps, xp.matrix_transpose(L))
     imp = xp.max(f - best, axis=-1)
@@ -534,10 +690,3 @@ def q_expected_improvement(mean, cov, best, *, n_samples=512, qmc=True, random_s
         val = np.asarray(val)
         return float(val) if val.ndim == 0 else val
     return val
-
-
-def _device_of(x):
-    from ..backend import device
-
-    d = device(x)
-    return None if d == "cpu" else d

@@ -61,15 +61,3 @@ def kernel_matrix(name, A, B, length_scale, signal_variance):
     """``s2 * g(r(A, B))``."""
     g, _ = kernel_g_G(name, sq_dist(A, B, length_scale))
     return signal_variance * g
-
-
-def sklearn_equivalent(name, length_scale, signal_variance):
-    """The scikit-learn kernel with the same covariance (for tests and comparisons)."""
-    from sklearn.gaussian_process.kernels import RBF, ConstantKernel, Matern
-
-    ls = np.asarray(length_scale, dtype=float)
-    base = {"rbf": lambda: RBF(ls, "fixed"),
-            "matern12": lambda: Matern(ls, "fixed", nu=0.5),
-            "matern32": lambda: Matern(ls, "fixed", nu=1.5),
-            "matern52": lambda: Matern(ls, "fixed", nu=2.5)}[name]()
-    return ConstantKernel(signal_variance, "fixed") * base

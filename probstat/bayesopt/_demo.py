@@ -23,7 +23,7 @@ def demo(out_dir, *, random_state=0):
     from . import acquisition as acq
     from ._gp import GaussianProcess
     from ._optimizer import minimize
-    from ._plotting import plot_convergence, plot_posterior_1d
+    from ._plot import plot_convergence, plot_posterior_1d
     from .test_functions import branin
 
     section = DemoSection("Bayesian optimisation (probstat.bayesopt)")

@@ -1,4 +1,9 @@
-"""numba kernels of probstat.bayesopt: the discrete knowledge-gradient envelope."""
+"""numba kernels of probstat.bayesopt: the discrete knowledge-gradient envelope.
+
+The normal density and distribution function are written here in scalar form: numba
+cannot call ``scipy.special`` or the NumPy-level helpers of ``probstat.utils`` inside a
+compiled loop.
+"""
 
 from __future__ import annotations
 
@@ -47,12 +52,15 @@ def _dkg_one(a, b, grad_a, grad_b):
         while top > 0:
             k = stack[top - 1]
             z = (a[k] - a[j]) / (b[j] - b[k])
-            if top > 1 and z <= starts[top - 1]:
+            # a breakpoint that overflows to -inf means line k is never the maximum
+            if z <= starts[top - 1] and (top > 1 or z == -np.inf):
                 top -= 1
                 continue
             break
         if top == 0:
             z = -np.inf
+        elif z == np.inf:
+            continue  # line j only overtakes line k beyond the float range: never the max
         stack[top] = j
         starts[top] = z
         top += 1

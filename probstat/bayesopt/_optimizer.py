@@ -11,24 +11,28 @@ import numpy as np
 from scipy import optimize
 from scipy.stats import qmc
 
-from ..utils import check_rng, progress
+from ..backend import on_host
+from ..utils import check_array, check_bool, check_option, check_rng, progress
+from ..utils._numerics import limit_blas_threads
 from ._acquisition import (
     AcquisitionFunction,
     ConstrainedExpectedImprovement,
-    EntropySearch,
     ExpectedImprovement,
-    KnowledgeGradient,
     LogExpectedImprovement,
     LogProbabilityOfImprovement,
-    MaxValueEntropySearch,
-    NoisyExpectedImprovement,
     ProbabilityOfImprovement,
     UpperConfidenceBound,
     qLogExpectedImprovement,
 )
-from ._gp import GaussianProcess
+from ._checks import check_callable, check_generator, check_int, check_verbose
+from ._gp import GaussianProcess, _blas_limit
+from ._lookahead import (
+    EntropySearch,
+    KnowledgeGradient,
+    MaxValueEntropySearch,
+    NoisyExpectedImprovement,
+)
 from ._space import Space
-from ._threads import blas_single_thread
 
 _ACQUISITIONS = {
     "ei": ExpectedImprovement,
@@ -69,6 +73,32 @@ class ObjectiveError(RuntimeError):
         self.optimizer = optimizer
 
 
+def _check_value(value, x, name="y"):
+    """An objective value: a finite real number (a 0-d array is unwrapped)."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number (got {value!r} at x={x})")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number (got {value!r} at x={x})")
+    return float(value)
+
+
+def _check_executor(executor):
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise TypeError("executor must be a concurrent.futures.Executor or None "
+                        f"(got {type(executor).__name__})")
+
+
+def _check_points(points, space, name):
+    """A list of valid points of ``space`` (None gives [])."""
+    if points is None:
+        return []
+    if isinstance(points, (str, bytes)) or not hasattr(points, "__iter__"):
+        raise TypeError(f"{name} must be a list of points (got {points!r})")
+    return [space.check_point(p, f"{name}[{k}]") for k, p in enumerate(points)]
+
+
 def maximize_acquisition(acq, dim, *, rng, raw_samples=512, n_restarts=10, maxiter=100,
                          space=None, q=1):
     """Maximise a bound acquisition over ``[0, 1]^dim`` by batched multistart L-BFGS-B.
@@ -83,26 +113,69 @@ def maximize_acquisition(acq, dim, *, rng, raw_samples=512, n_restarts=10, maxit
     Parameters
     ----------
     acq : AcquisitionFunction
-        Bound; takes ``(m, dim)`` (or ``(m, q, dim)`` when ``acq.batch``).
+        Bound to a model of ``dim`` features; takes ``(m, dim)`` (or ``(m, q, dim)`` when
+        ``acq.batch``).
     dim : int
-    rng : numpy.random.Generator
-    raw_samples, n_restarts, maxiter : int
+        Number of input columns of the bound model (>= 1).
+    rng : numpy.random.Generator, int, RandomState or None
+        Source of the Sobol scrambling and of the Boltzmann draws.
+    raw_samples : int, default=512
+        Number of quasi-random points evaluated first (>= 1).
+    n_restarts : int, default=10
+        Number of L-BFGS-B starts (>= 0; 0 keeps the best raw point).
+    maxiter : int, default=100
+        L-BFGS-B iterations (>= 1).
     space : Space, optional
+        Mixed search space whose encoding has ``dim`` columns.
     q : int, default=1
-        Batch size for batch acquisitions.
+        Batch size, > 1 only for batch acquisitions.
 
     Returns
     -------
     x : ndarray of shape (dim,) or (q, dim)
+        The maximiser found, in the unit cube.
     value : float
+        The acquisition value there.
+
+    References
+    ----------
+    M. Balandat et al., "BoTorch: a framework for efficient Monte-Carlo Bayesian
+    optimization", NeurIPS 2020.
     """
+    if not isinstance(acq, AcquisitionFunction):
+        raise TypeError(f"acq must be a bound AcquisitionFunction (got {type(acq).__name__})")
+    acq._check_bound()
+    dim = check_int(dim, "dim", 1)
+    if dim != acq.model_.n_features_in_:
+        raise ValueError(f"dim must equal the number of features of acq's model "
+                         f"({acq.model_.n_features_in_}) (got {dim})")
+    rng = check_generator(rng, "rng")
+    raw_samples = check_int(raw_samples, "raw_samples", 1)
+    n_restarts = check_int(n_restarts, "n_restarts", 0)
+    maxiter = check_int(maxiter, "maxiter", 1)
+    q = check_int(q, "q", 1)
+    if q > 1 and not acq.batch:
+        raise ValueError(f"q must be 1 for {type(acq).__name__}, which is not a batch "
+                         f"acquisition (got {q})")
+    if space is not None:
+        if not isinstance(space, Space):
+            raise TypeError(f"space must be a Space or None (got {type(space).__name__})")
+        if space.n_columns != dim:
+            raise ValueError(f"space must encode to dim = {dim} columns (got "
+                             f"{space.n_columns})")
+    with _blas_limit(acq.model_._L.shape[0]):
+        return _maximize(acq, dim, rng, raw_samples, n_restarts, maxiter, space, q)
+
+
+def _maximize(acq, dim, rng, raw_samples, n_restarts, maxiter, space, q):
+    """:func:`maximize_acquisition` on validated arguments, BLAS threads already set."""
     shape = (q, dim) if acq.batch else (dim,)
     width = int(np.prod(shape))
     raw = qmc.Sobol(width, scramble=True, seed=rng).random(int(raw_samples))
     raw = raw.reshape(-1, *shape)
     if space is not None and not space.is_real:
         raw = space.snap(raw.reshape(-1, dim)).reshape(-1, *shape)
-    vals = acq(raw)
+    vals = acq._value(raw)
     finite = np.isfinite(vals)
     if not finite.any():
         i = int(rng.integers(raw.shape[0]))
@@ -121,7 +194,7 @@ def maximize_acquisition(acq, dim, *, rng, raw_samples=512, n_restarts=10, maxit
 
     def fun(flat):
         X = flat.reshape(R, *shape)
-        v, g = acq.value_and_grad(X)
+        v, g = acq._evaluate_with_grad(X)
         v = np.where(np.isfinite(v), v, -1e10)
         g = np.where(np.isfinite(g), g, 0.0)
         return -float(np.sum(v)), -g.ravel()
@@ -131,7 +204,7 @@ def maximize_acquisition(acq, dim, *, rng, raw_samples=512, n_restarts=10, maxit
     cand = np.clip(res.x.reshape(R, *shape), 0.0, 1.0)
     if space is not None and not space.is_real:
         cand = space.snap(cand.reshape(-1, dim)).reshape(R, *shape)
-    cvals = acq(cand)
+    cvals = acq._value(cand)
     j = int(np.nanargmax(np.where(np.isfinite(cvals), cvals, -np.inf)))
     if cvals[j] >= vals[best_i]:
         return cand[j], float(cvals[j])
@@ -168,20 +241,32 @@ class BayesianOptimizer:
         Template for the surrogate (cloned); default ``GaussianProcess()`` on the
         unit-cube encoding.
     maximize : bool, default=False
+        Maximise instead of minimise.
     raw_samples : int, default=512
+        Quasi-random points evaluated before each acquisition optimisation (>= 1).
     n_restarts : int, default=10
+        L-BFGS-B starts of each acquisition optimisation (>= 0).
     refit_every : int, default=1
+        Refit the hyperparameters every this many new observations (>= 1).
     random_state : None, int, RandomState or Generator
-    verbose : bool, default=False
-        tqdm bar in :meth:`run`.
+        Seeds the design, the surrogate fits and the acquisition optimisation.
+    verbose : bool or int, default=False
+        Progress bar in :meth:`run`.
 
     Attributes
     ----------
     x_iters : list of list
+        The evaluated points, in order.
     func_vals : ndarray
+        Their objective values.
     pending : list of list
+        Points asked and not told yet.
     models : list of GaussianProcess
         The surrogate used for each model-based ask.
+
+    References
+    ----------
+    P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018.
 
     Examples
     --------
@@ -189,7 +274,7 @@ class BayesianOptimizer:
     >>> opt = BayesianOptimizer([(-2.0, 2.0)], n_initial=3, random_state=0)
     >>> for _ in range(6):
     ...     x = opt.ask()
-    ...     opt.tell(x, (x[0] - 0.5) ** 2)
+    ...     _ = opt.tell(x, (x[0] - 0.5) ** 2)
     >>> len(opt.x_iters)
     6
     """
@@ -200,28 +285,23 @@ class BayesianOptimizer:
                  random_state=None, verbose=False):
         self.space = Space(space)
         self.acquisition = acquisition
-        d = self.space.n_columns
-        self.n_initial = max(5, 2 * d) if n_initial is None else n_initial
-        if not isinstance(self.n_initial, numbers.Integral) or self.n_initial < 1:
-            raise ValueError(f"n_initial must be an integer >= 1 (got {n_initial!r})")
-        if batch_strategy not in ("kriging_believer", "constant_liar", "qei"):
-            raise ValueError("batch_strategy must be 'kriging_believer', 'constant_liar' or "
-                             f"'qei' (got {batch_strategy!r})")
-        self.batch_strategy = batch_strategy
-        if not isinstance(n_constraints, numbers.Integral) or n_constraints < 0:
-            raise ValueError(f"n_constraints must be an integer >= 0 (got {n_constraints!r})")
-        self.n_constraints = int(n_constraints)
-        for name, val in (("raw_samples", raw_samples), ("refit_every", refit_every)):
-            if not isinstance(val, numbers.Integral) or val < 1:
-                raise ValueError(f"{name} must be an integer >= 1 (got {val!r})")
-        if not isinstance(n_restarts, numbers.Integral) or n_restarts < 0:
-            raise ValueError(f"n_restarts must be an integer >= 0 (got {n_restarts!r})")
-        self.model = model
-        self.maximize = bool(maximize)
-        self.raw_samples, self.n_restarts, self.refit_every = raw_samples, n_restarts, refit_every
-        self.random_state = random_state
-        self.verbose = verbose
         self._acq = self._make_acquisition(acquisition)
+        d = self.space.n_columns
+        self.n_initial = (max(5, 2 * d) if n_initial is None
+                          else check_int(n_initial, "n_initial", 1))
+        self.batch_strategy = check_option(batch_strategy, "batch_strategy",
+                                           ("kriging_believer", "constant_liar", "qei"))
+        self.n_constraints = check_int(n_constraints, "n_constraints", 0)
+        if model is not None and not isinstance(model, GaussianProcess):
+            raise TypeError(f"model must be a GaussianProcess or None "
+                            f"(got {type(model).__name__})")
+        self.model = model
+        self.maximize = check_bool(maximize, "maximize")
+        self.raw_samples = check_int(raw_samples, "raw_samples", 1)
+        self.n_restarts = check_int(n_restarts, "n_restarts", 0)
+        self.refit_every = check_int(refit_every, "refit_every", 1)
+        self.random_state = random_state
+        self.verbose = check_verbose(verbose)
         self.rng_ = check_rng(random_state)
         self._design = qmc.Sobol(d, scramble=True, seed=self.rng_).random(
             int(2 ** np.ceil(np.log2(max(self.n_initial, 2)))))[: self.n_initial]
@@ -238,10 +318,11 @@ class BayesianOptimizer:
     def _make_acquisition(acq):
         if isinstance(acq, AcquisitionFunction):
             return acq
-        if isinstance(acq, str) and acq.lower() in _ACQUISITIONS:
-            return _ACQUISITIONS[acq.lower()]()
-        raise ValueError(f"acquisition must be one of {sorted(_ACQUISITIONS)} or an "
-                         f"AcquisitionFunction (got {acq!r})")
+        if not isinstance(acq, str):
+            raise TypeError(f"acquisition must be one of {sorted(_ACQUISITIONS)} or an "
+                            f"AcquisitionFunction (got {type(acq).__name__})")
+        check_option(acq.lower(), "acquisition", sorted(_ACQUISITIONS))
+        return _ACQUISITIONS[acq.lower()]()
 
     # ---------------------------------------------------------------- data
     @property
@@ -270,16 +351,23 @@ class BayesianOptimizer:
         Parameters
         ----------
         x : point or list of points
+            One value per dimension (a list, tuple or 1-D array), or a list of such
+            points when ``y`` is a list.
         y : float or list of float
             Objective values (finite).
         constraints : array-like of shape (n_constraints,) or (n_points, n_constraints)
-            Constraint values, feasible when ``<= 0``; required iff ``n_constraints > 0``.
+            Constraint values (finite), feasible when ``<= 0``; required iff
+            ``n_constraints > 0``.
 
         Returns
         -------
         self
+            The optimizer.
         """
-        single = np.ndim(y) == 0
+        host = on_host(x, y, constraints, where="BayesianOptimizer.tell")
+        x, y, constraints = (host.to_numpy(v) for v in (x, y, constraints))
+        single = (not isinstance(y, (list, tuple))
+                  and (not isinstance(y, np.ndarray) or y.ndim == 0))
         xs = [x] if single else list(x)
         ys = [y] if single else list(y)
         if len(xs) != len(ys):
@@ -287,20 +375,27 @@ class BayesianOptimizer:
         if self.n_constraints:
             if constraints is None:
                 raise ValueError(f"constraints must be given ({self.n_constraints} per point)")
-            cs = np.asarray(constraints, dtype=float).reshape(len(xs), self.n_constraints)
-            if not np.all(np.isfinite(cs)):
-                raise ValueError("constraints must be finite (found NaN or inf)")
+            cs = check_array(constraints, "constraints", ndim=(1, 2), xp=np)
+            if cs.size != len(xs) * self.n_constraints:
+                raise ValueError(f"constraints must hold {self.n_constraints} value(s) per "
+                                 f"point for {len(xs)} point(s) (got shape {cs.shape})")
+            cs = cs.reshape(len(xs), self.n_constraints)
         elif constraints is not None:
             raise ValueError("constraints given but n_constraints is 0")
-        points = []
+        points, values = [], []
         for xi, yi in zip(xs, ys):
-            xi = self.space.check_point(xi)
-            if not isinstance(yi, numbers.Real) or not np.isfinite(yi):
-                raise ValueError(f"y must be a finite number (got {yi!r} at x={xi})")
+            try:
+                xi = self.space.check_point(xi)
+            except (TypeError, ValueError) as exc:
+                if not single:
+                    raise
+                raise type(exc)(f"{exc} (x must be one point when y is a single value)"
+                                ) from None
+            values.append(_check_value(yi, xi))
             points.append(xi)
-        for k, (xi, yi) in enumerate(zip(points, ys)):
+        for k, (xi, yi) in enumerate(zip(points, values)):
             self.x_iters.append(xi)
-            self._y.append(float(yi))
+            self._y.append(yi)
             if self.n_constraints:
                 self._c.append(cs[k])
             enc = self.space.encode([xi])[0]
@@ -319,15 +414,14 @@ class BayesianOptimizer:
         Parameters
         ----------
         n : int, optional
+            Number of points (>= 1); None asks for one point, returned unwrapped.
 
         Returns
         -------
         list
             One point (a list of values) or, with ``n``, a list of ``n`` points.
         """
-        k = 1 if n is None else int(n)
-        if k < 1:
-            raise ValueError(f"n must be >= 1 (got {n})")
+        k = 1 if n is None else check_int(n, "n", 1)
         out = []
         if self._design_next == 0 and len(self._y) >= self.n_initial:
             self._design_next = self.n_initial  # enough data told before the first ask
@@ -344,7 +438,7 @@ class BayesianOptimizer:
                     out.append(pt)
                     self.pending.append(pt)
             else:
-                with blas_single_thread():
+                with limit_blas_threads(1):
                     out += self._ask_model(k - len(out))
         return out[0] if n is None else out
 
@@ -391,12 +485,10 @@ class BayesianOptimizer:
             acq = self._acq
         out = []
         if self.batch_strategy == "qei" and k > 1:
-            q_acq = qLogExpectedImprovement().bind(
-                gp, best=best, X_pending=np.array(pend) if pend else None,
-                random_state=self.rng_)
-            Xq, _ = maximize_acquisition(q_acq, dim, rng=self.rng_, q=k, space=self.space,
-                                         raw_samples=self.raw_samples,
-                                         n_restarts=self.n_restarts)
+            q_acq = qLogExpectedImprovement()._bind(
+                gp, best, np.array(pend) if pend else None, self.rng_)
+            Xq, _ = _maximize(q_acq, dim, self.rng_, self.raw_samples, self.n_restarts, 100,
+                              self.space, k)
             for row in np.atleast_2d(Xq):
                 pt = self.space.decode(row)[0]
                 out.append(pt)
@@ -407,11 +499,10 @@ class BayesianOptimizer:
                 model = self._believe(gp, np.array(pend), y_int)
             for _ in range(k):
                 # the incumbent includes believed values (a lie above it must not repeat)
-                best_k = float(np.max(model.y_train_))
-                bound = acq.bind(model, best=best_k, random_state=self.rng_)
-                x, _ = maximize_acquisition(bound, dim, rng=self.rng_, space=self.space,
-                                            raw_samples=self.raw_samples,
-                                            n_restarts=self.n_restarts)
+                best_k = float(np.max(model._y))
+                bound = acq._bind(model, best_k, None, self.rng_)
+                x, _ = _maximize(bound, dim, self.rng_, self.raw_samples, self.n_restarts, 100,
+                                 self.space, 1)
                 pt = self.space.decode(x)[0]
                 out.append(pt)
                 self.pending.append(pt)
@@ -425,7 +516,7 @@ class BayesianOptimizer:
         if self.batch_strategy == "constant_liar":
             lie = np.full(P.shape[0], float(np.min(y_int)))
         else:
-            lie = gp.predict(P)
+            lie = gp._predict_np(P)
         return gp.condition_on(P, lie)
 
     # ---------------------------------------------------------------- run
@@ -439,10 +530,12 @@ class BayesianOptimizer:
             self.tell(x, float(y), constraints=c)
         else:
             try:
+                if isinstance(value, (str, bytes)):
+                    raise TypeError
                 yv = float(value)
             except (TypeError, ValueError):
-                raise ValueError(f"the objective must return a number (got {value!r} at "
-                                 f"x={x})") from None
+                raise TypeError(f"the objective must return a number (got {value!r} at "
+                                f"x={x})") from None
             self.tell(x, yv)
 
     def _fail(self, x, exc):
@@ -460,13 +553,13 @@ class BayesianOptimizer:
             ``func(x)`` with ``x`` a list of values; returns a float (or ``(y, constraints)``
             when ``n_constraints > 0``).
         n_iter : int
-            Number of evaluations.
+            Number of evaluations (>= 0).
         executor : concurrent.futures.Executor, optional
             Runs up to ``batch_size`` evaluations at a time (threads, processes, or a Dask
             cluster through ``Client.get_executor()``); new points are asked as soon as a
             result comes back, with the running ones as pending points.
         batch_size : int, default=1
-            Evaluations in flight with an executor.
+            Evaluations in flight with an executor (>= 1).
 
         Returns
         -------
@@ -478,8 +571,10 @@ class BayesianOptimizer:
         ObjectiveError
             When ``func`` raises; it names the point, and every earlier evaluation is kept.
         """
-        if not isinstance(n_iter, numbers.Integral) or n_iter < 0:
-            raise ValueError(f"n_iter must be an integer >= 0 (got {n_iter!r})")
+        func = check_callable(func, "func")
+        n_iter = check_int(n_iter, "n_iter", 0)
+        batch_size = check_int(batch_size, "batch_size", 1)
+        _check_executor(executor)
         bar = progress(None, total=n_iter, desc="bayesopt", verbose=self.verbose)
         try:
             if executor is None:
@@ -492,8 +587,6 @@ class BayesianOptimizer:
                     self._evaluate_result(x, value)
                     bar.update(1)
             else:
-                if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-                    raise ValueError(f"batch_size must be an integer >= 1 (got {batch_size!r})")
                 submitted = 0
                 running = {}
                 while submitted < n_iter or running:
@@ -551,20 +644,25 @@ def minimize(func, space, n_calls=50, *, n_initial=None, acquisition="logei", x0
     space : Space or sequence of dimensions
         ``[(low, high), ...]`` for a box.
     n_calls : int, default=50
-        Total evaluations, including ``x0`` points evaluated here.
+        Total evaluations (>= 1), including ``x0`` points evaluated here.
     n_initial : int, optional
-        Initial Sobol design size (default ``max(5, 2 d)``, minus the given ``x0``).
+        Initial Sobol design size (>= 1; default ``max(5, 2 d)``, minus the given ``x0``).
     acquisition : str or AcquisitionFunction, default="logei"
+        See :class:`BayesianOptimizer`.
     x0 : list of points, optional
         Points to evaluate (or, with ``y0``, already evaluated) first.
     y0 : list of float, optional
+        Objective values at ``x0`` (finite).
     callback : callable, optional
         ``callback(result)`` after each evaluation; returning True stops.
     executor : concurrent.futures.Executor, optional
         See :meth:`BayesianOptimizer.run`.
     batch_size : int, default=1
+        Evaluations in flight with an executor (>= 1).
     random_state : None, int, RandomState or Generator
-    verbose : bool, default=False
+        Seeds the whole run.
+    verbose : bool or int, default=False
+        Progress bar.
     **optimizer_kwargs
         Passed to :class:`BayesianOptimizer`.
 
@@ -573,6 +671,10 @@ def minimize(func, space, n_calls=50, *, n_initial=None, acquisition="logei", x0
     scipy.optimize.OptimizeResult
         ``x``, ``fun``, ``x_iters``, ``func_vals``, ``models``, ``space`` and more.
 
+    References
+    ----------
+    P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018.
+
     Examples
     --------
     >>> from probstat.bayesopt import minimize
@@ -580,21 +682,30 @@ def minimize(func, space, n_calls=50, *, n_initial=None, acquisition="logei", x0
     >>> bool(res.fun < 1e-3)
     True
     """
-    if not isinstance(n_calls, numbers.Integral) or n_calls < 1:
-        raise ValueError(f"n_calls must be an integer >= 1 (got {n_calls!r})")
-    x0 = [] if x0 is None else list(x0)
-    if y0 is not None and len(y0) != len(x0):
-        raise ValueError(f"y0 must have one value per x0 point (got {len(y0)} and {len(x0)})")
+    func = check_callable(func, "func")
+    n_calls = check_int(n_calls, "n_calls", 1)
+    callback = check_callable(callback, "callback", optional=True)
+    batch_size = check_int(batch_size, "batch_size", 1)
+    _check_executor(executor)
     sp = Space(space)
+    host = on_host(x0, y0, where="minimize")
+    x0 = _check_points(host.to_numpy(x0), sp, "x0")
+    if y0 is not None:
+        y0 = host.to_numpy(y0)
+        if isinstance(y0, (str, bytes)) or not hasattr(y0, "__len__") or np.ndim(y0) != 1:
+            raise TypeError(f"y0 must be a list of numbers, one per x0 point (got {y0!r})")
+        if len(y0) != len(x0):
+            raise ValueError(f"y0 must have one value per x0 point (got {len(y0)} and "
+                             f"{len(x0)})")
+        y0 = [_check_value(v, x, f"y0[{k}]") for k, (v, x) in enumerate(zip(y0, x0))]
     if n_initial is None:
         n_initial = max(1, max(5, 2 * sp.n_columns) - len(x0))
     opt = BayesianOptimizer(sp, acquisition=acquisition, n_initial=n_initial,
                             random_state=random_state, verbose=verbose, **optimizer_kwargs)
     if x0 and y0 is not None:
-        opt.tell(x0, list(y0))
+        opt.tell(x0, y0)
     else:
         for x in x0:
-            x = sp.check_point(x, "x0 point")
             try:
                 value = func(x)
             except Exception as exc:  # the user's objective

@@ -7,6 +7,11 @@ import numbers
 
 import numpy as np
 
+from ..backend import to_numpy
+from ..backend._namespace import _is_foreign_array
+from ..utils import check_option, check_scalar_in
+from ._checks import check_name
+
 
 class Real:
     """A continuous dimension ``[low, high]``.
@@ -14,20 +19,27 @@ class Real:
     Parameters
     ----------
     low, high : float
+        Finite bounds, ``low < high``.
     prior : {"uniform", "log-uniform"}, default="uniform"
         ``"log-uniform"`` encodes ``log(x)`` (needs ``low > 0``).
     name : str, optional
+        A label.
+
+    References
+    ----------
+    T. Head et al., scikit-optimize, https://scikit-optimize.github.io (the dimension
+    conventions).
     """
 
     def __init__(self, low, high, prior="uniform", name=None):
-        low, high = float(low), float(high)
-        if not (np.isfinite(low) and np.isfinite(high) and low < high):
-            raise ValueError(f"Real needs finite low < high (got {low}, {high})")
-        if prior not in ("uniform", "log-uniform"):
-            raise ValueError(f"prior must be 'uniform' or 'log-uniform' (got {prior!r})")
+        low = float(check_scalar_in(low, "low"))
+        high = float(check_scalar_in(high, "high"))
+        if not low < high:
+            raise ValueError(f"Real needs low < high (got low={low}, high={high})")
+        prior = check_option(prior, "prior", ("uniform", "log-uniform"))
         if prior == "log-uniform" and low <= 0:
-            raise ValueError(f"a log-uniform Real needs low > 0 (got {low})")
-        self.low, self.high, self.prior, self.name = low, high, prior, name
+            raise ValueError(f"low must be > 0 for a log-uniform Real (got {low})")
+        self.low, self.high, self.prior, self.name = low, high, prior, check_name(name)
 
     n_columns = 1
 
@@ -95,15 +107,24 @@ class Integer:
     Parameters
     ----------
     low, high : int
+        Integer bounds, ``low < high``.
     name : str, optional
+        A label.
+
+    References
+    ----------
+    T. Head et al., scikit-optimize, https://scikit-optimize.github.io (the dimension
+    conventions).
     """
 
     n_columns = 1
 
     def __init__(self, low, high, name=None):
-        if int(low) != low or int(high) != high or not low < high:
-            raise ValueError(f"Integer needs integers low < high (got {low}, {high})")
-        self.low, self.high, self.name = int(low), int(high), name
+        low = check_scalar_in(low, "low", integer=True)
+        high = check_scalar_in(high, "high", integer=True)
+        if not low < high:
+            raise ValueError(f"Integer needs low < high (got low={low}, high={high})")
+        self.low, self.high, self.name = low, high, check_name(name)
 
     def __repr__(self):
         return f"Integer({self.low}, {self.high})"
@@ -166,13 +187,21 @@ class Categorical:
     categories : sequence
         At least two distinct values.
     name : str, optional
+        A label.
+
+    References
+    ----------
+    T. Head et al., scikit-optimize, https://scikit-optimize.github.io (the dimension
+    conventions).
     """
 
     def __init__(self, categories, name=None):
+        if isinstance(categories, (str, bytes)) or not hasattr(categories, "__iter__"):
+            raise TypeError(f"categories must be a sequence of values (got {categories!r})")
         cats = list(categories)
         if len(cats) < 2 or len(set(map(repr, cats))) != len(cats):
-            raise ValueError(f"Categorical needs >= 2 distinct categories (got {cats!r})")
-        self.categories, self.name = cats, name
+            raise ValueError(f"categories must hold >= 2 distinct values (got {cats!r})")
+        self.categories, self.name = cats, check_name(name)
 
     def __repr__(self):
         return f"Categorical({self.categories!r})"
@@ -243,7 +272,7 @@ def _as_dimension(spec, k):
         return Real(*spec)
     if isinstance(spec, tuple | list):
         return Categorical(spec)
-    raise TypeError(f"dimension {k} must be a (low, high) pair, a list of categories or a "
+    raise TypeError(f"dimensions[{k}] must be a (low, high) pair, a list of categories or a "
                     f"Real/Integer/Categorical (got {spec!r})")
 
 
@@ -257,6 +286,11 @@ class Space:
         ``(low, high)`` floats for a Real, ``(low, high)`` ints for an Integer, a list of
         other values for a Categorical (scikit-optimize's conventions).
 
+    References
+    ----------
+    T. Head et al., scikit-optimize, https://scikit-optimize.github.io (the dimension
+    conventions).
+
     Examples
     --------
     >>> from probstat.bayesopt import Space
@@ -268,10 +302,20 @@ class Space:
     def __init__(self, dimensions):
         if isinstance(dimensions, Space):
             dimensions = dimensions.dimensions
+        if isinstance(dimensions, (str, bytes)) or not hasattr(dimensions, "__iter__"):
+            raise TypeError(f"dimensions must be a sequence of dimensions (got "
+                            f"{dimensions!r})")
         dims = list(dimensions)
         if not dims:
-            raise ValueError("space must have at least one dimension")
-        self.dimensions = [_as_dimension(s, k) for k, s in enumerate(dims)]
+            raise ValueError("dimensions must hold at least one dimension")
+        self.dimensions = []
+        for k, spec in enumerate(dims):
+            try:
+                self.dimensions.append(_as_dimension(spec, k))
+            except (TypeError, ValueError) as exc:
+                if str(exc).startswith("dimensions["):
+                    raise
+                raise type(exc)(f"dimensions[{k}]: {exc}") from None
 
     def __repr__(self):
         return f"Space({self.dimensions!r})"
@@ -304,16 +348,26 @@ class Space:
 
         Raises
         ------
+        TypeError
+            If ``x`` is not a sequence, or a numeric dimension gets a non-number.
         ValueError
             If ``x`` has the wrong length, a non-finite float, or a value outside its
             dimension.
         """
+        if _is_foreign_array(x):
+            x = to_numpy(x)
         if isinstance(x, np.ndarray):
             x = x.tolist()
-        if not isinstance(x, list | tuple) or len(x) != len(self.dimensions):
+        if not isinstance(x, list | tuple):
+            raise TypeError(f"{name} must be a list of {len(self.dimensions)} values "
+                            f"(got {x!r})")
+        if len(x) != len(self.dimensions):
             raise ValueError(f"{name} must have {len(self.dimensions)} entries (got {x!r})")
         for k, (v, dim) in enumerate(zip(x, self.dimensions)):
-            if isinstance(v, float) and not np.isfinite(v):
+            if not isinstance(dim, Categorical) and (
+                    isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real)):
+                raise TypeError(f"{name}[{k}] must be a number (got {v!r})")
+            if isinstance(v, numbers.Real) and not np.isfinite(v):
                 raise ValueError(f"{name}[{k}] must be finite (got {v})")
             if not dim.contains(v):
                 raise ValueError(f"{name}[{k}] = {v!r} is outside dimension {k}: {dim!r}")

@@ -9,13 +9,9 @@ arrays of posterior means and standard deviations; the classes bind to a fitted
 from ._acquisition import (
     AcquisitionFunction,
     ConstrainedExpectedImprovement,
-    EntropySearch,
     ExpectedImprovement,
-    KnowledgeGradient,
     LogExpectedImprovement,
     LogProbabilityOfImprovement,
-    MaxValueEntropySearch,
-    NoisyExpectedImprovement,
     ProbabilityOfImprovement,
     UpperConfidenceBound,
     qExpectedImprovement,
@@ -33,6 +29,12 @@ from ._closed_forms import (
     probability_of_improvement,
     q_expected_improvement,
     upper_confidence_bound,
+)
+from ._lookahead import (
+    EntropySearch,
+    KnowledgeGradient,
+    MaxValueEntropySearch,
+    NoisyExpectedImprovement,
 )
 
 __all__ = [

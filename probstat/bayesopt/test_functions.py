@@ -3,7 +3,8 @@
 Each function is a :class:`BenchmarkFunction`: callable on one point (returns a float) or
 on an array of shape ``(n, d)`` (returns shape ``(n,)``), with ``bounds``,
 ``optimal_value`` (the global minimum) and ``optimizers`` (the minimisers). Formulas and
-optima as in the bayesopt spec, section 3 (verified there by 300-start L-BFGS-B).
+optima as collected by Surjanovic & Bingham's Virtual Library of Simulation Experiments
+(https://www.sfu.ca/~ssurjano/optimization.html), checked by multistart L-BFGS-B.
 
 Examples
 --------
@@ -19,6 +20,9 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+
+from ..backend import on_host
+from ..utils import check_array, check_option, check_scalar_in
 
 __all__ = [
     "BenchmarkFunction",
@@ -50,6 +54,11 @@ class BenchmarkFunction:
         Known global minimisers.
     func : callable
         Vectorised implementation on arrays of shape ``(n, dim)``.
+
+    References
+    ----------
+    S. Surjanovic and D. Bingham, Virtual Library of Simulation Experiments: Test
+    Functions and Datasets, https://www.sfu.ca/~ssurjano/optimization.html.
     """
 
     name: str
@@ -59,14 +68,38 @@ class BenchmarkFunction:
     optimizers: tuple
     func: Callable = dataclasses.field(repr=False)
 
+    def __post_init__(self):
+        if not isinstance(self.name, str):
+            raise TypeError(f"name must be a string (got {self.name!r})")
+        dim = check_scalar_in(self.dim, "dim", low=1, integer=True)
+        b = check_array(self.bounds, "bounds", ndim=2)
+        if b.shape != (dim, 2) or np.any(b[:, 0] >= b[:, 1]):
+            raise ValueError(f"bounds must hold {dim} (low, high) pairs with low < high "
+                             f"(got {self.bounds!r})")
+        check_scalar_in(self.optimal_value, "optimal_value")
+        if not callable(self.func):
+            raise TypeError(f"func must be callable (got {type(self.func).__name__})")
+
     def __call__(self, x):
-        """Evaluate at one point (float) or at the rows of a 2-D array (array)."""
-        x = np.asarray(x, dtype=float)
-        if x.shape[-1] != self.dim or x.ndim not in (1, 2):
-            raise ValueError(f"{self.name} takes points of dimension {self.dim} "
+        """Evaluate at one point (float) or at the rows of a 2-D array (array).
+
+        Parameters
+        ----------
+        x : array-like of shape (dim,) or (n, dim)
+            One point or one point per row (finite).
+
+        Returns
+        -------
+        float or ndarray of shape (n,)
+            The function values.
+        """
+        host = on_host(x, where=self.name)
+        x = check_array(host.to_numpy(x), "x", ndim=(1, 2), xp=np)
+        if x.shape[-1] != self.dim:
+            raise ValueError(f"x must hold points of dimension {self.dim} for {self.name} "
                              f"(got shape {x.shape})")
         out = self.func(np.atleast_2d(x))
-        return float(out[0]) if x.ndim == 1 else out
+        return float(out[0]) if x.ndim == 1 else host.from_numpy(np.asarray(out, float))
 
     def regret(self, values):
         """Simple regret ``values - optimal_value`` (array or float).
@@ -81,7 +114,9 @@ class BenchmarkFunction:
         float or ndarray
             ``values`` minus the global minimum, elementwise.
         """
-        return np.asarray(values, dtype=float) - self.optimal_value
+        host = on_host(values, where=f"{self.name}.regret")
+        values = check_array(host.to_numpy(values), "values", xp=np)
+        return host.from_numpy(values - self.optimal_value)
 
 
 def _branin(X):
@@ -164,11 +199,18 @@ def ackley(dim=2):
     Parameters
     ----------
     dim : int, default=2
+        Dimension (>= 1).
 
     Returns
     -------
     BenchmarkFunction
+        The function on its box.
+
+    References
+    ----------
+    D. H. Ackley, *A Connectionist Machine for Genetic Hillclimbing*, Kluwer, 1987.
     """
+    dim = check_scalar_in(dim, "dim", low=1, integer=True)
     return BenchmarkFunction(f"ackley{dim}", dim, ((-32.768, 32.768),) * dim, 0.0,
                              ((0.0,) * dim,), _ackley)
 
@@ -179,11 +221,19 @@ def levy(dim=2):
     Parameters
     ----------
     dim : int, default=2
+        Dimension (>= 1).
 
     Returns
     -------
     BenchmarkFunction
+        The function on its box.
+
+    References
+    ----------
+    M. Laguna and R. Marti, "Experimental testing of advanced scatter search designs for
+    global optimization of multimodal functions", Journal of Global Optimization 33, 2005.
     """
+    dim = check_scalar_in(dim, "dim", low=1, integer=True)
     return BenchmarkFunction(f"levy{dim}", dim, ((-10.0, 10.0),) * dim, 0.0,
                              ((1.0,) * dim,), _levy)
 
@@ -194,13 +244,19 @@ def rosenbrock(dim=2):
     Parameters
     ----------
     dim : int, default=2
+        Dimension (>= 2).
 
     Returns
     -------
     BenchmarkFunction
+        The function on its box.
+
+    References
+    ----------
+    H. H. Rosenbrock, "An automatic method for finding the greatest or least value of a
+    function", The Computer Journal 3(3), 1960.
     """
-    if dim < 2:
-        raise ValueError(f"rosenbrock needs dim >= 2 (got {dim})")
+    dim = check_scalar_in(dim, "dim", low=2, integer=True)
     return BenchmarkFunction(f"rosenbrock{dim}", dim, ((-5.0, 10.0),) * dim, 0.0,
                              ((1.0,) * dim,), _rosenbrock)
 
@@ -218,11 +274,18 @@ def get_test_function(name, dim=None):
         One of ``branin``, ``six_hump_camel``, ``goldstein_price``, ``hartmann3``,
         ``hartmann6``, ``ackley``, ``levy``, ``rosenbrock``.
     dim : int, optional
-        Dimension of the scalable ones (default 2).
+        Dimension of the scalable ones (default 2); for the others it may only repeat
+        their fixed dimension.
 
     Returns
     -------
     BenchmarkFunction
+        The test function.
+
+    References
+    ----------
+    S. Surjanovic and D. Bingham, Virtual Library of Simulation Experiments: Test
+    Functions and Datasets, https://www.sfu.ca/~ssurjano/optimization.html.
 
     Examples
     --------
@@ -230,8 +293,12 @@ def get_test_function(name, dim=None):
     >>> get_test_function("levy", 3).dim
     3
     """
+    check_option(name, "name", sorted(_FIXED) + sorted(_SCALABLE))
+    if dim is not None:
+        dim = check_scalar_in(dim, "dim", low=1, integer=True)
     if name in _FIXED:
-        return _FIXED[name]
-    if name in _SCALABLE:
-        return _SCALABLE[name](2 if dim is None else int(dim))
-    raise ValueError(f"name must be one of {sorted(_FIXED) + sorted(_SCALABLE)} (got {name!r})")
+        fn = _FIXED[name]
+        if dim is not None and dim != fn.dim:
+            raise ValueError(f"dim must be {fn.dim} for {name} (got {dim})")
+        return fn
+    return _SCALABLE[name](2 if dim is None else dim)

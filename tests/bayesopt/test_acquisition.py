@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from probstat.bayesopt import (
     ConstrainedExpectedImprovement,
@@ -185,10 +186,11 @@ def test_constrained_ei(gp):
 
 
 def test_unbound_and_bad_parameters(gp):
-    with pytest.raises(RuntimeError, match="bound"):
+    # an unbound acquisition is like an unfitted estimator: NotFittedError (a ValueError)
+    with pytest.raises(NotFittedError, match="bound"):
         ExpectedImprovement()(np.zeros((1, 2)))
-    with pytest.raises(ValueError, match="beta must be"):
-        UpperConfidenceBound(beta=-1).bind(gp)(np.zeros((1, 2)))
+    with pytest.raises(ValueError, match="beta must be >= 0"):
+        UpperConfidenceBound(beta=-1)
     with pytest.raises(ValueError, match="constraint_models"):
         ConstrainedExpectedImprovement().bind(gp)
 

@@ -7,7 +7,8 @@ from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import WhiteKernel
 
 from probstat.bayesopt import GaussianProcess
-from probstat.bayesopt._covariance import sklearn_equivalent
+
+from ._reference import sklearn_equivalent
 
 KERNELS = ["rbf", "matern12", "matern32", "matern52"]
 
@@ -53,7 +54,7 @@ def test_predictions_equal_sklearn(data, rng, kernel):
     _, c1 = ours.predict(Xq, return_cov=True)
     _, c2 = sk.predict(Xq, return_cov=True)
     np.testing.assert_allclose(c1, c2, atol=1e-8)
-    # observations: ConstantKernel * Matern + WhiteKernel, the spec's reference
+    # observations: ConstantKernel * Matern + WhiteKernel, the reference model
     sk2 = GaussianProcessRegressor(sklearn_equivalent(kernel, ls, sv)
                                    + WhiteKernel(noise, "fixed"), optimizer=None).fit(X, y)
     m3, s3 = sk2.predict(Xq, return_std=True)
@@ -167,13 +168,17 @@ def test_fit_recovers_noise_and_reproducible(rng):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"kernel": "cubic"}, "kernel must be one of"),
-    ({"mean": "linear"}, "mean must be"),
-    ({"noise": -1.0}, "noise must be finite and >= 0"),
-    ({"noise": "fit"}, "noise must be 'auto'"),
+    ({"kernel": "cubic"}, "'kernel' parameter of GaussianProcess"),
+    ({"mean": "linear"}, "'mean' parameter"),
+    ({"noise": -1.0}, "'noise' parameter"),
+    ({"noise": "fit"}, "'noise' parameter"),
+    ({"noise": [0.1, -0.1] * 12 + [0.1]}, "noise must be >= 0"),
+    ({"noise": [0.1, 0.1]}, "noise must be a scalar or have one entry per sample"),
     ({"length_scale": [1.0, 2.0]}, "length_scale must be a scalar or have 3"),
-    ({"signal_variance": 0.0}, "signal_variance must be"),
-    ({"bounds": [[0, 1]]}, "bounds must be finite with shape"),
+    ({"length_scale": [1.0, np.nan, 1.0]}, "length_scale must be finite"),
+    ({"signal_variance": 0.0}, "'signal_variance' parameter"),
+    ({"max_iter": "5"}, "'max_iter' parameter"),
+    ({"bounds": [[0, 1]]}, r"bounds must have shape \(3, 2\)"),
 ])
 def test_bad_parameters(data, kwargs, match):
     X, y = data

@@ -42,7 +42,7 @@ def test_space_roundtrip_and_checks():
         Real(1.0, 0.0)
     assert isinstance(Space([[1, 2, 3]]).dimensions[0], Categorical)
     assert Space([(1e-3, 1.0, "log-uniform")]).dimensions[0].prior == "log-uniform"
-    with pytest.raises(TypeError, match="dimension 0 must be"):
+    with pytest.raises(TypeError, match=r"dimensions\[0\] must be"):
         Space([object()])
 
 

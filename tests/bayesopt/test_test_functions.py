@@ -1,4 +1,4 @@
-"""Test functions at their known optima (spec section 3)."""
+"""Test functions at their known optima (Surjanovic & Bingham's library)."""
 
 import numpy as np
 import pytest
@@ -16,7 +16,7 @@ from probstat.bayesopt.test_functions import (
     six_hump_camel,
 )
 
-# exact minimisers: 1e-9 (spec); minimisers given to 4-7 digits: 1e-6
+# exact minimisers: 1e-9; minimisers given to 4-7 digits: 1e-6
 CASES = [(branin, 1e-9), (goldstein_price, 1e-9), (six_hump_camel, 1e-6), (hartmann3, 1e-6),
          (hartmann6, 1e-6), (ackley(3), 1e-9), (levy(4), 1e-9), (rosenbrock(5), 1e-9)]
 
@@ -56,5 +56,5 @@ def test_lookup_and_errors():
     assert get_test_function("rosenbrock", 3).dim == 3
     with pytest.raises(ValueError, match="name must be one of"):
         get_test_function("sphere")
-    with pytest.raises(ValueError, match="takes points of dimension 2"):
+    with pytest.raises(ValueError, match="x must hold points of dimension 2"):
         branin([1.0, 2.0, 3.0])
