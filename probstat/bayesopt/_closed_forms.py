@@ -19,7 +19,6 @@ import numpy as np
 from scipy import special
 
 from ..backend import device, get_namespace, is_numpy_namespace, move_to, on_host, to_numpy
-from ..backend._namespace import _is_foreign_array
 from ..utils import (
     check_array,
     check_bool,
@@ -317,17 +316,13 @@ def log_probability_of_improvement(mean, std, best):
 
 
 def _first_device(*arrays):
-    for a in arrays:
-        if _is_foreign_array(a):
-            return device(a)
-    return "cpu"
+    return next((d for d in map(device, arrays) if not (isinstance(d, str) and d == "cpu")),
+                "cpu")
 
 
 def _as_xp(x, name, xp, dev, **kwargs):
     """Validated float64 array of namespace ``xp`` on device ``dev``."""
-    if _is_foreign_array(x) or is_numpy_namespace(xp):
-        return check_array(x, name, xp=xp, **kwargs)
-    return move_to(check_array(x, name, xp=np, **kwargs), xp=xp, device=dev)
+    return check_array(x, name, xp=xp, device=dev, **kwargs)
 
 
 def upper_confidence_bound(mean, std, beta=2.0):

@@ -402,7 +402,8 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         Kf = sv * g
         K = Kf.copy()
         K[np.diag_indices(n)] += noise
-        L, _ = cholesky(K, name="the kernel matrix", jitter=self.jitter)
+        # K is finite by construction (validated data, bounded hyperparameters).
+        L, _ = cholesky(K, name="the kernel matrix", jitter=self.jitter, check_finite=False)
         alpha = linalg.cho_solve((L, True), ys, check_finite=False)
         lml = -0.5 * ys @ alpha - np.log(np.diag(L)).sum() - 0.5 * n * _LOG_2PI
         if not eval_gradient:

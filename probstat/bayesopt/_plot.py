@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backend import to_numpy
 from ..backend._namespace import _is_foreign_array
 from ..plotting import get_axes
 from ..utils import check_array, check_scalar_in
@@ -18,8 +17,6 @@ from ._checks import check_callable, check_int, check_model
 def _values(run, name):
     """The objective values of one run (a result with ``func_vals`` or an array)."""
     vals = run.func_vals if hasattr(run, "func_vals") else run
-    if _is_foreign_array(vals):
-        vals = to_numpy(vals)
     return check_array(vals, name, ndim=1, xp=np)
 
 
@@ -143,8 +140,7 @@ def plot_posterior_1d(model, acquisition=None, bounds=None, *, n_grid=400, ax=No
     if bounds is None:
         lo, hi = float(X.min()), float(X.max())
     else:
-        b = check_array(to_numpy(bounds) if _is_foreign_array(bounds) else bounds,
-                        "bounds", ndim=1, xp=np)
+        b = check_array(bounds, "bounds", ndim=1, xp=np)
         if b.shape != (2,) or not b[0] < b[1]:
             raise ValueError(f"bounds must be a pair (low, high) with low < high "
                              f"(got {bounds!r})")

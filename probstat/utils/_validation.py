@@ -70,7 +70,7 @@ def _host_float64(x, name):
         return arr.astype(np.float64)
 
 
-def as_float_array(x, name, xp=None):
+def as_float_array(x, name, xp=None, *, device=None):
     """``x`` as a float64 array of namespace ``xp`` (default: ``x``'s), with named errors.
 
     Parameters
@@ -81,6 +81,9 @@ def as_float_array(x, name, xp=None):
         Argument name used in error messages.
     xp : module, optional
         Target namespace; default the namespace of ``x``.
+    device : object, optional
+        Device for host input (lists, NumPy) converted into a non-NumPy ``xp``; default
+        the namespace's default device.
 
     Returns
     -------
@@ -96,12 +99,12 @@ def as_float_array(x, name, xp=None):
         For ragged nested sequences.
     """
     xp = get_namespace(x) if xp is None else xp
-    from ..backend import is_numpy_namespace
+    from ..backend import is_numpy_namespace, move_to
     from ..backend._namespace import _is_foreign_array
 
     if is_numpy_namespace(xp) or not _is_foreign_array(x):
         arr = _host_float64(x if not _is_foreign_array(x) else to_numpy(x), name)
-        return arr if is_numpy_namespace(xp) else xp.asarray(arr)
+        return arr if is_numpy_namespace(xp) else move_to(arr, xp=xp, device=device)
     arr = x
     if xp.isdtype(arr.dtype, "complex floating"):
         raise TypeError(f"{name} must hold real numbers (got complex dtype {arr.dtype})")
@@ -119,7 +122,8 @@ def _check_finite(arr, name, xp):
         raise ValueError(f"{name} must be finite (found {what})")
 
 
-def check_array(x, name="X", *, ndim=None, allow_empty=False, finite=True, xp=None):
+def check_array(x, name="X", *, ndim=None, allow_empty=False, finite=True, xp=None,
+                device=None):
     """Validate a real-valued array argument and return it as float64.
 
     Parameters
@@ -136,6 +140,9 @@ def check_array(x, name="X", *, ndim=None, allow_empty=False, finite=True, xp=No
         Refuse NaN and inf.
     xp : module, optional
         Namespace to return the array in; default the namespace of ``x``.
+    device : object, optional
+        Device for host input converted into a non-NumPy ``xp`` (for example the device
+        of the routine's other array arguments).
 
     Returns
     -------
@@ -161,7 +168,7 @@ def check_array(x, name="X", *, ndim=None, allow_empty=False, finite=True, xp=No
     ValueError: y must be finite (found NaN)
     """
     xp = get_namespace(x) if xp is None else xp
-    arr = as_float_array(x, name, xp)
+    arr = as_float_array(x, name, xp, device=device)
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:
