@@ -29,7 +29,7 @@ def test_estimates_from_labels_and_bad_input():
     np.testing.assert_allclose(ells[1].center, X[y == 1].mean(0), rtol=1e-12)
     with pytest.raises(ValueError, match="dims"):
         plot_clusters(X, y, dims=(0, 0))
-    with pytest.raises(ValueError, match="one row per label"):
+    with pytest.raises(ValueError, match="one label per sample"):
         plot_clusters(X, y[:-1])
     with pytest.raises(ValueError, match="both means and covariances"):
         plot_clusters(X, y, means=np.zeros((2, 2)))

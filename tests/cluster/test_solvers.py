@@ -7,7 +7,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from probstat.cluster import SDPSolverError
-from probstat.cluster._common import precision_cholesky
 from probstat.cluster._solvers import (
     _BlockProblem,
     _project,
@@ -15,6 +14,7 @@ from probstat.cluster._solvers import (
     solve_cvxpy,
 )
 from probstat.datasets import make_heterogeneous_gmm
+from probstat.utils._numerics import precision_cholesky
 
 
 def _la_problem(X, covs):
