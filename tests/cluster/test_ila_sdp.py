@@ -333,8 +333,9 @@ def test_array_api_input(xp):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", HostFallbackWarning)
         km = KMeansSDP(2, solver="bm", random_state=0).fit(Xx)
+        km_pred = km.predict(Xx)
     ref_km = KMeansSDP(2, solver="bm", random_state=0).fit(X)
-    np.testing.assert_array_equal(to_numpy(km.predict(Xx)), ref_km.labels_)
+    np.testing.assert_array_equal(to_numpy(km_pred), ref_km.labels_)
     np.testing.assert_allclose(to_numpy(km.cluster_centers_), ref_km.cluster_centers_,
                                rtol=1e-9)
 
