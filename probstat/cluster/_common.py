@@ -175,7 +175,7 @@ def encode_labels(arr):
                               dtype=np.int64, count=arr.shape[0])
         return len(codes), inverse
     names, inverse = np.unique(arr, return_inverse=True)
-    return names.size, inverse.astype(np.int64)
+    return names.size, inverse
 
 
 # ------------------------------------------------------------------------- the solvers

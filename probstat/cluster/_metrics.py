@@ -56,7 +56,6 @@ def misclustering_error(labels_true, labels_pred):
                          f"(got {a.shape[0]} and {b.shape[0]})")
     n_true, ia = encode_labels(a)
     n_pred, ib = encode_labels(b)
-    table = np.zeros((n_true, n_pred))
-    np.add.at(table, (ia, ib), 1.0)
+    table = np.bincount(ia * n_pred + ib, minlength=n_true * n_pred).reshape(n_true, n_pred)
     rows, cols = linear_sum_assignment(-table)
     return float(1.0 - table[rows, cols].sum() / a.shape[0])
