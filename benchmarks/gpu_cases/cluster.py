@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from probstat.cluster._common import precision_cholesky
 from probstat.cluster._solvers import solve_burer_monteiro
 from probstat.datasets import make_heterogeneous_gmm
+from probstat.utils._numerics import precision_cholesky
 
 
 def _inputs(n, K=3, p=10, rank=4, seed=0):

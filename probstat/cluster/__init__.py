@@ -7,10 +7,10 @@
 - :func:`plot_clusters` -- scatter plot with covariance ellipses.
 """
 
-from ._common import misclustering_error
 from ._demo import demo
 from ._ila_sdp import ILASDP
 from ._kmeans_sdp import KMeansSDP
+from ._metrics import misclustering_error
 from ._plot import plot_clusters
 from ._solvers import SDPSolverError
 

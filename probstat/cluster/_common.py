@@ -1,128 +1,219 @@
-"""Pieces shared by the SDP clusterers: validation, memberships, rounding, Gaussian rule."""
+"""Pieces shared by the SDP clusterers: input checks, solver choice, memberships, rounding."""
 
 from __future__ import annotations
 
-import math
+import logging
 import numbers
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
-from ..backend import get_namespace, is_numpy_namespace, to_numpy, warn_host_fallback
+from ..utils import check_option, check_scalar_in
+
+#: Messages of ``verbose`` fits (the solver choice, the low-rank solver's progress).
+logger = logging.getLogger("probstat.cluster")
 
 _CVXPY_OPTIONS = {"cvxpy_solver", "eps", "max_iters"}
 _BM_OPTIONS = {"rank", "max_iter", "max_inner", "tol", "feas_tol", "beta"}
+#: Rules of the solver options: (integer, low, low_inclusive).
+_OPTION_RULES = {
+    "eps": (False, 0.0, False),
+    "max_iters": (True, 1, True),
+    "rank": (True, 1, True),
+    "max_iter": (True, 1, True),
+    "max_inner": (True, 1, True),
+    "tol": (False, 0.0, True),
+    "feas_tol": (False, 0.0, False),
+    "beta": (False, 0.0, False),
+}
+#: ``solver="sketch"`` solves on this many points unless ``subsample_size`` says otherwise.
+DEFAULT_SKETCH = 1000
 
 
-def misclustering_error(labels_true, labels_pred):
-    """Fraction of points in the wrong cluster, minimised over relabelings.
+# --------------------------------------------------------------------------- the data
 
-    The best matching of predicted to true cluster names is found with the Hungarian
-    algorithm (:func:`scipy.optimize.linear_sum_assignment`), so the cost is polynomial in
-    the number of clusters (the authors' MATLAB ``err_rate.m`` enumerates all ``K!``
-    permutations, which gives the same number).
 
-    Parameters
-    ----------
-    labels_true : array-like of shape (n_samples,)
-    labels_pred : array-like of shape (n_samples,)
-        Any hashable labels; the two label sets may differ in size.
+def check_X(estimator, X, *, reset):
+    """``X`` (a host array or nested sequence) as a C-contiguous float64 NumPy matrix.
 
-    Returns
-    -------
-    float
-        In ``[0, 1]``; 0 means the two partitions are identical.
-
-    Examples
-    --------
-    >>> from probstat.cluster import misclustering_error
-    >>> misclustering_error([0, 0, 1, 1], [1, 1, 0, 0])
-    0.0
-    >>> misclustering_error([0, 0, 1, 1], [0, 1, 1, 1])
-    0.25
+    Every refusal names ``X``. Where scikit-learn's estimator checks look for particular
+    words (complex data, one sample, zero features, a 1-D input) the messages contain
+    them too. ``reset=True`` (in ``fit``) records ``n_features_in_`` (and the feature
+    names of a DataFrame); ``reset=False`` checks them.
     """
-    a = np.asarray(to_numpy(labels_true)).ravel()
-    b = np.asarray(to_numpy(labels_pred)).ravel()
-    if a.shape != b.shape:
-        raise ValueError(f"labels_true and labels_pred must have the same length "
-                         f"(got {a.shape[0]} and {b.shape[0]})")
-    if a.size == 0:
-        raise ValueError("labels_true must not be empty")
-    ua, ia = np.unique(a, return_inverse=True)
-    ub, ib = np.unique(b, return_inverse=True)
-    table = np.zeros((ua.size, ub.size))
-    np.add.at(table, (ia, ib), 1.0)
-    rows, cols = linear_sum_assignment(-table)
-    return float(1.0 - table[rows, cols].sum() / a.size)
+    from scipy.sparse import issparse
+    from sklearn.utils.validation import validate_data
+
+    if issparse(X):
+        raise TypeError("Sparse data not supported: X must be a dense array (convert it "
+                        "with X.toarray())")
+    if X is None:
+        raise TypeError("X must be a 2-D array of numbers (got None)")
+    if isinstance(X, (str, bytes)):
+        raise TypeError(f"X must be a 2-D array of numbers, not a string (got {X!r:.60})")
+    try:
+        arr = np.asarray(X)
+    except ValueError as exc:  # ragged nested sequences
+        raise ValueError("X must be a rectangular 2-D array of numbers; rows of different "
+                         f"lengths are not ({exc})") from None
+    kind = arr.dtype.kind
+    if kind in "US":
+        raise TypeError(f"X must hold numbers, not strings (got dtype {arr.dtype})")
+    if kind == "c":
+        raise ValueError("Complex data not supported: X must hold real numbers (got dtype "
+                         f"{arr.dtype})")
+    if kind == "O":
+        for value in arr.ravel():
+            if value is None:
+                raise TypeError("X must hold numbers (found None)")
+            if isinstance(value, (str, bytes)):
+                raise TypeError(f"X must hold numbers, not strings (found {value!r:.40})")
+            if isinstance(value, complex):
+                raise ValueError("Complex data not supported: X must hold real numbers "
+                                 f"(found {value!r})")
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"X must hold real numbers: {exc}") from None
+    elif kind not in "biuf":
+        raise TypeError(f"X must hold real numbers (got dtype {arr.dtype})")
+    if arr.ndim != 2:
+        hint = ("; Reshape your data with X.reshape(-1, 1) for one feature or "
+                "X.reshape(1, -1) for one sample") if arr.ndim == 1 else ""
+        raise ValueError(f"X must be 2-D (got {arr.ndim}-D, shape {arr.shape}){hint}")
+    n, p = arr.shape
+    least = 2 if reset else 1
+    if n < least:
+        raise ValueError(f"X must have at least {least} samples (got {n} sample"
+                         f"{'s' if n != 1 else ''}, shape={arr.shape})")
+    if p == 0:
+        raise ValueError(f"X has 0 feature(s) (shape={arr.shape}) while a minimum of 1 is "
+                         "required.")
+    with np.errstate(over="ignore"):  # longdouble beyond float64's range becomes inf
+        arr = np.ascontiguousarray(arr, dtype=np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"X must be finite (found {'NaN' if np.isnan(arr).any() else 'inf'})")
+    # Feature names and n_features_in_: recorded in fit, checked in predict.
+    validate_data(estimator, X if hasattr(X, "columns") else arr, reset=reset,
+                  skip_check_array=True)
+    return arr
 
 
 def check_n_clusters(n_clusters, n_samples):
-    if isinstance(n_clusters, bool) or not isinstance(n_clusters, numbers.Integral):
-        raise TypeError(f"n_clusters must be an integer (got {n_clusters!r})")
-    if n_clusters < 1:
-        raise ValueError(f"n_clusters must be >= 1 (got {n_clusters})")
+    """``n_clusters`` (already an int >= 1 by the constraints) against the data."""
     if n_clusters > n_samples:
         raise ValueError(f"n_clusters must be <= n_samples (got n_clusters={n_clusters} > "
                          f"n_samples={n_samples})")
     return int(n_clusters)
 
 
-def split_input(X, where):
-    """Return (namespace, array as given) and warn once when it is not NumPy."""
-    xp = get_namespace(X)
-    if is_numpy_namespace(xp):
-        return xp, None
-    warn_host_fallback(where)
-    return xp, X
+def check_squares_finite(Xc):
+    """Refuse centred data whose squared distances overflow float64 (the SDP costs)."""
+    with np.errstate(over="ignore"):
+        total = float(np.sum(Xc * Xc)) * Xc.shape[0]
+    if not np.isfinite(total):
+        raise ValueError(f"X is too large in magnitude (largest centred entry "
+                         f"{float(np.max(np.abs(Xc))):.3g}): squared distances overflow "
+                         "float64; rescale X")
 
 
-def fit_on_host(estimator, X, where, attrs):
-    """Validate ``X``, run ``estimator._fit_host(X_np, xp, X_in)`` and move ``attrs`` back.
+def check_cluster_labels(labels, name, *, n_samples=None):
+    """Cluster labels of any hashable kind (ints, strings, ...) as a 1-D NumPy array.
 
-    The SDP solvers run on NumPy; fitted arrays follow X's namespace and device.
+    ``None``, NaN, inf, complex numbers and unhashable objects are refused by ``name``;
+    integer and float labels are kept as they are (``1`` and ``1.0`` are the same label).
     """
-    from sklearn.utils.validation import validate_data
+    from ..backend import to_numpy
 
-    xp, X_in = split_input(X, where)
-    X_np = validate_data(estimator, X if X_in is None else to_numpy(X_in),
-                         dtype=np.float64, ensure_min_samples=2)
-    estimator._fit_host(X_np, xp, X_in)
-    to_input_namespace(estimator, attrs, xp, X_in)
-    return estimator
+    if labels is None:
+        raise TypeError(f"{name} must be an array of labels (got None)")
+    if isinstance(labels, (str, bytes)):
+        raise TypeError(f"{name} must be an array of labels, not a single string "
+                        f"(got {labels!r:.60})")
+    try:
+        arr = np.asarray(to_numpy(labels) if hasattr(labels, "__array_namespace__")
+                         else labels)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a 1-D array of labels; nested sequences of "
+                         f"different lengths are not ({exc})") from None
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (got {arr.ndim}-D, shape {arr.shape})")
+    if n_samples is not None and arr.shape[0] != n_samples:
+        raise ValueError(f"{name} must have one label per sample ({n_samples}) "
+                         f"(got {arr.shape[0]})")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} must not be empty")
+    kind = arr.dtype.kind
+    if kind == "c":
+        raise TypeError(f"{name} must not hold complex numbers (got dtype {arr.dtype})")
+    if kind == "f" and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must not contain NaN or inf")
+    if kind == "O":
+        for value in arr:
+            if value is None:
+                raise TypeError(f"{name} must not contain None")
+            if isinstance(value, (complex, np.complexfloating)):
+                raise TypeError(f"{name} must not hold complex numbers (found {value!r})")
+            if isinstance(value, numbers.Real) and not np.isfinite(float(value)):
+                raise ValueError(f"{name} must not contain NaN or inf")
+            try:
+                hash(value)
+            except TypeError:
+                raise TypeError(f"{name} must hold hashable labels (found "
+                                f"{type(value).__name__})") from None
+    elif kind not in "biufUS":
+        raise TypeError(f"{name} must hold labels (numbers or strings), got dtype "
+                        f"{arr.dtype}")
+    return arr
 
 
-def to_input_namespace(estimator, names, xp, X_in):
-    """Move fitted NumPy attributes to the namespace and device of the input ``X_in``."""
-    from ..backend import device, move_to
-
-    if X_in is None:
-        return
-    dev = device(X_in)
-    for name in names:
-        value = getattr(estimator, name, None)
-        if isinstance(value, np.ndarray):
-            setattr(estimator, name, move_to(value, xp=xp, device=dev))
-
-
-def like_input(result, X):
-    """Return the NumPy ``result`` in the namespace and device of ``X``."""
-    from ..backend import device, move_to
-
-    xp = get_namespace(X)
-    if is_numpy_namespace(xp):
-        return result
-    return move_to(result, xp=xp, device=device(X))
+def encode_labels(arr):
+    """``(number of distinct labels, codes 0..k-1)`` of a checked label array."""
+    if arr.dtype.kind == "O":
+        # Mixed types do not sort: number the labels in order of appearance.
+        codes = {}
+        inverse = np.fromiter((codes.setdefault(v, len(codes)) for v in arr.tolist()),
+                              dtype=np.int64, count=arr.shape[0])
+        return len(codes), inverse
+    names, inverse = np.unique(arr, return_inverse=True)
+    return names.size, inverse
 
 
-def check_solver_options(options, solver):
+# ------------------------------------------------------------------------- the solvers
+
+
+def choose_solver(solver, n, cvxpy_max, bm_max):
+    """The solver to run and the sentence saying why (``solver`` is already checked)."""
+    if solver != "auto":
+        return solver, f"solver={solver!r} was requested"
+    if n <= cvxpy_max:
+        return "cvxpy", f"solver='auto' chose 'cvxpy' (n_samples={n} <= {cvxpy_max})"
+    if n <= bm_max:
+        return "bm", f"solver='auto' chose 'bm' ({cvxpy_max} < n_samples={n} <= {bm_max})"
+    return "sketch", f"solver='auto' chose 'sketch' (n_samples={n} > {bm_max})"
+
+
+def sketch_size(subsample_size, n):
+    """Points of the sketch: ``subsample_size`` (an int >= 2 or None) capped at ``n``."""
+    return min(n, DEFAULT_SKETCH if subsample_size is None else int(subsample_size))
+
+
+def check_solver_options(options):
+    """``solver_options`` (a dict or None) with known keys and valid values."""
     opts = {} if options is None else dict(options)
-    if not isinstance(options, (dict, type(None))):
-        raise TypeError(f"solver_options must be a dict or None (got {type(options).__name__})")
     allowed = _CVXPY_OPTIONS | _BM_OPTIONS
     unknown = set(opts) - allowed
     if unknown:
-        raise ValueError(f"solver_options has unknown keys {sorted(unknown)}; allowed: "
-                         f"{sorted(allowed)}")
+        raise ValueError(f"solver_options has unknown keys {sorted(map(str, unknown))}; "
+                         f"allowed: {sorted(allowed)}")
+    for key, value in opts.items():
+        name = f"solver_options[{key!r}]"
+        if key == "cvxpy_solver":
+            opts[key] = check_option(value.upper() if isinstance(value, str) else value, name,
+                                     ("SCS", "CLARABEL"))
+            continue
+        integer, low, inclusive = _OPTION_RULES[key]
+        opts[key] = check_scalar_in(value, name, low=low, low_inclusive=inclusive,
+                                    integer=integer)
     return opts
 
 
@@ -134,62 +225,57 @@ def bm_kwargs(opts):
     return {k: opts[k] for k in _BM_OPTIONS - {"rank"} if k in opts}
 
 
+# ------------------------------------------------------------- memberships and rounding
+
+
 class Memberships:
-    """Membership matrices ``Z_1..Z_B`` stored densely (cvxpy) or as factors ``U_b``."""
+    """Membership matrices ``Z_1..Z_B`` stored densely (cvxpy) or as NumPy factors ``U_b``."""
 
     def __init__(self, Z=None, U=None):
         if (Z is None) == (U is None):
             raise ValueError("give exactly one of Z or U")
         self.Z, self.U = Z, U
 
-    @property
-    def n_blocks(self):
-        return len(self.Z if self.Z is not None else self.U)
-
     def rowsums(self):
         """``(Z_b 1)`` for every block, as columns of an n x B NumPy array."""
         if self.Z is not None:
             return np.column_stack([Z.sum(axis=1) for Z in self.Z])
-        return np.column_stack([to_numpy(U @ _colsum(U)) for U in self.U])
+        return np.column_stack([U @ U.sum(axis=0) for U in self.U])
 
     def between(self, b, F):
         """``<F F', Z_b>`` = ``tr(F' Z_b F)``."""
         if self.Z is not None:
             return float(np.sum(F * (self.Z[b] @ F)))
         G = F.T @ self.U[b]
-        return float(_sum(G * G))
+        return float(np.sum(G * G))
 
     def scatter(self, b, X):
-        """``X' Z_b X`` (p x p, NumPy)."""
+        """``X' Z_b X`` (p x p)."""
         if self.Z is not None:
             return X.T @ self.Z[b] @ X
-        G = to_numpy(X.T @ self.U[b])
+        G = X.T @ self.U[b]
         return G @ G.T
 
     def factor(self, b):
-        """A NumPy factor ``U`` with ``Z_b ~= U U'`` (positive eigenvalues for dense Z)."""
+        """A factor ``U`` with ``Z_b ~= U U'`` (positive eigenvalues for dense Z)."""
         if self.U is not None:
-            return to_numpy(self.U[b])
+            return self.U[b]
         vals, vecs = np.linalg.eigh(self.Z[b])
         keep = vals > 1e-10 * max(vals.max(), 1e-300)
         return vecs[:, keep] * np.sqrt(vals[keep])
 
-
-def _colsum(U):
-    xp = get_namespace(U)
-    return xp.sum(U, axis=0)
-
-
-def _sum(a):
-    xp = get_namespace(a)
-    return xp.sum(a)
+    def dense(self, b):
+        """``Z_b`` as an n x n array."""
+        if self.Z is not None:
+            return self.Z[b]
+        return self.U[b] @ self.U[b].T
 
 
 def spectral_round(factor, n_clusters, seed):
     """Top-K left singular vectors of the factor (= eigenvectors of Z), then K-means."""
     from sklearn.cluster import KMeans
 
-    u, s, _ = np.linalg.svd(factor, full_matrices=False)
+    u, _, _ = np.linalg.svd(factor, full_matrices=False)
     emb = u[:, :n_clusters]
     km = KMeans(n_clusters=n_clusters, n_init=10, random_state=seed).fit(emb)
     return km.labels_.astype(np.int64)
@@ -222,22 +308,3 @@ def threshold_round(factor, n_clusters):
     # Make the labels consecutive (a peel can leave a name unused).
     _, labels = np.unique(labels, return_inverse=True)
     return labels.astype(np.int64)
-
-
-def gaussian_log_density(X, means, precisions_cholesky):
-    """``log N(x_i; mu_k, Sigma_k)`` for every point and cluster (n x K)."""
-    n, p = X.shape
-    out = np.empty((n, means.shape[0]))
-    for k, (mu, L) in enumerate(zip(means, precisions_cholesky)):
-        y = (X - mu) @ L
-        out[:, k] = (-0.5 * np.sum(y * y, axis=1) + np.sum(np.log(np.diag(L)))
-                     - 0.5 * p * math.log(2 * math.pi))
-    return out
-
-
-def precision_cholesky(cov):
-    """Upper-triangular ``L`` with ``L L' = Sigma^{-1}`` (as sklearn's precisions_cholesky_)."""
-    from scipy.linalg import solve_triangular
-
-    c = np.linalg.cholesky(cov)
-    return solve_triangular(c, np.eye(cov.shape[0]), lower=True).T

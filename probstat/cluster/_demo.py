@@ -25,17 +25,16 @@ def demo(out_dir, *, random_state=0):
     -------
     probstat._tour.DemoSection
     """
-    import matplotlib.pyplot as plt
     from sklearn.cluster import KMeans
     from sklearn.mixture import GaussianMixture
 
     from .._tour import DemoSection, save_figure
     from ..datasets import make_heterogeneous_gmm, sdp_recovery_threshold
     from ..utils import ConvergenceWarning
-    from ._common import misclustering_error
     from ._ila_sdp import ILASDP
     from ._kmeans_sdp import KMeansSDP
-    from ._plot import plot_clusters
+    from ._metrics import misclustering_error
+    from ._plot import demo_figure
 
     section = DemoSection("SDP clustering of heterogeneous Gaussians (probstat.cluster)")
     means = np.array([[0.0, 0.0], [0.0, 2.5]])
@@ -74,10 +73,9 @@ def demo(out_dir, *, random_state=0):
         f"Isotropic K-means SDP, n={n}, p={p}: recovery threshold Theta* = {theta:.2f}; "
         f"error {errs[0]:.3f} at 0.4 Theta*, {errs[1]:.3f} at 1.2 Theta*.")
 
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharex=True, sharey=True)
-    plot_clusters(X, sdp.labels_, ax=axes[0],
-                  title=f"K-means SDP (error {err['K-means SDP']:.2f})")
-    plot_clusters(X, ila.labels_, means=ila.means_, covariances=ila.covariances_, ax=axes[1],
-                  title=f"iLA-SDP (error {err['iLA-SDP']:.2f})")
+    fig = demo_figure(X, [
+        (f"K-means SDP (error {err['K-means SDP']:.2f})", sdp.labels_, None, None),
+        (f"iLA-SDP (error {err['iLA-SDP']:.2f})", ila.labels_, ila.means_, ila.covariances_),
+    ])
     section.figures.append(save_figure(fig, out_dir, "cluster_ila_sdp.png"))
     return section

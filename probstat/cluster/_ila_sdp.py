@@ -3,28 +3,38 @@
 from __future__ import annotations
 
 import math
-import numbers
 import time
-import warnings
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from ..backend import move_to, to_numpy
-from ..utils import ConvergenceWarning, check_rng, check_scalar_in, progress
+from .._warn import warn
+from ..backend import move_to, on_host, to_numpy
+from ..utils import ConvergenceWarning, check_labels, check_rng, progress
+from ..utils._numerics import gaussian_log_density, precision_cholesky
+from ..utils._param_validation import (
+    BOOL,
+    RANDOM_STATE,
+    VERBOSE,
+    Interval,
+    StrOptions,
+    fit_context,
+)
 from ._common import (
     Memberships,
     bm_kwargs,
     check_n_clusters,
     check_solver_options,
+    check_squares_finite,
+    check_X,
+    choose_solver,
     cvxpy_kwargs,
-    fit_on_host,
-    gaussian_log_density,
-    like_input,
-    precision_cholesky,
+    logger,
+    sketch_size,
 )
-from ._kmeans_sdp import KMeansSDP, _check_subsample, _choose, _device, _host
+from ._kmeans_sdp import SOLVERS, KMeansSDP
 from ._solvers import solve_burer_monteiro, solve_cvxpy
 
 #: ``solver="auto"``: cvxpy up to ``_AUTO_CVXPY_SIZE // n_clusters`` points (the exact
@@ -35,7 +45,7 @@ _AUTO_BM_MAX = 5000
 _INITS = ("sdp", "kmeans++", "gmm", "random")
 _LOG_2PI = math.log(2.0 * math.pi)
 _ARRAY_ATTRS = ("labels_", "membership_", "means_", "covariances_", "precisions_cholesky_",
-                "weights_", "init_labels_")
+                "weights_", "init_labels_", "objective_path_", "Z_", "sketch_indices_")
 
 
 class ILASDP(ClusterMixin, BaseEstimator):
@@ -56,12 +66,18 @@ class ILASDP(ClusterMixin, BaseEstimator):
     closed-form covariance step ``Sigma_k = X' (diag(Z_k 1) - Z_k) X / (1' Z_k 1)``;
     both steps increase the same objective. Labels are ``argmax_k (Z_k 1)_i``.
 
+    Array-API input (CuPy, ...) is accepted: the low-rank solver's iterations run in its
+    namespace, the rest on the host (with a :class:`~probstat.backend.HostFallbackWarning`
+    when array-API dispatch is on), and the fitted arrays and predictions come back in
+    the namespace and on the device of ``X``.
+
     Parameters
     ----------
     n_clusters : int, default=2
     init : {"sdp", "kmeans++", "gmm", "random"} or array-like, default="sdp"
-        Starting labels (an array has shape ``(n_samples,)``), from which the first
-        covariances are computed. ``"sdp"``: the
+        Starting labels, from which the first covariances are computed. An array holds
+        one label in ``0 .. n_clusters - 1`` per sample, and uses every label. ``"sdp"``:
+        the
         Peng-Wei K-means SDP (:class:`KMeansSDP`) with the same solver family.
         ``"random"`` is offered for experiments; it is a poor start.
     max_iter : int, default=20
@@ -78,8 +94,9 @@ class ILASDP(ClusterMixin, BaseEstimator):
         Gaussian rule. ``"auto"``: cvxpy for n <= 160 / K, bm for n <= 5000, sketch beyond;
         ``solver_`` and ``solver_info_["reason"]`` say what was chosen.
     solver_options : dict, optional
-        cvxpy: ``cvxpy_solver`` ("SCS" or "CLARABEL"), ``eps``, ``max_iters``.
-        bm: ``rank``, ``max_iter``, ``max_inner``, ``tol``, ``feas_tol``, ``beta``.
+        cvxpy: ``cvxpy_solver`` ("SCS" or "CLARABEL"), ``eps`` (> 0), ``max_iters``.
+        bm: ``rank``, ``max_iter``, ``max_inner`` (integers >= 1), ``tol`` (>= 0),
+        ``feas_tol`` and ``beta`` (> 0).
     covariance_update : {"lifted", "labels"}, default="lifted"
         ``"lifted"``: the Laplacian-weighted scatter above (exact maximiser of the joint
         objective). ``"labels"``: per-cluster sample covariances of the rounded labels.
@@ -91,7 +108,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
     shrinkage : None, float in [0, 1] or "ledoit_wolf", default=None
         Shrink each covariance towards ``tr(Sigma_k)/p * I``: by a fixed amount, or by the
         Ledoit-Wolf amount estimated from the cluster's points.
-    subsample_size : int, optional
+    subsample_size : int >= 2, optional
         Subsample size of the sketch (default ``min(n, 1000)``).
     weights : bool, default=False
         Add the classification-EM term ``sum_k n_k log pi_k`` (mixing proportions) to the
@@ -100,7 +117,9 @@ class ILASDP(ClusterMixin, BaseEstimator):
         Keep the final membership matrices as ``Z_`` (K x n x n).
     random_state : None, int, RandomState or Generator
     verbose : int, default=0
-        1 prints the solver choice and shows a progress bar; 2 also prints solver output.
+        1 logs the solver choice (logger ``"probstat.cluster"``, level INFO) and shows a
+        progress bar; 2 also lets cvxpy print its output and logs the low-rank solver's
+        outer iterations.
 
     Attributes
     ----------
@@ -156,6 +175,23 @@ class ILASDP(ClusterMixin, BaseEstimator):
     0.0
     """
 
+    _parameter_constraints = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "init": [StrOptions(set(_INITS)), "array-like"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "solver": [StrOptions(set(SOLVERS))],
+        "solver_options": [dict, None],
+        "covariance_update": [StrOptions({"lifted", "labels"})],
+        "reg_covar": [Interval(Real, 0, None, closed="left")],
+        "shrinkage": [None, StrOptions({"ledoit_wolf"}), Interval(Real, 0, 1, closed="both")],
+        "subsample_size": [Interval(Integral, 2, None, closed="left"), None],
+        "weights": BOOL,
+        "store_Z": BOOL,
+        "random_state": RANDOM_STATE,
+        "verbose": VERBOSE,
+    }
+
     def __init__(self, n_clusters=2, *, init="sdp", max_iter=20, tol=1e-6, solver="auto",
                  solver_options=None, covariance_update="lifted", reg_covar=1e-6,
                  shrinkage=None, subsample_size=None, weights=False, store_Z=False,
@@ -179,44 +215,37 @@ class ILASDP(ClusterMixin, BaseEstimator):
     def _test_instance(cls):
         return cls(n_clusters=2, solver="bm", max_iter=3, random_state=0)
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.array_api_support = True
+        return tags
+
     # ------------------------------------------------------------------ validation
-    def _check_params(self, X):
-        n, p = X.shape
-        K = check_n_clusters(self.n_clusters, n)
-        check_scalar_in(self.max_iter, "max_iter", low=1, integer=True)
-        check_scalar_in(self.tol, "tol", low=0)
-        check_scalar_in(self.reg_covar, "reg_covar", low=0)
-        if self.covariance_update not in ("lifted", "labels"):
-            raise ValueError("covariance_update must be 'lifted' or 'labels' "
-                             f"(got {self.covariance_update!r})")
-        sh = self.shrinkage
-        if not (sh is None or sh == "ledoit_wolf"):
-            if isinstance(sh, bool) or not isinstance(sh, numbers.Real) or not 0 <= sh <= 1:
-                raise ValueError(f"shrinkage must be None, 'ledoit_wolf' or a number in "
-                                 f"[0, 1] (got {sh!r})")
-        if isinstance(self.init, str):
-            if self.init not in _INITS:
-                raise ValueError(f"init must be one of {list(_INITS)} or an array of labels "
-                                 f"(got {self.init!r})")
+    def _check_data(self, X):
+        """The checks of the hyperparameters against the data (the rest: constraints)."""
+        K = check_n_clusters(self.n_clusters, X.shape[0])
         constant = np.flatnonzero(np.ptp(X, axis=0) == 0)
         if constant.size and K > 1:
             raise ValueError(
                 f"X has constant columns {constant.tolist()[:10]}: a Gaussian cluster model "
                 "needs variation in every feature; drop those columns")
+        check_squares_finite(X - X.mean(axis=0))
         return K
 
-    def _init_labels(self, X, K, solver, opts, rng):
+    def _init_array(self, n, K, host):
+        """``init`` given as labels: integers ``0..K-1``, one per sample, all present."""
+        labels = check_labels(host.to_numpy(self.init), "init", n_labels=K, n_samples=n)
+        found = np.unique(labels).size
+        if found != K:
+            raise ValueError(f"init must use every label 0..{K - 1} (n_clusters={K} distinct "
+                             f"values; got {found})")
+        return labels
+
+    def _init_labels(self, X, K, solver, opts, rng, init_array):
         init = self.init
         n = X.shape[0]
-        if not isinstance(init, str):
-            labels = np.asarray(init)
-            if labels.shape != (n,):
-                raise ValueError(f"init labels must have shape ({n},) (got {labels.shape})")
-            uniq, labels = np.unique(labels, return_inverse=True)
-            if uniq.size != K:
-                raise ValueError(f"init labels must contain exactly n_clusters={K} distinct "
-                                 f"values (got {uniq.size})")
-            return labels.astype(np.int64)
+        if init_array is not None:
+            return init_array
         seed = int(rng.integers(2**31 - 1))
         if init == "sdp":
             sub_opts = {k: v for k, v in opts.items() if k != "rank"}
@@ -288,17 +317,28 @@ class ILASDP(ClusterMixin, BaseEstimator):
             sh = float(ledoit_wolf_shrinkage(members))
         return (1.0 - sh) * S + sh * np.trace(S) / p * np.eye(p)
 
+    def _precisions(self, covs):
+        """``precision_cholesky`` of the covariances, with an error that says what to do."""
+        try:
+            return precision_cholesky(np.asarray(covs), name="the covariance of cluster")
+        except ValueError as exc:
+            raise ValueError(f"{exc}: X has repeated or collinear points within a cluster; "
+                             f"set reg_covar > 0 (got {self.reg_covar:g})") from None
+
     def _costs(self, Xc, covs, sizes):
         """Factors ``F_k`` (``F_k F_k' = A_k``) and linear costs ``d_k``."""
         n = Xc.shape[0]
         F_list, d_list = [], []
-        for k, S in enumerate(covs):
-            L = precision_cholesky(S)
+        for k, L in enumerate(self._precisions(covs)):
             F = Xc @ L
             logdet = -2.0 * np.sum(np.log(np.diag(L)))
             d = np.sum(F * F, axis=1) + logdet
             if self.weights:
                 d = d - 2.0 * math.log(max(sizes[k], 1e-12) / n)
+            if not (np.all(np.isfinite(F)) and np.all(np.isfinite(d))):
+                raise ValueError(f"the likelihood of cluster {k} overflows: its covariance is "
+                                 "tiny next to the spread of X; set a larger reg_covar (got "
+                                 f"{self.reg_covar:g}) or rescale X")
             F_list.append(F)
             d_list.append(d)
         return F_list, d_list
@@ -313,37 +353,45 @@ class ILASDP(ClusterMixin, BaseEstimator):
         return 0.5 * total - 0.5 * n * p * _LOG_2PI
 
     # ------------------------------------------------------------------ fit
+    @fit_context
     def fit(self, X, y=None):
         """Cluster X by alternating the LA-SDP and the covariance step.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            The data.
         y : None
             Ignored.
 
         Returns
         -------
         self : ILASDP
+            The fitted clusterer.
         """
-        return fit_on_host(self, X, "ILASDP", _ARRAY_ATTRS)
+        host = on_host(X, where="ILASDP.fit")
+        X = check_X(self, host.to_numpy(X), reset=True)
+        self._fit_host(X, host)
+        host.move_attributes(self, _ARRAY_ATTRS)
+        return self
 
-    def _fit_host(self, X, xp, X_in):
+    def _fit_host(self, X, host):
         n, p = X.shape
-        K = self._check_params(X)
-        solver, reason = _choose(self.solver, n, _AUTO_CVXPY_SIZE // K, _AUTO_BM_MAX)
-        opts = check_solver_options(self.solver_options, solver)
+        K = self._check_data(X)
+        init_array = None if isinstance(self.init, str) else self._init_array(n, K, host)
+        solver, reason = choose_solver(self.solver, n, _AUTO_CVXPY_SIZE // K, _AUTO_BM_MAX)
+        opts = check_solver_options(self.solver_options)
         rng = check_rng(self.random_state)
         self.solver_ = solver
         if self.verbose:
-            print(f"ILASDP: {reason}")
+            logger.info("ILASDP: %s", reason)
         start = time.perf_counter()
         if K == 1:
             return self._fit_one(X, reason)
         if solver == "sketch":
-            return self._fit_sketch(X, K, rng, reason, start)
+            return self._fit_sketch(X, K, rng, reason, start, init_array)
 
-        labels0 = self._init_labels(X, K, solver, opts, rng)
+        labels0 = self._init_labels(X, K, solver, opts, rng, init_array)
         self.init_labels_ = labels0
         Xc = X - X.mean(axis=0)
         state = {"small": set(), "means": None, "covs": None}
@@ -357,10 +405,11 @@ class ILASDP(ClusterMixin, BaseEstimator):
         self.converged_ = False
         info = {}
         n_iter = 0
-        for _ in progress(range(self.max_iter), verbose=self.verbose, desc="iLA-SDP"):
+        for _ in progress(range(self.max_iter), verbose=self.verbose,
+                          desc=f"iLA-SDP ({solver})"):
             n_iter += 1
-            members, info = self._la_step(Xc, covs, sizes, labels, solver, opts, rng, xp,
-                                          X_in, state)
+            members, info = self._la_step(Xc, covs, sizes, labels, solver, opts, rng, host,
+                                          state)
             new_labels = np.argmax(members.rowsums(), axis=1).astype(np.int64)
             means, covs, sizes = self._sigma_step(Xc, members, new_labels, K, state)
             state.update(means=means, covs=covs)
@@ -375,17 +424,15 @@ class ILASDP(ClusterMixin, BaseEstimator):
                 self.converged_ = True
                 break
         if not self.converged_:
-            warnings.warn(f"ILASDP did not converge in max_iter={self.max_iter} iterations "
-                          "(labels still changing); returning the best iterate",
-                          ConvergenceWarning, stacklevel=2)
+            warn(f"ILASDP did not converge in max_iter={self.max_iter} iterations (labels "
+                 "still changing); returning the best iterate", ConvergenceWarning)
         if state["small"]:
             worst = sorted(state["small"])[:5]
-            warnings.warn(
-                "clusters with no more points than n_features "
-                f"({', '.join(f'cluster {k}: {nk:g} points' for k, nk in worst)}; "
-                f"n_features={p}) during the fit: their own covariance is singular, so "
-                "they used the pooled within-cluster covariance (+ reg_covar) instead",
-                UserWarning, stacklevel=2)
+            warn("clusters with no more points than n_features "
+                 f"({', '.join(f'cluster {k}: {nk:g} points' for k, nk in worst)}; "
+                 f"n_features={p}) during the fit: their own covariance is singular, so "
+                 "they used the pooled within-cluster covariance (+ reg_covar) instead",
+                 UserWarning)
         value, members, labels, means, covs, sizes = best
         W = np.clip(members.rowsums(), 0.0, None)
         W = W / np.maximum(W.sum(axis=1, keepdims=True), 1e-300)
@@ -397,10 +444,10 @@ class ILASDP(ClusterMixin, BaseEstimator):
         self.n_iter_ = n_iter
         self.solver_info_ = dict(info, reason=reason, total_time=time.perf_counter() - start)
         if self.store_Z:
-            self.Z_ = np.stack([_dense(members, k) for k in range(K)])
+            self.Z_ = np.stack([members.dense(k) for k in range(K)])
         return self
 
-    def _la_step(self, Xc, covs, sizes, labels, solver, opts, rng, xp, X_in, state):
+    def _la_step(self, Xc, covs, sizes, labels, solver, opts, rng, host, state):
         K = len(covs)
         F_list, d_list = self._costs(Xc, covs, sizes)
         if solver == "cvxpy":
@@ -409,8 +456,6 @@ class ILASDP(ClusterMixin, BaseEstimator):
                                        **cvxpy_kwargs(opts))
             return Memberships(Z=Z_list), info
         rank = int(opts.get("rank", 4))
-        if rank < 1:
-            raise ValueError(f"solver_options['rank'] must be >= 1 (got {rank})")
         n = Xc.shape[0]
         warm = state.get("warm")
         if warm is not None and warm[0][0].shape[1] == rank:
@@ -430,17 +475,18 @@ class ILASDP(ClusterMixin, BaseEstimator):
                 noise = np.abs(rng.standard_normal((n, rank)))
                 U0.append(0.5 * ind + 0.5 * noise / np.linalg.norm(noise))
             y0 = None
-        if X_in is not None:
-            dev = _device(X_in)
-            F_list = [move_to(F, xp=xp, device=dev) for F in F_list]
-            d_list = [move_to(d, xp=xp, device=dev) for d in d_list]
-            U0 = [move_to(U, xp=xp, device=dev) for U in U0]
-            y0 = None if y0 is None else move_to(y0, xp=xp, device=dev)
+        if host.used:  # the iterations run in X's namespace, on its device
+            def there(a):
+                return move_to(a, xp=host.xp, device=host.device)
+
+            F_list, d_list, U0 = [there(F) for F in F_list], [there(d) for d in d_list], [
+                there(U) for U in U0]
+            y0 = None if y0 is None else there(y0)
         U_list, info = solve_burer_monteiro(F_list, d_list, [1.0] * K, U0, y0=y0,
                                             verbose=self.verbose > 1, **bm_kwargs(opts))
-        # The iterations ran in X's namespace; the small bookkeeping after them is on the host.
-        U_host = [to_numpy(U) for U in U_list]
-        state["warm"] = (U_host, to_numpy(info.pop("dual")))
+        # The small bookkeeping after the iterations is on the host.
+        U_host = [host.to_numpy(U) for U in U_list]
+        state["warm"] = (U_host, host.to_numpy(info.pop("dual")))
         return Memberships(U=U_host), info
 
     def _fit_one(self, X, reason):
@@ -462,16 +508,16 @@ class ILASDP(ClusterMixin, BaseEstimator):
                                  reason=reason)
         return self
 
-    def _fit_sketch(self, X, K, rng, reason, start):
+    def _fit_sketch(self, X, K, rng, reason, start, init_array):
         n = X.shape[0]
-        m = _check_subsample(self.subsample_size, n)
+        m = sketch_size(self.subsample_size, n)
         idx = np.sort(rng.choice(n, size=m, replace=False))
-        inner, _ = _choose("auto", m, _AUTO_CVXPY_SIZE // K, np.inf)
+        inner, _ = choose_solver("auto", m, _AUTO_CVXPY_SIZE // K, np.inf)
         params = self.get_params()
         params.update(solver=inner, subsample_size=None, store_Z=self.store_Z,
                       random_state=int(rng.integers(2**31 - 1)))
-        if not isinstance(self.init, str):
-            params["init"] = np.asarray(self.init)[idx]
+        if init_array is not None:
+            params["init"] = init_array[idx]
         sub = type(self)(**params).fit(X[idx])
         self._set_gaussians(sub.means_, sub.covariances_, sub.weights_ * m)
         lift_start = time.perf_counter()
@@ -494,11 +540,12 @@ class ILASDP(ClusterMixin, BaseEstimator):
     def _set_gaussians(self, means, covs, sizes):
         self.means_ = np.asarray(means, dtype=float)
         self.covariances_ = np.asarray(covs, dtype=float)
-        self.precisions_cholesky_ = np.stack([precision_cholesky(S) for S in covs])
+        self.precisions_cholesky_ = self._precisions(self.covariances_)
         self.weights_ = np.asarray(sizes, dtype=float) / float(np.sum(sizes))
 
     # ------------------------------------------------------------------ prediction
     def _log_rule(self, X):
+        """``log N(x_i; mu_k, Sigma_k)`` (+ ``log weights_[k]``) on the host, n x K."""
         logp = gaussian_log_density(X, to_numpy(self.means_), to_numpy(self.precisions_cholesky_))
         if self.weights:
             logp = logp + np.log(np.maximum(to_numpy(self.weights_), 1e-300))
@@ -515,14 +562,17 @@ class ILASDP(ClusterMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Points to assign.
 
         Returns
         -------
-        labels : ndarray of shape (n_samples,)
+        labels : array of shape (n_samples,)
+            Cluster indices, in the namespace and on the device of ``X``.
         """
         check_is_fitted(self)
-        X_np = validate_data(self, _host(X), dtype=np.float64, reset=False)
-        return like_input(self._rule(X_np), X)
+        host = on_host(X, where="ILASDP.predict")
+        X = check_X(self, host.to_numpy(X), reset=False)
+        return host.from_numpy(self._rule(X))
 
     def score(self, X, y=None):
         """Mean classification log-likelihood ``mean_i max_k log N(x_i; mu_k, Sigma_k)``.
@@ -533,15 +583,18 @@ class ILASDP(ClusterMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Points to score.
         y : None
             Ignored.
 
         Returns
         -------
         float
+            The mean over the points (natural log).
         """
         check_is_fitted(self)
-        X = validate_data(self, _host(X), dtype=np.float64, reset=False)
+        host = on_host(X, where="ILASDP.score")
+        X = check_X(self, host.to_numpy(X), reset=False)
         return float(np.mean(np.max(self._log_rule(X), axis=1)))
 
 
@@ -555,10 +608,3 @@ def _indicator_memberships(labels, K):
             u[rows, 0] = 1.0 / math.sqrt(rows.sum())
         U.append(u)
     return Memberships(U=U)
-
-
-def _dense(members, k):
-    if members.Z is not None:
-        return members.Z[k]
-    U = members.factor(k)
-    return U @ U.T

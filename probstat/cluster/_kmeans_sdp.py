@@ -3,54 +3,44 @@
 from __future__ import annotations
 
 import time
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from ..backend import move_to, to_numpy
+from ..backend import move_to, on_host
 from ..utils import check_rng
+from ..utils._param_validation import (
+    BOOL,
+    RANDOM_STATE,
+    VERBOSE,
+    Interval,
+    StrOptions,
+    fit_context,
+)
 from ._common import (
     Memberships,
     bm_kwargs,
     check_n_clusters,
     check_solver_options,
+    check_squares_finite,
+    check_X,
+    choose_solver,
     cvxpy_kwargs,
-    fit_on_host,
-    like_input,
+    logger,
+    sketch_size,
     spectral_round,
     threshold_round,
 )
 from ._solvers import solve_burer_monteiro, solve_cvxpy
 
-_SOLVERS = ("auto", "cvxpy", "bm", "sketch")
 #: ``solver="auto"`` uses cvxpy up to this many points, the low-rank solver up to
 #: ``_AUTO_BM_MAX``, and the sketch beyond.
 _AUTO_CVXPY_MAX = 200
 _AUTO_BM_MAX = 10_000
-_DEFAULT_SKETCH = 1000
-
-
-def _choose(solver, n, cvxpy_max, bm_max):
-    if solver not in _SOLVERS:
-        raise ValueError(f"solver must be one of {list(_SOLVERS)} (got {solver!r})")
-    if solver != "auto":
-        return solver, f"solver={solver!r} was requested"
-    if n <= cvxpy_max:
-        return "cvxpy", f"solver='auto' chose 'cvxpy' (n_samples={n} <= {cvxpy_max})"
-    if n <= bm_max:
-        return "bm", f"solver='auto' chose 'bm' ({cvxpy_max} < n_samples={n} <= {bm_max})"
-    return "sketch", f"solver='auto' chose 'sketch' (n_samples={n} > {bm_max})"
-
-
-def _check_subsample(subsample_size, n):
-    if subsample_size is None:
-        return min(n, _DEFAULT_SKETCH)
-    if isinstance(subsample_size, bool) or not isinstance(subsample_size, (int, np.integer)):
-        raise TypeError(f"subsample_size must be an integer or None (got {subsample_size!r})")
-    if not 2 <= subsample_size:
-        raise ValueError(f"subsample_size must be >= 2 (got {subsample_size})")
-    return int(min(subsample_size, n))
+SOLVERS = ("auto", "cvxpy", "bm", "sketch")
+_ARRAY_ATTRS = ("labels_", "cluster_centers_", "Z_", "sketch_indices_")
 
 
 class KMeansSDP(ClusterMixin, BaseEstimator):
@@ -61,6 +51,11 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
     isotropic mixture the relaxation is tight (its solution is the cluster indicator
     matrix) once the centres are separated beyond
     :func:`probstat.datasets.sdp_recovery_threshold`.
+
+    Array-API input (CuPy, ...) is accepted: the low-rank solver's iterations run in its
+    namespace, the rest on the host (with a :class:`~probstat.backend.HostFallbackWarning`
+    when array-API dispatch is on), and the fitted arrays and predictions come back in
+    the namespace and on the device of ``X``.
 
     Parameters
     ----------
@@ -76,15 +71,18 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
         ``"spectral"``: K-means on the top-K eigenvectors of Z. ``"threshold"``: the
         Chen-Yang rule, peeling off ``{j : Z_ij > Z_ii / 2}``.
     solver_options : dict, optional
-        cvxpy: ``cvxpy_solver`` ("SCS" or "CLARABEL"), ``eps``, ``max_iters``.
-        bm: ``rank``, ``max_iter``, ``max_inner``, ``tol``, ``feas_tol``, ``beta``.
-    subsample_size : int, optional
+        cvxpy: ``cvxpy_solver`` ("SCS" or "CLARABEL"), ``eps`` (> 0), ``max_iters``.
+        bm: ``rank``, ``max_iter``, ``max_inner`` (integers >= 1), ``tol`` (>= 0),
+        ``feas_tol`` and ``beta`` (> 0).
+    subsample_size : int >= 2, optional
         Subsample size of the sketch (default ``min(n, 1000)``).
     store_Z : bool, default=False
         Keep the n x n solution as ``Z_`` (of the subsample for the sketch).
     random_state : None, int, RandomState or Generator
         Seeds the starting factor of the bm solver, the subsample and the rounding.
     verbose : int, default=0
+        1 logs the solver choice (logger ``"probstat.cluster"``, level INFO) and lets
+        cvxpy print its progress; 2 also logs the low-rank solver's outer iterations.
 
     Attributes
     ----------
@@ -100,6 +98,8 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
         Status, time, iterations and primal infeasibility of the solve, and ``reason``.
     Z_ : ndarray of shape (n, n)
         Only with ``store_Z=True``.
+    sketch_indices_ : ndarray
+        Only for the sketch: the rows the SDP was solved on.
     n_features_in_ : int
 
     See Also
@@ -120,6 +120,17 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
     0.0
     """
 
+    _parameter_constraints = {
+        "n_clusters": [Interval(Integral, 1, None, closed="left")],
+        "solver": [StrOptions(set(SOLVERS))],
+        "rounding": [StrOptions({"spectral", "threshold"})],
+        "solver_options": [dict, None],
+        "subsample_size": [Interval(Integral, 2, None, closed="left"), None],
+        "store_Z": BOOL,
+        "random_state": RANDOM_STATE,
+        "verbose": VERBOSE,
+    }
+
     def __init__(self, n_clusters=2, *, solver="auto", rounding="spectral", solver_options=None,
                  subsample_size=None, store_Z=False, random_state=None, verbose=0):
         self.n_clusters = n_clusters
@@ -135,35 +146,46 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
     def _test_instance(cls):
         return cls(n_clusters=2, solver="bm", random_state=0)
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.array_api_support = True
+        return tags
+
+    @fit_context
     def fit(self, X, y=None):
         """Solve the relaxation and round it to labels.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            The data.
         y : None
             Ignored.
 
         Returns
         -------
         self : KMeansSDP
+            The fitted clusterer.
         """
-        return fit_on_host(self, X, "KMeansSDP", ("labels_", "cluster_centers_"))
+        host = on_host(X, where="KMeansSDP.fit")
+        X = check_X(self, host.to_numpy(X), reset=True)
+        self._fit_host(X, host)
+        host.move_attributes(self, _ARRAY_ATTRS)
+        return self
 
-    def _fit_host(self, X, xp, X_in):
+    def _fit_host(self, X, host):
         n = X.shape[0]
         K = check_n_clusters(self.n_clusters, n)
-        if self.rounding not in ("spectral", "threshold"):
-            raise ValueError(f"rounding must be 'spectral' or 'threshold' (got {self.rounding!r})")
-        solver, reason = _choose(self.solver, n, _AUTO_CVXPY_MAX, _AUTO_BM_MAX)
-        opts = check_solver_options(self.solver_options, solver)
+        solver, reason = choose_solver(self.solver, n, _AUTO_CVXPY_MAX, _AUTO_BM_MAX)
+        opts = check_solver_options(self.solver_options)
         rng = check_rng(self.random_state)
         if K > 1 and np.all(np.ptp(X, axis=0) == 0):
             raise ValueError("X has only constant columns (all points are equal): there is "
                              "nothing to cluster")
+        check_squares_finite(X - X.mean(axis=0))
         self.solver_ = solver
         if self.verbose:
-            print(f"KMeansSDP: {reason}")
+            logger.info("KMeansSDP: %s", reason)
         if K == 1:
             self._set_labels(X, np.zeros(n, dtype=np.int64))
             self.objective_ = 0.0
@@ -173,7 +195,7 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
         if solver == "sketch":
             return self._fit_sketch(X, K, opts, rng, reason)
         labels, info, Zfull = _solve_and_round(X, K, solver, opts, self.rounding, rng,
-                                               xp=xp, X_in=X_in, verbose=self.verbose,
+                                               host=host, verbose=self.verbose,
                                                store_Z=self.store_Z)
         info["reason"] = reason
         self.solver_info_ = info
@@ -186,9 +208,9 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
     def _fit_sketch(self, X, K, opts, rng, reason):
         start = time.perf_counter()
         n = X.shape[0]
-        m = _check_subsample(self.subsample_size, n)
+        m = sketch_size(self.subsample_size, n)
         idx = np.sort(rng.choice(n, size=m, replace=False))
-        inner_solver, _ = _choose("auto", m, _AUTO_CVXPY_MAX, np.inf)
+        inner_solver, _ = choose_solver("auto", m, _AUTO_CVXPY_MAX, np.inf)
         sub_labels, info, Zfull = _solve_and_round(X[idx], K, inner_solver, opts,
                                                    self.rounding, rng, verbose=self.verbose,
                                                    store_Z=self.store_Z)
@@ -219,20 +241,18 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Points to assign.
 
         Returns
         -------
-        labels : ndarray of shape (n_samples,)
+        labels : array of shape (n_samples,)
+            Cluster indices, in the namespace and on the device of ``X``.
         """
         check_is_fitted(self)
-        X_np = validate_data(self, _host(X), dtype=np.float64, reset=False)
-        return like_input(_nearest(X_np, to_numpy(self.cluster_centers_)), X)
-
-
-def _host(X):
-    from ..backend import to_numpy
-
-    return to_numpy(X) if hasattr(X, "__array_namespace__") else X
+        host = on_host(X, where="KMeansSDP.predict")
+        X = check_X(self, host.to_numpy(X), reset=False)
+        centers = host.to_numpy(self.cluster_centers_)
+        return host.from_numpy(_nearest(X, centers))
 
 
 def _nearest(X, centers):
@@ -241,9 +261,13 @@ def _nearest(X, centers):
     return np.argmin(d, axis=1).astype(np.int64)
 
 
-def _solve_and_round(X, K, solver, opts, rounding, rng, *, xp=None, X_in=None, verbose=0,
+def _solve_and_round(X, K, solver, opts, rounding, rng, *, host=None, verbose=0,
                      store_Z=False):
-    """Solve the Peng-Wei SDP with ``solver`` ("cvxpy" or "bm") and round it."""
+    """Solve the Peng-Wei SDP with ``solver`` ("cvxpy" or "bm") and round it.
+
+    With a ``host`` round trip in use, the low-rank iterations run in the caller's
+    namespace and device (they are written against the array API).
+    """
     n = X.shape[0]
     Xc = X - X.mean(axis=0)
     Zfull = None
@@ -251,25 +275,21 @@ def _solve_and_round(X, K, solver, opts, rounding, rng, *, xp=None, X_in=None, v
         Z_list, info = solve_cvxpy([Xc @ Xc.T], [K], verbose=bool(verbose),
                                    **cvxpy_kwargs(opts))
         members = Memberships(Z=Z_list)
-        if store_Z:
-            Zfull = Z_list[0]
     else:
         rank = int(opts.get("rank", 2 * K))
-        if rank < 1:
-            raise ValueError(f"solver_options['rank'] must be >= 1 (got {rank})")
         U0 = np.abs(rng.standard_normal((n, rank)))
         F = Xc
-        if X_in is not None:  # run the factor iterations in the input's namespace
-            F = move_to(Xc, xp=xp, device=_device(X_in))
-            U0 = move_to(U0, xp=xp, device=_device(X_in))
+        if host is not None and host.used:
+            F = move_to(Xc, xp=host.xp, device=host.device)
+            U0 = move_to(U0, xp=host.xp, device=host.device)
         zeros = F[:, 0] * 0.0
         U_list, info = solve_burer_monteiro([F], [zeros], [K], [U0], verbose=verbose > 1,
                                             **bm_kwargs(opts))
         info.pop("dual")
-        members = Memberships(U=U_list)
-        if store_Z:
-            U = members.factor(0)
-            Zfull = U @ U.T
+        members = Memberships(U=[host.to_numpy(U) if host is not None else U
+                                 for U in U_list])
+    if store_Z:
+        Zfull = members.dense(0)
     factor = members.factor(0)
     seed = int(rng.integers(2**31 - 1))
     if rounding == "spectral":
@@ -277,9 +297,3 @@ def _solve_and_round(X, K, solver, opts, rounding, rng, *, xp=None, X_in=None, v
     else:
         labels = threshold_round(factor, K)
     return labels, info, Zfull
-
-
-def _device(x):
-    from ..backend import device
-
-    return device(x)

@@ -19,12 +19,17 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 
 import numpy as np
 
-from ..backend import get_namespace, is_numpy_namespace
+from .._warn import warn
+from ..backend import device, get_namespace
 from ..utils import ConvergenceWarning
+from ._common import logger
+
+#: Outside this range a sum of squares has lost precision to underflow (subnormal
+#: squares) or overflowed: the projection then rescales by the largest entry first.
+_SAFE_SQUARES = (1e-280, 1e280)
 
 
 class SDPSolverError(RuntimeError):
@@ -74,6 +79,8 @@ def solve_cvxpy(C_list, traces, *, cvxpy_solver="SCS", eps=1e-5, max_iters=20000
 
     solver = _cvxpy_solver_name(cvxpy_solver)
     n = C_list[0].shape[0]
+    if not all(np.all(np.isfinite(C)) for C in C_list):
+        raise ValueError("the SDP cost matrices must be finite (the data overflowed)")
     # Scale the costs to a typical entry of one: the optimiser is unchanged and SCS
     # needs about half the iterations of a max-scaling on far-apart clusters.
     scale = float(np.median(np.abs(np.stack(C_list))))
@@ -109,9 +116,8 @@ def solve_cvxpy(C_list, traces, *, cvxpy_solver="SCS", eps=1e-5, max_iters=20000
             "Try solver='bm', another cvxpy_solver, or more iterations."
         )
     if status == cp.OPTIMAL_INACCURATE:
-        warnings.warn(f"{solver} returned status 'optimal_inaccurate' on the {n} x {n} SDP; "
-                      "the relaxation was solved to low accuracy", ConvergenceWarning,
-                      stacklevel=3)
+        warn(f"{solver} returned status 'optimal_inaccurate' on the {n} x {n} SDP; the "
+             "relaxation was solved to low accuracy", ConvergenceWarning)
     Z_list = [np.asarray((Z.value + Z.value.T) / 2.0) for Z in Zs]
     resid = sum(Z.sum(axis=1) for Z in Z_list) - 1.0
     info = dict(
@@ -131,14 +137,20 @@ def solve_cvxpy(C_list, traces, *, cvxpy_solver="SCS", eps=1e-5, max_iters=20000
 def _project(V, t, xp):
     """Project each block onto {U >= 0, ||U||_F^2 = t}."""
     Vp = xp.maximum(V, xp.zeros_like(V))
-    norm = xp.sqrt(xp.sum(Vp * Vp))
-    if float(norm) > 0:
-        return Vp * (math.sqrt(t) / norm)
+    squares = float(xp.sum(Vp * Vp))
+    if _SAFE_SQUARES[0] < squares < _SAFE_SQUARES[1]:
+        return Vp * (math.sqrt(t) / math.sqrt(squares))
+    top = float(xp.max(Vp))
+    if top > 0:
+        # Tiny or huge entries: scale by the largest one before the norm, so that the
+        # squares neither underflow to subnormals nor overflow.
+        W = Vp / top
+        return W * (math.sqrt(t) / math.sqrt(float(xp.sum(W * W))))
     # Everything non-positive: the nearest feasible point puts all mass on the largest entry.
     flat = xp.reshape(V, (-1,))
     idx = int(xp.argmax(flat))
-    out = xp.zeros_like(flat)
-    out = xp.where(xp.arange(flat.shape[0]) == idx, xp.full_like(flat, math.sqrt(t)), out)
+    positions = xp.arange(flat.shape[0], device=device(flat))
+    out = xp.where(positions == idx, xp.full_like(flat, math.sqrt(t)), xp.zeros_like(flat))
     return xp.reshape(out, V.shape)
 
 
@@ -148,7 +160,7 @@ class _BlockProblem:
     def __init__(self, F_list, d_list, traces, xp):
         self.F, self.d, self.t, self.xp = F_list, d_list, list(traces), xp
         self.n = F_list[0].shape[0]
-        self.one = xp.ones((self.n,), dtype=F_list[0].dtype)
+        self.one = xp.ones((self.n,), dtype=F_list[0].dtype, device=device(F_list[0]))
 
     def parts(self, U_list):
         """Objective f, row sums w_b = Z_b 1 and the pieces the gradient needs."""
@@ -237,7 +249,8 @@ def solve_burer_monteiro(F_list, d_list, traces, U0_list, *, y0=None, beta=None,
     d_s = [d / scale for d in d_list]
     prob = _BlockProblem(F_s, d_s, traces, xp)
     U = [_project(U0, t, xp) for U0, t in zip(U0_list, traces)]
-    y = xp.zeros((n,), dtype=F_list[0].dtype) if y0 is None else y0 / scale
+    y = (xp.zeros((n,), dtype=F_list[0].dtype, device=device(F_list[0])) if y0 is None
+         else y0 / scale)
     beta = float(n) / 10.0 if beta is None else float(beta)
     step = 1.0 / (beta * n + 1.0)
     total = 0
@@ -287,8 +300,8 @@ def solve_burer_monteiro(F_list, d_list, traces, U0_list, *, y0=None, beta=None,
         new_viol = float(xp.max(xp.abs(c)))
         shift = math.sqrt(sum(float(xp.sum((a - b) ** 2)) for a, b in zip(U, U_start)))
         if verbose:
-            print(f"[bm] outer {outer}: steps {total}, violation {new_viol:.2e}, "
-                  f"beta {beta:.3g}, shift {shift:.2e}")
+            logger.info("low-rank solver, outer %d: steps %d, violation %.2e, beta %.3g, "
+                        "shift %.2e", outer, total, new_viol, beta, shift)
         if new_viol <= feas_tol and inner_converged and shift <= 10 * tol * math.sqrt(
                 sum(traces)):
             status = "converged"
@@ -310,12 +323,7 @@ def solve_burer_monteiro(F_list, d_list, traces, U0_list, *, y0=None, beta=None,
         dual=y * scale,
     )
     if status != "converged":
-        warnings.warn(
-            f"the low-rank (bm) solver stopped at max_iter={max_iter} gradient steps "
-            f"(constraint violation {info['primal_infeasibility']:.2e}); raise "
-            "solver_options['max_iter'] or loosen 'tol'", ConvergenceWarning, stacklevel=3)
+        warn(f"the low-rank (bm) solver stopped at max_iter={max_iter} gradient steps "
+             f"(constraint violation {info['primal_infeasibility']:.2e}); raise "
+             "solver_options['max_iter'] or loosen 'tol'", ConvergenceWarning)
     return U, info
-
-
-def is_numpy(x) -> bool:
-    return is_numpy_namespace(get_namespace(x))

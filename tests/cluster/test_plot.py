@@ -29,7 +29,47 @@ def test_estimates_from_labels_and_bad_input():
     np.testing.assert_allclose(ells[1].center, X[y == 1].mean(0), rtol=1e-12)
     with pytest.raises(ValueError, match="dims"):
         plot_clusters(X, y, dims=(0, 0))
-    with pytest.raises(ValueError, match="one row per label"):
+    with pytest.raises(ValueError, match="one label per sample"):
         plot_clusters(X, y[:-1])
     with pytest.raises(ValueError, match="both means and covariances"):
         plot_clusters(X, y, means=np.zeros((2, 2)))
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(n_std="2"), TypeError, "n_std must be a real number"),
+    (dict(n_std=0.0), ValueError, "n_std must be > 0"),
+    (dict(dims=(0, 2)), ValueError, "dims must be <= 1"),
+    (dict(dims=(0.5, 1)), TypeError, "dims must be an integer"),
+    (dict(dims="01"), TypeError, "dims must be a pair"),
+    (dict(title=3), TypeError, "title must be a string"),
+    (dict(ax="axes"), TypeError, "ax must be a matplotlib Axes"),
+    (dict(means=np.zeros((2, 3)), covariances=np.zeros((2, 3, 3))), ValueError,
+     "means must have one column per feature"),
+    (dict(means=np.zeros((2, 2)), covariances=np.zeros((3, 2, 2))), ValueError,
+     "covariances must have shape"),
+    (dict(means=np.zeros((2, 2)), covariances=np.full((2, 2, 2), np.nan)), ValueError,
+     "covariances must be finite"),
+])
+def test_every_argument_is_checked_by_name(kwargs, error, match):
+    X, y = make_heterogeneous_gmm(20, 2, 2, random_state=0)
+    with pytest.raises(error, match=match):
+        plot_clusters(X, y, **kwargs)
+
+
+def test_string_labels_and_label_errors():
+    X, y = make_heterogeneous_gmm(20, 2, 2, random_state=0)
+    ax = plot_clusters(X, np.where(y == 0, "left", "right"))
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["cluster left",
+                                                                   "cluster right"]
+    with pytest.raises(ValueError, match="labels must not contain NaN"):
+        plot_clusters(X, np.where(y == 0, np.nan, 1.0))
+
+
+def test_demo_figure_draws_one_panel_per_fit():
+    from probstat.cluster._plot import demo_figure
+
+    X, y = make_heterogeneous_gmm(30, 2, 2, random_state=0)
+    S = np.array([np.eye(2), 2 * np.eye(2)])
+    fig = demo_figure(X, [("a", y, None, None), ("b", 1 - y, np.zeros((2, 2)), S)])
+    assert [ax.get_title() for ax in fig.axes] == ["a", "b"]
+    assert all(sum(isinstance(p, Ellipse) for p in ax.patches) == 2 for ax in fig.axes)

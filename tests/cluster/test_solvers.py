@@ -3,11 +3,10 @@
 import cvxpy as cp
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from probstat.cluster import SDPSolverError
-from probstat.cluster._common import precision_cholesky
 from probstat.cluster._solvers import (
     _BlockProblem,
     _project,
@@ -15,6 +14,7 @@ from probstat.cluster._solvers import (
     solve_cvxpy,
 )
 from probstat.datasets import make_heterogeneous_gmm
+from probstat.utils._numerics import precision_cholesky
 
 
 def _la_problem(X, covs):
@@ -157,6 +157,10 @@ def test_bm_array_api(xp, hetero):
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.floats(-5, 5), min_size=2, max_size=12), st.floats(0.1, 4.0))
+# Tiny entries: sqrt(sum(V * V)) of subnormal squares lost precision before the projection
+# scaled by the largest entry first.
+@example(values=[0.0, 2.0455405031602186e-160], t=1.0)
+@example(values=[1e-170, 3e-171, -2.0], t=2.0)
 def test_projection_is_feasible_and_nearest(values, t):
     V = np.asarray(values).reshape(-1, 1)
     P = _project(V, t, np)
@@ -168,6 +172,14 @@ def test_projection_is_feasible_and_nearest(values, t):
         Q = np.abs(rng.standard_normal(V.shape))
         Q *= np.sqrt(t) / np.linalg.norm(Q)
         assert np.linalg.norm(V - P) <= np.linalg.norm(V - Q) + 1e-12
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_projection_of_huge_entries():
+    # The squares overflow to inf; scaling by the largest entry keeps the norm exact.
+    P = _project(np.array([[1e160], [3e159], [-2.0]]), 0.5, np)
+    np.testing.assert_allclose(P.ravel(), np.sqrt(0.5) * np.array([10, 3, 0]) / np.sqrt(109),
+                               rtol=1e-15)
 
 
 def test_solver_failure_reports_status(monkeypatch, hetero):
