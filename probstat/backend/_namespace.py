@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import sys
 
 import numpy as np
 
@@ -36,10 +37,11 @@ def _is_foreign_array(x) -> bool:
 def get_namespace(*arrays):
     """Return the array namespace to compute in.
 
-    With ``array_api_dispatch`` off (the default) this is always NumPy, seen through
-    array-api-compat's wrapper so that the same code runs for every namespace. With it on,
-    it is the common namespace of the array objects among ``arrays`` (CuPy,
-    array-api-strict, PyTorch, ...); lists, scalars and ``None`` are ignored.
+    With array-API dispatch off (the default; see :func:`dispatch_enabled`) this is always
+    NumPy, seen through array-api-compat's wrapper so that the same code runs for every
+    namespace. With it on, it is the common namespace of the array objects among
+    ``arrays`` (CuPy, array-api-strict, PyTorch, ...); lists, scalars and ``None`` are
+    ignored.
 
     Parameters
     ----------
@@ -67,12 +69,30 @@ def get_namespace(*arrays):
     import array_api_compat
 
     arrays = [a for a in arrays if _is_array(a)]
-    if not get_config()["array_api_dispatch"] or not arrays:
+    if not arrays or not dispatch_enabled():
         return array_api_compat.array_namespace(np.empty(0))
     try:
         return array_api_compat.array_namespace(*arrays)
     except TypeError as exc:
         raise TypeError(f"inputs come from different array libraries: {exc}") from None
+
+
+def dispatch_enabled() -> bool:
+    """Whether array-API dispatch is on, in probstat's or in scikit-learn's configuration.
+
+    ``probstat.set_config(array_api_dispatch=True)`` turns it on; so does
+    ``sklearn.set_config(array_api_dispatch=True)``, so that probstat's estimators follow
+    the array inputs inside scikit-learn pipelines and checks configured that way.
+
+    Returns
+    -------
+    bool
+        True when either configuration enables dispatch.
+    """
+    if get_config()["array_api_dispatch"]:
+        return True
+    sklearn = sys.modules.get("sklearn")  # not imported: its configuration was never set
+    return bool(sklearn is not None and sklearn.get_config().get("array_api_dispatch"))
 
 
 def is_numpy_namespace(xp) -> bool:

@@ -248,3 +248,36 @@ def test_numba_disable_jit_gives_same_answer():
                           check=True, env=env).stdout.strip()
     fast = _run(code)
     assert slow == fast == str(np.cumsum(np.arange(5.0)).tolist())
+
+
+def test_scikit_learn_dispatch_setting_is_honoured():
+    # scikit-learn refuses array-API dispatch unless SciPy's is on: a fresh interpreter
+    code = (
+        "import os; os.environ['SCIPY_ARRAY_API'] = '1'\n"
+        "import array_api_strict as xps, sklearn\n"
+        "from probstat.backend import dispatch_enabled, get_namespace\n"
+        "x = xps.asarray([1.0, 2.0])\n"
+        "a = dispatch_enabled()\n"
+        "with sklearn.config_context(array_api_dispatch=True):\n"
+        "    b = dispatch_enabled(), get_namespace(x).__name__\n"
+        "print(a, b, get_namespace(x).__name__)\n"
+    )
+    assert _run(code) == "False (True, 'array_api_strict') array_api_compat.numpy"
+
+
+def test_warnings_from_fit_point_past_scikit_learn_wrappers():
+    # fit is wrapped by scikit-learn's _fit_context: the warning must still name the
+    # user's file, not sklearn/base.py
+    import warnings
+
+    import array_api_strict as xps
+
+    from probstat.cluster import KMeansSDP
+
+    X = xps.asarray(np.random.default_rng(0).normal(size=(12, 2)))
+    with probstat.config_context(array_api_dispatch=True):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            KMeansSDP(n_clusters=2, solver="bm", random_state=0).fit(X)
+    host = [w for w in seen if issubclass(w.category, HostFallbackWarning)]
+    assert host and all(w.filename == __file__ for w in host)
