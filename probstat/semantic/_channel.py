@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..backend import get_namespace
 from ._measures import (
     _truth_and_px,
     logical_probability,
@@ -16,6 +15,7 @@ from ._measures import (
     truth_from_channel,
 )
 from ._rate import rate_fidelity
+from ._validation import namespace_of
 
 __all__ = ["SemanticChannel"]
 
@@ -183,6 +183,6 @@ class SemanticChannel:
         return rate_fidelity(self.T, self.p_x, s, **kwargs)
 
     def __repr__(self):
-        xp = get_namespace(self.T)
+        xp = namespace_of(self.T)
         return (f"SemanticChannel(n_x={self.T.shape[0]}, n_labels={self.T.shape[1]}, "
                 f"xp={xp.__name__})")

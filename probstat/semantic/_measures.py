@@ -9,16 +9,28 @@ return ``base``-``base`` logarithms (bits by default).
 from __future__ import annotations
 
 import math
+import numbers
 
-from ..backend import get_namespace, to_numpy
-from ..utils import check_stochastic_matrix, kl_divergence
+import numpy as np
+
+from ..backend import get_namespace, on_host, to_numpy
+from ..utils import (
+    check_array,
+    check_bool,
+    check_labels,
+    check_same_length,
+    check_scalar_in,
+    check_stochastic_matrix,
+)
+from ..utils._measures import as_scalar as scalar
+from ..utils._numerics import log_base
 from ._validation import (
     check_px,
     check_pxy,
     check_truth,
-    log_base,
+    input_device,
     safe_log,
-    scalar,
+    to_device,
     weighted_sum_log,
 )
 
@@ -45,8 +57,9 @@ __all__ = [
 
 def _truth_and_px(T, p_x):
     xp = get_namespace(T, p_x)
-    T = check_truth(T, xp)
-    p_x = check_px(p_x, T.shape[0], xp)
+    dev = input_device(T, p_x)
+    T = check_truth(T, xp, dev=dev)
+    p_x = check_px(p_x, T.shape[0], xp, dev)
     return T, p_x, xp
 
 
@@ -63,10 +76,6 @@ def _logical(T, p_x, xp):
 def _log_m(T, p_x, xp):
     """``log[T(theta_j|x_i) / T(theta_j)]`` in nats (``-inf`` where T = 0)."""
     return safe_log(T, xp) - xp.log(_logical(T, p_x, xp))[None, :]
-
-
-def _marginal(p_xy, xp):
-    return xp.sum(p_xy, axis=1)
 
 
 def logical_probability(T, p_x):
@@ -155,8 +164,9 @@ def semantic_information(T, p_x, *, base=2):
     >>> semantic_information([[1.0], [0.0]], [0.25, 0.75]).ravel().tolist()
     [2.0, -inf]
     """
+    scale = log_base(base)
     T, p_x, xp = _truth_and_px(T, p_x)
-    return _log_m(T, p_x, xp) / log_base(base)
+    return _log_m(T, p_x, xp) / scale
 
 
 def semantic_kl(T, p_x, p_x_given_y, *, base=2):
@@ -183,19 +193,22 @@ def semantic_kl(T, p_x, p_x_given_y, *, base=2):
     >>> semantic_kl([[1.0], [0.0]], [0.25, 0.75], [[1.0], [0.0]]).tolist()
     [2.0]
     """
+    scale = log_base(base)
     T, p_x, xp = _truth_and_px(T, p_x)
     cond = check_stochastic_matrix(p_x_given_y, name="p_x_given_y", axis=0)
+    cond = to_device(cond, xp, input_device(T, p_x, p_x_given_y))
     if tuple(cond.shape) != tuple(T.shape):
         raise ValueError(f"p_x_given_y must have the shape of T {tuple(T.shape)} "
                          f"(got {tuple(cond.shape)})")
-    return weighted_sum_log(cond, _log_m(T, p_x, xp), xp, axis=0) / log_base(base)
+    return weighted_sum_log(cond, _log_m(T, p_x, xp), xp, axis=0) / scale
 
 
 def _joint_setup(T, p_xy, p_x):
-    xp = get_namespace(T, p_xy)
-    T = check_truth(T, xp)
-    p_xy = check_pxy(p_xy, T.shape)
-    p_x = _marginal(p_xy, xp) if p_x is None else check_px(p_x, T.shape[0], xp)
+    xp = get_namespace(T, p_xy, p_x)
+    dev = input_device(T, p_xy, p_x)
+    T = check_truth(T, xp, dev=dev)
+    p_xy = check_pxy(p_xy, T.shape, xp, dev)
+    p_x = xp.sum(p_xy, axis=1) if p_x is None else check_px(p_x, T.shape[0], xp, dev)
     return T, p_xy, p_x, xp
 
 
@@ -238,8 +251,9 @@ def semantic_mutual_information(T, p_xy, *, p_x=None, base=2):
     >>> round(semantic_mutual_information(T_star, p_xy), 4)  # = I(X; Y)
     0.2781
     """
+    scale = log_base(base)
     T, p_xy, p_x, xp = _joint_setup(T, p_xy, p_x)
-    return scalar(weighted_sum_log(p_xy, _log_m(T, p_x, xp), xp) / log_base(base), xp)
+    return scalar(weighted_sum_log(p_xy, _log_m(T, p_x, xp), xp) / scale, xp)
 
 
 def semantic_information_loss(T, p_xy, *, base=2, per_label=False):
@@ -272,26 +286,27 @@ def semantic_information_loss(T, p_xy, *, base=2, per_label=False):
     >>> round(semantic_information_loss([[1.0, 0.5], [0.5, 1.0]], p_xy), 4)
     0.063
     """
+    scale = log_base(base)
+    per_label = check_bool(per_label, "per_label")
     T, p_xy, p_x, xp = _joint_setup(T, p_xy, None)
     lik = p_x[:, None] * T / _logical(T, p_x, xp)[None, :]
-    p_y = to_numpy(xp.sum(p_xy, axis=0))
-    terms = []
-    for j in range(T.shape[1]):
-        if p_y[j] <= 0:
-            terms.append(0.0)
-            continue
-        kl = kl_divergence(p_xy[:, j] / float(p_y[j]), lik[:, j], base=base)
-        terms.append(float(p_y[j]) * float(kl))
+    p_y = xp.sum(p_xy, axis=0)
+    # P(y_j) KL(P(x|y_j) || P(x|theta_j)) = sum_i P(x_i, y_j) log[P(x_i, y_j) / (P(y_j)
+    # P(x_i|theta_j))]: 0 log 0 = 0, and +inf where a used pair has P(x_i|theta_j) = 0
+    used = p_xy > 0
+    good = used & (lik > 0)
+    one, zero = xp.ones_like(p_xy), xp.zeros_like(p_xy)
+    log_ratio = (xp.log(xp.where(good, p_xy, one))
+                 - xp.log(xp.where(good, p_y[None, :] * one, one))
+                 - xp.log(xp.where(good, lik, one)))
+    terms = xp.sum(xp.where(good, p_xy * log_ratio, zero), axis=0)
+    # each term is a weighted KL divergence: round-off can only make it negative
+    terms = xp.maximum(terms, xp.zeros_like(terms))
+    falsified = xp.any(used & ~(lik > 0), axis=0)
+    terms = xp.where(falsified, xp.full_like(terms, math.inf), terms) / scale
     if per_label:
-        return xp.asarray(terms, dtype=xp.float64, device=_device(T))
-    return scalar(xp.asarray(math.fsum(terms), dtype=xp.float64, device=_device(T)), xp)
-
-
-def _device(a):
-    from ..backend import device
-
-    dev = device(a)
-    return None if dev == "cpu" else dev
+        return terms
+    return scalar(xp.sum(terms), xp)
 
 
 def coverage_entropy(T, p_xy, *, p_x=None, base=2):
@@ -317,9 +332,10 @@ def coverage_entropy(T, p_xy, *, p_x=None, base=2):
     >>> coverage_entropy([[1.0, 0.0], [0.0, 1.0]], [[0.5, 0.0], [0.0, 0.5]])
     1.0
     """
+    scale = log_base(base)
     T, p_xy, p_x, xp = _joint_setup(T, p_xy, p_x)
     p_y = xp.sum(p_xy, axis=0)
-    return scalar(-xp.sum(p_y * xp.log(_logical(T, p_x, xp))) / log_base(base), xp)
+    return scalar(-xp.sum(p_y * xp.log(_logical(T, p_x, xp))) / scale, xp)
 
 
 def fuzzy_entropy(T, p_xy, *, base=2):
@@ -344,8 +360,9 @@ def fuzzy_entropy(T, p_xy, *, base=2):
     >>> fuzzy_entropy([[1.0], [0.5]], [[0.5], [0.5]])
     0.5
     """
+    scale = log_base(base)
     T, p_xy, _, xp = _joint_setup(T, p_xy, None)
-    return scalar(-weighted_sum_log(p_xy, safe_log(T, xp), xp) / log_base(base), xp)
+    return scalar(-weighted_sum_log(p_xy, safe_log(T, xp), xp) / scale, xp)
 
 
 def semantic_cross_entropy(T, p_xy, *, base=2):
@@ -370,9 +387,10 @@ def semantic_cross_entropy(T, p_xy, *, base=2):
     >>> semantic_cross_entropy([[1.0], [1.0]], [[0.5], [0.5]])
     1.0
     """
+    scale = log_base(base)
     T, p_xy, p_x, xp = _joint_setup(T, p_xy, None)
     log_lik = safe_log(p_x, xp)[:, None] + _log_m(T, p_x, xp)
-    return scalar(-weighted_sum_log(p_xy, log_lik, xp) / log_base(base), xp)
+    return scalar(-weighted_sum_log(p_xy, log_lik, xp) / scale, xp)
 
 
 def semantic_distortion(T, *, base=2):
@@ -393,9 +411,10 @@ def semantic_distortion(T, *, base=2):
     >>> semantic_distortion([[1.0, 0.5]]).tolist()
     [[0.0, 1.0]]
     """
+    scale = log_base(base)
     xp = get_namespace(T)
-    T = check_truth(T, xp)
-    return (0.0 - safe_log(T, xp)) / log_base(base)
+    T = check_truth(T, xp, dev=input_device(T))
+    return (0.0 - safe_log(T, xp)) / scale
 
 
 def truth_from_channel(p_y_given_x):
@@ -469,30 +488,25 @@ def truth_from_samples(x, y, *, n_x=None, n_labels=None):
     >>> truth_from_samples([0, 0, 0, 1, 1], [0, 0, 1, 1, 1]).round(3).tolist()
     [[1.0, 0.333], [0.0, 1.0]]
     """
-    import numpy as np
-
-    x = np.asarray(to_numpy(x))
-    y = np.asarray(to_numpy(y))
-    for name, v in (("x", x), ("y", y)):
-        if v.ndim != 1 or v.size == 0 or not np.issubdtype(v.dtype, np.integer):
-            raise ValueError(f"{name} must be a non-empty 1-D array of integer codes")
-        if v.min() < 0:
-            raise ValueError(f"{name} codes must be >= 0")
-    if x.shape != y.shape:
-        raise ValueError(f"x and y must have the same length (got {x.size} and {y.size})")
-    n_x = int(x.max()) + 1 if n_x is None else int(n_x)
-    n_labels = int(y.max()) + 1 if n_labels is None else int(n_labels)
-    if x.max() >= n_x or y.max() >= n_labels:
-        raise ValueError("codes must be < n_x (for x) and < n_labels (for y)")
-    counts = np.zeros((n_x, n_labels))
-    np.add.at(counts, (x, y), 1.0)
+    host = on_host(x, y, where="truth_from_samples")
+    if n_x is not None:
+        n_x = check_scalar_in(n_x, "n_x", low=1, integer=True)
+    if n_labels is not None:
+        n_labels = check_scalar_in(n_labels, "n_labels", low=1, integer=True)
+    x = check_labels(host.to_numpy(x), "x", n_labels=n_x)
+    y = check_labels(host.to_numpy(y), "y", n_labels=n_labels)
+    check_same_length(("x", x), ("y", y))
+    n_x = int(x.max()) + 1 if n_x is None else n_x
+    n_labels = int(y.max()) + 1 if n_labels is None else n_labels
+    counts = np.bincount(x * n_labels + y, minlength=n_x * n_labels)
+    counts = counts.reshape(n_x, n_labels).astype(np.float64)
     row = counts.sum(axis=1, keepdims=True)
     channel = np.divide(counts, row, out=np.zeros_like(counts), where=row > 0)
     colmax = channel.max(axis=0)
     if (colmax <= 0).any():
         j = int(np.flatnonzero(colmax <= 0)[0])
         raise ValueError(f"label {j} never occurs in y: its truth function is undefined")
-    return channel / colmax
+    return host.from_numpy(channel / colmax)
 
 
 def truth_from_likelihood(likelihood, p_x):
@@ -520,9 +534,10 @@ def truth_from_likelihood(likelihood, p_x):
     >>> truth_from_likelihood([[2 / 3], [1 / 3]], [0.5, 0.5]).ravel().tolist()
     [1.0, 0.5]
     """
-    lik = check_stochastic_matrix(likelihood, name="likelihood", axis=0)
-    xp = get_namespace(lik)
-    p_x = check_px(p_x, lik.shape[0], xp)
+    xp = get_namespace(likelihood, p_x)
+    dev = input_device(likelihood, p_x)
+    lik = to_device(check_stochastic_matrix(likelihood, name="likelihood", axis=0), xp, dev)
+    p_x = check_px(p_x, lik.shape[0], xp, dev, rows="likelihood")
     bad = to_numpy((p_x[:, None] <= 0) & (lik > 0))
     if bad.any():
         i, j = (int(v[0]) for v in bad.nonzero())
@@ -567,11 +582,13 @@ def information_efficiency(G, R):
     Parameters
     ----------
     G, R : float or array-like
-        Semantic and Shannon mutual information in the same units; ``R > 0``.
+        Semantic and Shannon mutual information in the same units: finite, ``R > 0``.
+        They broadcast against each other.
 
     Returns
     -------
     float or array
+        A float when both arguments are numbers.
 
     Examples
     --------
@@ -580,14 +597,29 @@ def information_efficiency(G, R):
     0.5
     """
     xp = get_namespace(G, R)
-    scalar_in = not hasattr(G, "shape") and not hasattr(R, "shape") \
-        and not isinstance(G, (list, tuple)) and not isinstance(R, (list, tuple))
-    g = xp.asarray(G, dtype=xp.float64)
-    r = xp.asarray(R, dtype=xp.float64)
+    dev = input_device(G, R)
+    scalar_in = _is_number(G) and _is_number(R)
+    g = to_device(check_array(G, "G", xp=xp), xp, dev)
+    r = to_device(check_array(R, "R", xp=xp), xp, dev)
     if bool(xp.any(r <= 0)):
-        raise ValueError("R must be > 0 for the efficiency G/R")
+        raise ValueError(f"R must be > 0 for the efficiency G/R (smallest "
+                         f"{float(xp.min(r)):.6g})")
+    g, r = broadcast_pair(g, r, ("G", "R"), xp)
     out = g / r
     return float(out) if scalar_in else out
+
+
+def _is_number(v):
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def broadcast_pair(a, b, names, xp):
+    """``a`` and ``b`` broadcast against each other, or a named error."""
+    try:
+        return xp.broadcast_arrays(a, b)
+    except (ValueError, RuntimeError) as exc:
+        raise ValueError(f"{names[0]} and {names[1]} must have broadcastable shapes (got "
+                         f"{tuple(a.shape)} and {tuple(b.shape)})") from exc
 
 
 def gaussian_truth(x, centers, widths):
@@ -600,7 +632,7 @@ def gaussian_truth(x, centers, widths):
     x : array-like of shape (n_x,)
         Grid of instances.
     centers, widths : float or array-like of shape (n_labels,)
-        Centres ``c_j`` and widths ``w_j > 0``.
+        Centres ``c_j`` and widths ``w_j > 0``; a number is used for every label.
 
     Returns
     -------
@@ -612,10 +644,9 @@ def gaussian_truth(x, centers, widths):
     >>> gaussian_truth([0.0, 1.0], 0.0, 1.0).ravel().round(4).tolist()
     [1.0, 0.6065]
     """
-    xp = get_namespace(x)
-    x, c, w = _grid_params(x, centers, widths, xp, "widths")
+    x, c, w, xp = _grid_params(x, centers, widths, ("centers", "widths"))
     if bool(xp.any(w <= 0)):
-        raise ValueError("widths must be > 0")
+        raise ValueError(f"widths must be > 0 (smallest {float(xp.min(w)):.6g})")
     return xp.exp(-((x[:, None] - c[None, :]) ** 2) / (2.0 * w[None, :] ** 2))
 
 
@@ -629,7 +660,7 @@ def logistic_truth(x, thresholds, slopes):
     ----------
     x : array-like of shape (n_x,)
     thresholds, slopes : float or array-like of shape (n_labels,)
-        Thresholds ``t_j`` and non-zero slopes ``k_j``.
+        Thresholds ``t_j`` and non-zero slopes ``k_j``; a number is used for every label.
 
     Returns
     -------
@@ -641,8 +672,7 @@ def logistic_truth(x, thresholds, slopes):
     >>> logistic_truth([0.0], 0.0, 1.0).tolist()
     [[0.5]]
     """
-    xp = get_namespace(x)
-    x, t, k = _grid_params(x, thresholds, slopes, xp, "slopes")
+    x, t, k, xp = _grid_params(x, thresholds, slopes, ("thresholds", "slopes"))
     if bool(xp.any(k == 0)):
         raise ValueError("slopes must be non-zero")
     z = k[None, :] * (x[:, None] - t[None, :])
@@ -651,21 +681,19 @@ def logistic_truth(x, thresholds, slopes):
     return xp.where(z >= 0, 1.0 / (1.0 + ez), ez / (1.0 + ez))
 
 
-def _grid_params(x, a, b, xp, bname):
-    x = xp.asarray(x, dtype=xp.float64)
-    if x.ndim != 1 or x.shape[0] == 0:
-        raise ValueError(f"x must be a non-empty 1-D grid (got shape {tuple(x.shape)})")
-    dev = _device(x)
-    a = xp.reshape(xp.asarray(a, dtype=xp.float64, device=dev), (-1,))
-    b = xp.reshape(xp.asarray(b, dtype=xp.float64, device=dev), (-1,))
+def _grid_params(x, a, b, names):
+    """The grid ``x`` (1-D) and two per-label parameters (numbers or 1-D, same length)."""
+    xp = get_namespace(x, a, b)
+    dev = input_device(x, a, b)
+    x = to_device(check_array(x, "x", ndim=1, xp=xp), xp, dev)
+    a = xp.reshape(to_device(check_array(a, names[0], ndim=(0, 1), xp=xp), xp, dev), (-1,))
+    b = xp.reshape(to_device(check_array(b, names[1], ndim=(0, 1), xp=xp), xp, dev), (-1,))
     if a.shape[0] != b.shape[0]:
         if a.shape[0] == 1:
             a = xp.broadcast_to(a, b.shape)
         elif b.shape[0] == 1:
             b = xp.broadcast_to(b, a.shape)
         else:
-            raise ValueError(f"{bname} and the centres/thresholds must have the same length")
-    for name, v in (("x", x), ("centres/thresholds", a), (bname, b)):
-        if not bool(xp.all(xp.isfinite(v))):
-            raise ValueError(f"{name} must be finite")
-    return x, a, b
+            raise ValueError(f"{names[0]} and {names[1]} must have the same length (got "
+                             f"{a.shape[0]} and {b.shape[0]})")
+    return x, a, b, xp
