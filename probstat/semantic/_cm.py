@@ -8,7 +8,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from .._warn import warn
@@ -25,7 +24,7 @@ from ..utils import (
 )
 from ..utils._numerics import gaussian_log_density, logsumexp, precision_cholesky
 from ..utils._param_validation import VERBOSE, Interval, fit_context
-from ._validation import check_verbose, validate_estimator_data
+from ._validation import check_class_targets, check_verbose, validate_estimator_data
 
 __all__ = ["MMIClassifier", "MMIPartition", "mmi_partition"]
 
@@ -313,7 +312,7 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
         host = on_host(X, y, where="MMIClassifier.fit")
         X, y = validate_estimator_data(self, host.to_numpy(X), host.to_numpy(y), reset=True,
                                        dtype=np.float64)
-        check_classification_targets(y)
+        check_class_targets(y)
         classes, y_idx = np.unique(y, return_inverse=True)
         k = classes.size
         n, d = X.shape

@@ -8,7 +8,6 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.special import expit, log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from .._warn import warn
@@ -16,7 +15,7 @@ from ..backend import on_host, to_numpy
 from ..utils import ConvergenceWarning, check_probability_vector
 from ..utils._numerics import limit_blas_threads, logsumexp
 from ..utils._param_validation import Interval, StrOptions, fit_context
-from ._validation import validate_estimator_data
+from ._validation import check_class_targets, validate_estimator_data
 
 __all__ = ["LogicalBayesClassifier"]
 
@@ -162,7 +161,7 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
         host = on_host(X, y, where="LogicalBayesClassifier.fit")
         X, y = validate_estimator_data(self, host.to_numpy(X), host.to_numpy(y), reset=True,
                                        dtype=np.float64)
-        check_classification_targets(y)
+        check_class_targets(y)
         classes, y_idx = np.unique(y, return_inverse=True)
         n, d = X.shape
         mean, scale = _standardisation(X)
@@ -235,7 +234,8 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
         """``log T(theta_j | x)`` for host ``X`` from the fitted parameters."""
         if self.truth_model == "gaussian":
             c, w = to_numpy(self.centers_), to_numpy(self.widths_)
-            return -0.5 * (((X[:, None, :] - c[None]) / w[None]) ** 2).sum(-1)
+            # (x - c) / w as x / w - c / w: no overflow for x and c near the largest float
+            return -0.5 * ((X[:, None, :] / w[None] - (c / w)[None]) ** 2).sum(-1)
         a, b = to_numpy(self.coef_), to_numpy(self.intercept_)
         return log_expit(X @ a.T + b[None, :])
 

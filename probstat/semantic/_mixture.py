@@ -39,6 +39,9 @@ _FITTED_ARRAYS = ("weights_", "means_", "covariances_", "precisions_cholesky_", 
 
 def _precision_factors(covariances, covariance_type):
     """Precision Cholesky factors, as :func:`gaussian_log_density` takes them."""
+    if not np.all(np.isfinite(covariances)):
+        raise ValueError("the component covariances are not finite: X is too large in "
+                         "magnitude (or reg_covar is); rescale X")
     if covariance_type == "full":
         return precision_cholesky(covariances, name="component covariance")
     if np.any(covariances <= 0):

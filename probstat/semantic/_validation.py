@@ -16,6 +16,7 @@ from ..backend import device, get_namespace, is_numpy_namespace, to_numpy
 from ..utils import check_array, check_joint, check_probability_vector, check_scalar_in
 
 __all__ = [
+    "check_class_targets",
     "check_px",
     "check_pxy",
     "check_truth",
@@ -131,8 +132,8 @@ def validate_estimator_data(estimator, X, y="no_validation", *, reset, **kwargs)
     argument ("Expected 2D array, got 1D array instead"), while its estimator checks
     expect that wording. ``X`` is first checked with :func:`probstat.utils.check_array`;
     when that refuses it, scikit-learn's message (if it has one) is appended so that both
-    readings hold. Errors about ``y`` that do not name it are prefixed with its name;
-    ``y="no_validation"`` validates ``X`` alone.
+    readings hold. Other errors that name neither argument are prefixed with the one
+    they concern; ``y="no_validation"`` validates ``X`` alone.
     """
     from sklearn.utils.validation import validate_data
 
@@ -146,15 +147,32 @@ def validate_estimator_data(estimator, X, y="no_validation", *, reset, **kwargs)
         except Exception:  # noqa: BLE001 - e.g. an unfitted estimator: ours is enough
             pass
         raise
-    if isinstance(y, str) and y == "no_validation":
-        return validate_data(estimator, X, reset=reset, **kwargs)
+    only_X = isinstance(y, str) and y == "no_validation"
     try:
+        if only_X:
+            return validate_data(estimator, X, reset=reset, **kwargs)
         return validate_data(estimator, X, y, reset=reset, **kwargs)
     except (ValueError, TypeError) as exc:
-        message = str(exc)
-        if _NAMES_X_OR_Y.search(message):
-            raise
-        if "inconsistent numbers of samples" in message:
-            raise ValueError(f"X and y must have the same number of samples "
-                             f"({message})") from None
-        raise type(exc)(f"y is not a valid target: {message}") from None
+        raise _named(exc, "X" if only_X else "y") from None
+
+
+def _named(exc, default):
+    """``exc`` itself if its message names X or y, else a copy that names the argument."""
+    message = str(exc)
+    if _NAMES_X_OR_Y.search(message) or type(exc).__name__ == "InvalidParameterError":
+        return exc
+    if "inconsistent numbers of samples" in message:
+        return ValueError(f"X and y must have the same number of samples ({message})")
+    if "Found array with" in message:  # the size checks run on X before y
+        default = "X"
+    return type(exc)(f"{default} is not valid: {message}")
+
+
+def check_class_targets(y):
+    """scikit-learn's ``check_classification_targets``, with the argument named."""
+    from sklearn.utils.multiclass import check_classification_targets
+
+    try:
+        check_classification_targets(y)
+    except ValueError as exc:
+        raise ValueError(f"y must hold class labels: {exc}") from None
