@@ -208,6 +208,12 @@ def test_shared_numerics_replace_local_copies(rng):
     A = A @ A.T + np.eye(4)
     np.testing.assert_allclose(_kernels._spd_solve(A, np.eye(4)), np.linalg.inv(A),
                                rtol=1e-10)
+    # the mixture's one-pass E-step normalisation agrees with the shared log-sum-exp
+    a = rng.normal(size=(50, 3)) * 30
+    log_norm, prob = _mixture._normalise_rows(a)
+    np.testing.assert_allclose(log_norm, logsumexp(a, axis=1), rtol=1e-13)
+    np.testing.assert_allclose(prob, np.exp(a - logsumexp(a, axis=1, keepdims=True)),
+                               rtol=1e-12)
     # CMGaussianMixture's density is the shared Gaussian log-density
     X, _ = _two_groups(rng)
     gm = CMGaussianMixture(2, random_state=0).fit(X)
