@@ -38,6 +38,11 @@ class SemanticChannel:
     T : array of shape (n_x, n_labels)
     p_x : array of shape (n_x,)
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+
     Examples
     --------
     >>> import numpy as np

@@ -91,6 +91,11 @@ def channel_confirmation(p_e_given_h, p_e_given_not_h):
     ValueError
         If a probability is outside [0, 1] or both are 0.
 
+    References
+    ----------
+    .. [1] C. Lu, "Channels' Confirmation and Predictions' Confirmation", Entropy
+           22(4):384, 2020.
+
     Examples
     --------
     A test with sensitivity 0.9 and specificity 0.95 (LR+ = 18):
@@ -134,6 +139,11 @@ def prediction_confirmation(positives, counterexamples):
     ValueError
         If an argument is negative or both are 0.
 
+    References
+    ----------
+    .. [1] C. Lu, "Channels' Confirmation and Predictions' Confirmation", Entropy
+           22(4):384, 2020.
+
     Examples
     --------
     >>> from probstat.semantic import prediction_confirmation
@@ -163,6 +173,13 @@ def kemeny_oppenheim(p_e_given_h, p_e_given_not_h):
     Returns
     -------
     float or array
+
+    References
+    ----------
+    .. [1] J. G. Kemeny and P. Oppenheim, "Degree of Factual Support", Philosophy of Science
+           19(4):307-324, 1952.
+    .. [2] C. Lu, "Channels' Confirmation and Predictions' Confirmation", Entropy
+           22(4):384, 2020.
 
     Examples
     --------
@@ -228,6 +245,11 @@ def medical_test_confirmation(sensitivity, specificity, prevalence):
     -------
     MedicalTestConfirmation
 
+    References
+    ----------
+    .. [1] C. Lu, "Channels' Confirmation and Predictions' Confirmation", Entropy
+           22(4):384, 2020.
+
     Examples
     --------
     Rare disease: the channel confirmation of "positive -> infected" is high, but as a
@@ -291,6 +313,11 @@ def kelly_growth_rate(p_true, bets, odds, *, base=2):
     -------
     float
         ``-inf`` if a possible outcome gets no bet.
+
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
 
     Examples
     --------

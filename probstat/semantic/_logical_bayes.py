@@ -114,6 +114,11 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
         Largest number of L-BFGS iterations over the labels.
     n_features_in_ : int
 
+    References
+    ----------
+    .. [1] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> import numpy as np

@@ -94,6 +94,13 @@ def logical_probability(T, p_x):
     -------
     array of shape (n_labels,)
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> from probstat.semantic import logical_probability
@@ -128,6 +135,13 @@ def semantic_bayes(T, p_x):
     --------
     truth_from_likelihood : The inverse map.
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> from probstat.semantic import semantic_bayes
@@ -155,6 +169,13 @@ def semantic_information(T, p_x, *, base=2):
     Returns
     -------
     array of shape (n_x, n_labels)
+
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
 
     Examples
     --------
@@ -186,6 +207,13 @@ def semantic_kl(T, p_x, p_x_given_y, *, base=2):
     Returns
     -------
     array of shape (n_labels,)
+
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
 
     Examples
     --------
@@ -239,6 +267,13 @@ def semantic_mutual_information(T, p_xy, *, p_x=None, base=2):
     --------
     semantic_information_loss : ``I(X; Y) - G``.
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> import numpy as np
@@ -277,6 +312,13 @@ def semantic_information_loss(T, p_xy, *, base=2, per_label=False):
     -------
     float or array of shape (n_labels,)
         ``inf`` when a used label is falsified where it was used.
+
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
 
     Examples
     --------
@@ -326,6 +368,13 @@ def coverage_entropy(T, p_xy, *, p_x=None, base=2):
     -------
     float
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> from probstat.semantic import coverage_entropy
@@ -354,6 +403,13 @@ def fuzzy_entropy(T, p_xy, *, base=2):
     float
         ``inf`` when a sample pair has ``T = 0``.
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> from probstat.semantic import fuzzy_entropy
@@ -381,6 +437,13 @@ def semantic_cross_entropy(T, p_xy, *, base=2):
     -------
     float
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> from probstat.semantic import semantic_cross_entropy
@@ -404,6 +467,13 @@ def semantic_distortion(T, *, base=2):
     Returns
     -------
     array of shape (n_x, n_labels)
+
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
 
     Examples
     --------
@@ -438,6 +508,13 @@ def truth_from_channel(p_y_given_x):
     ------
     ValueError
         If a row does not sum to one or a label is never used (all-zero column).
+
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
 
     Examples
     --------
@@ -481,6 +558,13 @@ def truth_from_samples(x, y, *, n_x=None, n_labels=None):
     ------
     ValueError
         On negative or out-of-range codes, different lengths, or a label never used.
+
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
 
     Examples
     --------
@@ -528,6 +612,13 @@ def truth_from_likelihood(likelihood, p_x):
     ValueError
         If a likelihood puts mass where ``p_x`` is zero.
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> from probstat.semantic import truth_from_likelihood
@@ -564,6 +655,13 @@ def semantic_classify(T, p_x):
     -------
     array of int of shape (n_x,)
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> from probstat.semantic import semantic_classify
@@ -589,6 +687,13 @@ def information_efficiency(G, R):
     -------
     float or array
         A float when both arguments are numbers.
+
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
 
     Examples
     --------
@@ -638,6 +743,13 @@ def gaussian_truth(x, centers, widths):
     -------
     array of shape (n_x, n_labels)
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> from probstat.semantic import gaussian_truth
@@ -665,6 +777,13 @@ def logistic_truth(x, thresholds, slopes):
     Returns
     -------
     array of shape (n_x, n_labels)
+
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
 
     Examples
     --------

@@ -158,6 +158,13 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
     --------
     sklearn.mixture.GaussianMixture : EM; ``algorithm="em"`` reproduces it.
 
+    References
+    ----------
+    .. [1] C. Lu, preprints on the channels' matching EM algorithm for mixture models,
+           arXiv:1706.07918 (2017) and arXiv:1810.11227 (2018).
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> import numpy as np

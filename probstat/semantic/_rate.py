@@ -418,6 +418,14 @@ def rate_fidelity(T, p_x, s, *, p_y0=None, tol=1e-10, max_iter=10_000, base=2):
         Arrays ``s``, ``R``, ``G`` (and ``p_y``); ``channel(k)`` rebuilds the channel at
         ``s[k]``; ``plot()`` draws the curve.
 
+    References
+    ----------
+    .. [1] C. Lu, "Using the Semantic Information G Measure to Explain and Extend
+           Rate-Distortion Functions", Entropy 23(8):1050, 2021.
+    .. [2] Y. Kim, P. Carbonetto, M. Stephens and M. Anitescu, "A Fast Algorithm for Maximum
+           Likelihood Estimation of Mixture Proportions Using Sequential Quadratic
+           Programming", J. Comput. Graph. Stat. 29(2):261-273, 2020.
+
     Examples
     --------
     >>> import numpy as np
@@ -477,6 +485,14 @@ def rate_distortion(d, p_x, s, *, p_y0=None, tol=1e-10, max_iter=10_000, base=2)
     -------
     RateDistortionCurve
         Arrays ``s``, ``R``, ``D``; ``channel(k)`` and ``plot()``.
+
+    References
+    ----------
+    .. [1] C. Lu, "Using the Semantic Information G Measure to Explain and Extend
+           Rate-Distortion Functions", Entropy 23(8):1050, 2021.
+    .. [2] Y. Kim, P. Carbonetto, M. Stephens and M. Anitescu, "A Fast Algorithm for Maximum
+           Likelihood Estimation of Mixture Proportions Using Sequential Quadratic
+           Programming", J. Comput. Graph. Stat. 29(2):261-273, 2020.
 
     Examples
     --------
