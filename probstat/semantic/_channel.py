@@ -12,9 +12,9 @@ from ._measures import (
     semantic_information_loss,
     semantic_kl,
     semantic_mutual_information,
-    truth_from_channel,
 )
 from ._rate import rate_fidelity
+from ._truth import truth_from_channel
 from ._validation import namespace_of
 
 __all__ = ["SemanticChannel"]

@@ -21,8 +21,14 @@ from ..base import ResultMixin
 from ..utils import check_array, check_probability_vector, check_same_length, check_scalar_in
 from ..utils._measures import as_scalar as scalar
 from ..utils._numerics import log_base
-from ._measures import _is_number, broadcast_pair
-from ._validation import input_device, safe_log, to_device, weighted_sum_log
+from ._validation import (
+    broadcast_pair,
+    input_device,
+    is_number,
+    safe_log,
+    to_device,
+    weighted_sum_log,
+)
 
 __all__ = [
     "MedicalTestConfirmation",
@@ -41,7 +47,7 @@ def _pair(a, b, names, *, high=None):
     """
     xp = get_namespace(a, b)
     dev = input_device(a, b)
-    scalar_in = _is_number(a) and _is_number(b)
+    scalar_in = is_number(a) and is_number(b)
     out = []
     for value, name in zip((a, b), names):
         arr = to_device(check_array(value, name, xp=xp), xp, dev)

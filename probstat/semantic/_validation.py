@@ -16,12 +16,14 @@ from ..backend import device, get_namespace, is_numpy_namespace, to_numpy
 from ..utils import check_array, check_joint, check_probability_vector, check_scalar_in
 
 __all__ = [
+    "broadcast_pair",
     "check_class_targets",
     "check_px",
     "check_pxy",
     "check_truth",
     "check_verbose",
     "input_device",
+    "is_number",
     "namespace_of",
     "safe_log",
     "to_device",
@@ -47,6 +49,20 @@ def to_device(a, xp, dev):
     if is_numpy_namespace(xp):
         return a
     return xp.asarray(a) if dev is None else xp.asarray(a, device=dev)
+
+
+def is_number(v):
+    """True for a real number (not a bool, not an array)."""
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def broadcast_pair(a, b, names, xp):
+    """``a`` and ``b`` broadcast against each other, or a named error."""
+    try:
+        return xp.broadcast_arrays(a, b)
+    except (ValueError, RuntimeError) as exc:
+        raise ValueError(f"{names[0]} and {names[1]} must have broadcastable shapes (got "
+                         f"{tuple(a.shape)} and {tuple(b.shape)})") from exc
 
 
 def namespace_of(a):
