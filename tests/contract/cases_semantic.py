@@ -24,7 +24,7 @@ X_SMALL = np.concatenate([_rng.normal(0.0, 1.0, (8, 2)), _rng.normal(4.0, 1.0, (
 Y_SMALL = np.repeat([0, 1], [8, 6])
 X_1D = np.concatenate([_rng.normal(0.0, 1.0, (8, 1)), _rng.normal(3.0, 1.0, (6, 1))])
 
-#: Scalar arguments that broadcast against the other array argument (documented).
+#: Numbers (0-d) and arrays of another rank broadcast against the other argument (documented).
 BROADCAST = {"zero_d", "extra_dim"}
 #: None is the documented default of an optional array argument (it is then derived).
 OPTIONAL = {"none"}
