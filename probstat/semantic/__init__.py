@@ -22,10 +22,8 @@ from ._logical_bayes import LogicalBayesClassifier
 from ._measures import (
     coverage_entropy,
     fuzzy_entropy,
-    gaussian_truth,
     information_efficiency,
     logical_probability,
-    logistic_truth,
     semantic_bayes,
     semantic_classify,
     semantic_cross_entropy,
@@ -34,12 +32,16 @@ from ._measures import (
     semantic_information_loss,
     semantic_kl,
     semantic_mutual_information,
+)
+from ._mixture import CMGaussianMixture
+from ._rate import RateDistortionCurve, RateFidelityCurve, rate_distortion, rate_fidelity
+from ._truth import (
+    gaussian_truth,
+    logistic_truth,
     truth_from_channel,
     truth_from_likelihood,
     truth_from_samples,
 )
-from ._mixture import CMGaussianMixture
-from ._rate import RateDistortionCurve, RateFidelityCurve, rate_distortion, rate_fidelity
 
 __all__ = [
     # semantic channel and measures

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..backend import get_namespace
 from ._measures import (
     _truth_and_px,
     logical_probability,
@@ -13,9 +12,10 @@ from ._measures import (
     semantic_information_loss,
     semantic_kl,
     semantic_mutual_information,
-    truth_from_channel,
 )
 from ._rate import rate_fidelity
+from ._truth import truth_from_channel
+from ._validation import namespace_of
 
 __all__ = ["SemanticChannel"]
 
@@ -37,6 +37,11 @@ class SemanticChannel:
     ----------
     T : array of shape (n_x, n_labels)
     p_x : array of shape (n_x,)
+
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
 
     Examples
     --------
@@ -183,6 +188,6 @@ class SemanticChannel:
         return rate_fidelity(self.T, self.p_x, s, **kwargs)
 
     def __repr__(self):
-        xp = get_namespace(self.T)
+        xp = namespace_of(self.T)
         return (f"SemanticChannel(n_x={self.T.shape[0]}, n_labels={self.T.shape[1]}, "
                 f"xp={xp.__name__})")

@@ -4,46 +4,52 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import warnings
+from numbers import Integral, Real
 
 import numpy as np
-from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
+from .._warn import warn
+from ..backend import on_host, to_numpy
 from ..base import ResultMixin
 from ..utils import (
     ConvergenceWarning,
+    check_labels,
     check_probability_vector,
     check_scalar_in,
     check_stochastic_matrix,
     mutual_information,
     progress,
 )
+from ..utils._numerics import gaussian_log_density, logsumexp, precision_cholesky
+from ..utils._param_validation import VERBOSE, Interval, fit_context
+from ._validation import check_class_targets, check_verbose, validate_estimator_data
 
 __all__ = ["MMIClassifier", "MMIPartition", "mmi_partition"]
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class MMIPartition(ResultMixin):
     """Result of :func:`mmi_partition`.
 
+    The arrays live in the namespace and on the device of the inputs.
+
     Attributes
     ----------
-    labels : ndarray of int of shape (n_z,)
+    labels : array of int of shape (n_z,)
         Label y = f(z) of each observation cell.
     mutual_information : float
         Shannon I(X; Y) of the final partition (bits).
-    history : ndarray of shape (n_iter + 1,)
+    history : array of shape (n_iter + 1,)
         I(X; Y) of the initial partition and after each iteration; never decreases.
     n_iter : int
         Matching II steps taken.
     converged : bool
         True when the partition stopped changing.
-    semantic_information : ndarray of shape (n_x, n_labels)
+    semantic_information : array of shape (n_x, n_labels)
         ``I(x_i; theta_j) = log2[P(x_i | y_j) / P(x_i)]`` of the final partition (``-inf``
-        for an empty label or where ``P(x_i | y_j) = 0``).
+        where ``P(x_i | y_j) = 0``; 0 for a label no cell uses, which says nothing).
     """
 
     labels: np.ndarray
@@ -64,17 +70,18 @@ class MMIPartition(ResultMixin):
         -------
         matplotlib.axes.Axes
         """
-        from ..plotting import get_axes
+        from ._plot import plot_partition_history
 
-        ax = get_axes(ax, figsize=(5, 3.5))
-        ax.plot(np.arange(self.history.size), self.history, marker="o")
-        ax.set_xlabel("iteration")
-        ax.set_ylabel("I(X; Y) (bits)")
-        return ax
+        return plot_partition_history(self, ax=ax)
 
 
 def _matching_one(joint_xz, labels, n_labels):
-    """Matching I: the Shannon channel of the partition and its T* information (nats)."""
+    """Matching I: the Shannon channel of the partition and its T* information (nats).
+
+    A label that no cell uses has no evidence: its optimised truth function is the
+    tautology T = 1, whose semantic information is 0 everywhere. Matching II can then
+    give it the cells whose posterior is closer to the prior than to their label's.
+    """
     n_x = joint_xz.shape[0]
     onehot = np.zeros((labels.size, n_labels))
     onehot[np.arange(labels.size), labels] = 1.0
@@ -84,6 +91,7 @@ def _matching_one(joint_xz, labels, n_labels):
     info = np.full((n_x, n_labels), -np.inf)
     for j in range(n_labels):
         if p_y[j] <= 0:
+            info[p_x > 0, j] = 0.0
             continue
         cond = joint_xy[:, j] / p_y[j]
         pos = (cond > 0) & (p_x > 0)
@@ -91,13 +99,18 @@ def _matching_one(joint_xz, labels, n_labels):
     return joint_xy, info
 
 
+def _expected_information(post, info):
+    """``sum_x P(x|z) I(x; theta_j)`` for every z and j; ``-inf`` for a falsified label."""
+    finite = np.isfinite(info)
+    score = post @ np.where(finite, info, 0.0)
+    dead = (post > 0) @ (~finite).astype(float) > 0
+    score[dead] = -np.inf
+    return score
+
+
 def _matching_two(post_xz, info, labels):
     """Matching II: relabel each z by argmax_j sum_x P(x|z) I(x; theta_j), keeping ties."""
-    finite = np.isfinite(info)
-    score = post_xz.T @ np.where(finite, info, 0.0)  # (n_z, n_labels)
-    # a label with -inf information where P(x|z) > 0 scores -inf (it is falsified)
-    dead = (post_xz.T > 0) @ (~finite).astype(float) > 0
-    score[dead] = -np.inf
+    score = _expected_information(post_xz.T, info)  # (n_z, n_labels)
     best = np.argmax(score, axis=1)
     current = score[np.arange(labels.size), labels]
     gain = score[np.arange(labels.size), best] - current
@@ -128,7 +141,9 @@ def mmi_partition(p_x, p_z_given_x, init_labels, *, n_labels=None, max_iter=100,
     init_labels : array-like of int of shape (n_z,)
         Initial partition, labels in ``0 .. n_labels - 1``.
     n_labels : int, optional
-        Number of labels; default ``max(init_labels) + 1``.
+        Number of labels; default the number of distinct values in ``init_labels`` (which
+        must then be ``0 .. n_labels - 1``). A label no cell uses starts with no
+        information and may be taken up by the matching.
     max_iter : int, default=100
     verbose : int, default=0
         Show a progress bar.
@@ -136,6 +151,16 @@ def mmi_partition(p_x, p_z_given_x, init_labels, *, n_labels=None, max_iter=100,
     Returns
     -------
     MMIPartition
+
+    Raises
+    ------
+    ValueError
+        If a label lies outside ``0 .. n_labels - 1`` or the shapes disagree.
+
+    References
+    ----------
+    C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+    Learning", Information 10(8):261, 2019.
 
     Examples
     --------
@@ -146,26 +171,29 @@ def mmi_partition(p_x, p_z_given_x, init_labels, *, n_labels=None, max_iter=100,
     >>> res.labels.tolist(), res.history.round(4).tolist()
     ([0, 0, 1, 1], [0.0659, 0.2781])
     """
-    p_x = check_probability_vector(p_x, name="p_x")
-    p_x = np.asarray(p_x, dtype=float)
-    W = np.asarray(check_stochastic_matrix(p_z_given_x, name="p_z_given_x", axis=1))
+    host = on_host(p_x, p_z_given_x, init_labels, where="mmi_partition")
+    p_x = np.asarray(check_probability_vector(host.to_numpy(p_x), name="p_x"))
+    W = np.asarray(check_stochastic_matrix(host.to_numpy(p_z_given_x), name="p_z_given_x",
+                                           axis=1))
     if W.shape[0] != p_x.shape[0]:
         raise ValueError(f"p_z_given_x must have {p_x.shape[0]} rows to match p_x "
                          f"(got {W.shape[0]})")
-    labels = np.asarray(init_labels)
-    if labels.shape != (W.shape[1],) or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"init_labels must be {W.shape[1]} integers (one per z)")
-    if labels.min() < 0:
-        raise ValueError("init_labels must be >= 0")
-    n_labels = int(labels.max()) + 1 if n_labels is None else int(n_labels)
-    if labels.max() >= n_labels:
-        raise ValueError(f"init_labels must be < n_labels = {n_labels}")
+    if n_labels is not None:
+        n_labels = check_scalar_in(n_labels, "n_labels", low=1, integer=True)
     check_scalar_in(max_iter, "max_iter", low=1, integer=True)
+    verbose = check_verbose(verbose)
+    labels = np.asarray(check_labels(host.to_numpy(init_labels), "init_labels",
+                                     n_labels=n_labels, n_samples=W.shape[1]))
+    if n_labels is None:
+        n_labels = int(np.unique(labels).size)
+        check_labels(labels, "init_labels", n_labels=n_labels)
     joint = p_x[:, None] * W
-    return _run_partition(joint, labels.astype(np.intp), n_labels, max_iter, verbose)
+    result = _run_partition(joint, labels.astype(np.intp), n_labels, max_iter, verbose,
+                            "mmi_partition")
+    return host.from_numpy(result)
 
 
-def _run_partition(joint, labels, n_labels, max_iter, verbose):
+def _run_partition(joint, labels, n_labels, max_iter, verbose, where):
     p_z = joint.sum(axis=0)
     post = np.divide(joint, p_z[None, :], out=np.zeros_like(joint), where=p_z[None, :] > 0)
     joint_xy, info = _matching_one(joint, labels, n_labels)
@@ -182,11 +210,15 @@ def _run_partition(joint, labels, n_labels, max_iter, verbose):
         joint_xy, info = _matching_one(joint, labels, n_labels)
         history.append(mutual_information(joint_xy))
     if not converged:
-        warnings.warn(f"mmi_partition: the partition was still changing after {n_iter} "
-                      "iterations; the last one is kept", ConvergenceWarning, stacklevel=3)
+        warn(f"{where}: the partition was still changing after {n_iter} iterations; the "
+             "last one is kept", ConvergenceWarning)
     return MMIPartition(labels=labels, mutual_information=history[-1],
                         history=np.asarray(history), n_iter=n_iter, converged=converged,
                         semantic_information=info / math.log(2))
+
+
+def _numeric(a):
+    return a.dtype.kind in "biuf"
 
 
 class MMIClassifier(ClassifierMixin, BaseEstimator):
@@ -198,6 +230,10 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
     (minimum-error) partition. Unlike minimum error rate, the MMI criterion moves the
     boundaries towards rare classes, so small-probability events are reported more often.
     ``predict`` labels a new z by ``argmax_j sum_c P(c | z) I(c; theta_j)``.
+
+    Array-API input (with ``probstat.config_context(array_api_dispatch=True)``) is fitted
+    on the host; fitted arrays and predictions come back in the input's namespace and
+    device, with a :class:`~probstat.backend.HostFallbackWarning`.
 
     Parameters
     ----------
@@ -214,7 +250,8 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
     means_ : ndarray of shape (n_classes, n_features)
     covariances_ : ndarray of shape (n_classes, n_features, n_features)
     semantic_information_ : ndarray of shape (n_classes, n_classes)
-        ``I(c_i; theta_j)`` in bits; row = class, column = label.
+        ``I(c_i; theta_j)`` in bits; row = class, column = label (0 for a label that no
+        training point ends up with).
     mutual_information_ : float
         I(C; Y) of the final partition of the training points (bits).
     bayes_mutual_information_ : float
@@ -223,6 +260,11 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
         I(C; Y) per iteration (non-decreasing).
     n_iter_ : int
     n_features_in_ : int
+
+    References
+    ----------
+    C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+    Learning", Information 10(8):261, 2019.
 
     Examples
     --------
@@ -236,11 +278,23 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
     True
     """
 
+    _parameter_constraints = {
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "reg_covar": [Interval(Real, 0, None, closed="left")],
+        "verbose": VERBOSE,
+    }
+
     def __init__(self, *, max_iter=50, reg_covar=1e-6, verbose=0):
         self.max_iter = max_iter
         self.reg_covar = reg_covar
         self.verbose = verbose
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.array_api_support = True
+        return tags
+
+    @fit_context
     def fit(self, X, y):
         """Estimate the class model and run the CM iteration on the training points.
 
@@ -255,49 +309,62 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : MMIClassifier
         """
-        X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        check_scalar_in(self.max_iter, "max_iter", low=1, integer=True)
-        check_scalar_in(self.reg_covar, "reg_covar", low=0)
-        self.classes_, y_idx = np.unique(y, return_inverse=True)
-        k = self.classes_.size
+        host = on_host(X, y, where="MMIClassifier.fit")
+        X, y = validate_estimator_data(self, host.to_numpy(X), host.to_numpy(y), reset=True,
+                                       dtype=np.float64)
+        check_class_targets(y)
+        classes, y_idx = np.unique(y, return_inverse=True)
+        k = classes.size
         n, d = X.shape
+        with np.errstate(over="ignore", invalid="ignore"):
+            scale = float(np.var(X, axis=0).mean()) if n > 1 else 1.0
+            means = np.stack([X[y_idx == j].mean(0) for j in range(k)])
+            reg = self.reg_covar * (scale if scale > 0 else 1.0) + 1e-12
+            covs = np.empty((k, d, d))
+            for j in range(k):
+                diff = X[y_idx == j] - means[j]
+                covs[j] = diff.T @ diff / max(diff.shape[0], 1)
+                covs[j].flat[:: d + 1] += reg
+        if not (np.isfinite(scale) and np.all(np.isfinite(covs))):
+            raise ValueError("X is too large in magnitude for the class covariances "
+                             f"(largest |X| = {np.max(np.abs(X)):.3g}); rescale X")
+        self.classes_ = classes
         self.class_prior_ = np.bincount(y_idx, minlength=k) / n
-        scale = np.var(X, axis=0).mean() if n > 1 else 1.0
-        reg = self.reg_covar * (scale if scale > 0 else 1.0) + 1e-12
-        self.means_ = np.stack([X[y_idx == j].mean(0) for j in range(k)])
-        covs = []
-        for j in range(k):
-            diff = X[y_idx == j] - self.means_[j]
-            cov = diff.T @ diff / max(diff.shape[0], 1)
-            cov.flat[:: d + 1] += reg
-            covs.append(cov)
-        self.covariances_ = np.stack(covs)
+        self.means_ = means
+        self.covariances_ = covs
         post = self._posterior(X)  # P(c | z_k), (n, k)
         joint = (post / n).T  # P(c, z_k) with P(z_k) = 1/n
         init = np.argmax(post, axis=1)
-        res = _run_partition(joint, init, k, self.max_iter, self.verbose)
+        res = _run_partition(joint, init, k, self.max_iter, self.verbose, "MMIClassifier")
         self.semantic_information_ = res.semantic_information
         self.mutual_information_ = res.mutual_information
         self.bayes_mutual_information_ = float(res.history[0])
         self.history_ = res.history
         self.n_iter_ = res.n_iter
+        fitted = ["class_prior_", "means_", "covariances_", "semantic_information_",
+                  "history_"]
+        host.move_attributes(self, fitted + (["classes_"] if _numeric(classes) else []))
         return self
 
     def _log_joint(self, X):
-        k, d = self.means_.shape
-        out = np.empty((X.shape[0], k))
-        for j in range(k):
-            chol = np.linalg.cholesky(self.covariances_[j])
-            sol = np.linalg.solve(chol, (X - self.means_[j]).T)
-            out[:, j] = (-0.5 * np.sum(sol ** 2, axis=0) - np.log(np.diag(chol)).sum()
-                         - 0.5 * d * math.log(2 * math.pi))
-        with np.errstate(divide="ignore"):
-            return out + np.log(self.class_prior_)[None, :]
+        """``log P(c) + log p(z | c)`` for host ``X``, shape (n_samples, n_classes)."""
+        covs = to_numpy(self.covariances_)
+        prec_chol = precision_cholesky(covs, name="class covariance")
+        log_comp = gaussian_log_density(X, to_numpy(self.means_), prec_chol, "full")
+        return log_comp + np.log(to_numpy(self.class_prior_))[None, :]
 
     def _posterior(self, X):
         lj = self._log_joint(X)
-        return np.exp(lj - logsumexp(lj, axis=1, keepdims=True))
+        return np.exp(lj - logsumexp(lj, axis=1, keepdims=True, xp=np))
+
+    def _information(self, X):
+        return _expected_information(self._posterior(X), to_numpy(self.semantic_information_))
+
+    def _host_X(self, X, where):
+        check_is_fitted(self)
+        host = on_host(X, where=where)
+        return host, validate_estimator_data(self, host.to_numpy(X), reset=False,
+                                             dtype=np.float64)
 
     def predict_information(self, X):
         """Expected semantic information ``sum_c P(c|z) I(c; theta_j)`` of each label (bits).
@@ -311,15 +378,8 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
             ``-inf`` for a label that is falsified where the posterior has mass.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        post = self._posterior(X)
-        info = self.semantic_information_
-        finite = np.isfinite(info)
-        score = post @ np.where(finite, info, 0.0)
-        dead = (post > 0) @ (~finite).astype(float) > 0
-        score[dead] = -np.inf
-        return score
+        host, X = self._host_X(X, "MMIClassifier.predict_information")
+        return host.from_numpy(self._information(X))
 
     def predict(self, X):
         """MMI label of each sample.
@@ -333,5 +393,6 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples,)
             Elements of ``classes_``.
         """
-        check_is_fitted(self)
-        return self.classes_[np.argmax(self.predict_information(X), axis=1)]
+        host, X = self._host_X(X, "MMIClassifier.predict")
+        labels = to_numpy(self.classes_)[np.argmax(self._information(X), axis=1)]
+        return host.from_numpy(labels) if _numeric(labels) else labels

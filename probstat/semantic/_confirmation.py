@@ -13,11 +13,22 @@ For a rule "e1 -> h1" (a positive test means infected; a raven is black):
 from __future__ import annotations
 
 import dataclasses
+import math
 
-import numpy as np
-
+from .._warn import warn
 from ..backend import get_namespace
 from ..base import ResultMixin
+from ..utils import check_array, check_probability_vector, check_same_length, check_scalar_in
+from ..utils._measures import as_scalar as scalar
+from ..utils._numerics import log_base
+from ._validation import (
+    broadcast_pair,
+    input_device,
+    is_number,
+    safe_log,
+    to_device,
+    weighted_sum_log,
+)
 
 __all__ = [
     "MedicalTestConfirmation",
@@ -29,16 +40,24 @@ __all__ = [
 ]
 
 
-def _as_array(v, name, xp, *, low=0.0, high=None):
-    scalar = isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool)
-    arr = xp.asarray(v, dtype=xp.float64)
-    if not bool(xp.all(xp.isfinite(arr))):
-        raise ValueError(f"{name} must be finite (found NaN or inf)")
-    if bool(xp.any(arr < low)):
-        raise ValueError(f"{name} must be >= {low:g}")
-    if high is not None and bool(xp.any(arr > high)):
-        raise ValueError(f"{name} must be <= {high:g}")
-    return arr, scalar
+def _pair(a, b, names, *, high=None):
+    """Two numbers or arrays of numbers >= 0 (and <= ``high``), broadcast together.
+
+    Returns the two float64 arrays, their namespace and whether both were numbers.
+    """
+    xp = get_namespace(a, b)
+    dev = input_device(a, b)
+    scalar_in = is_number(a) and is_number(b)
+    out = []
+    for value, name in zip((a, b), names):
+        arr = to_device(check_array(value, name, xp=xp), xp, dev)
+        if bool(xp.any(arr < 0)):
+            raise ValueError(f"{name} must be >= 0 (smallest {float(xp.min(arr)):.6g})")
+        if high is not None and bool(xp.any(arr > high)):
+            raise ValueError(f"{name} must be <= {high:g} (largest {float(xp.max(arr)):.6g})")
+        out.append(arr)
+    a, b = broadcast_pair(out[0], out[1], names, xp)
+    return a, b, xp, scalar_in
 
 
 def _ratio_measure(pos, neg, xp):
@@ -49,8 +68,8 @@ def _ratio_measure(pos, neg, xp):
     return (pos - neg) / top
 
 
-def _out(value, scalar):
-    return float(value) if scalar else value
+def _out(value, scalar_in):
+    return float(value) if scalar_in else value
 
 
 def channel_confirmation(p_e_given_h, p_e_given_not_h):
@@ -78,6 +97,11 @@ def channel_confirmation(p_e_given_h, p_e_given_not_h):
     ValueError
         If a probability is outside [0, 1] or both are 0.
 
+    References
+    ----------
+    .. [1] C. Lu, "Channels' Confirmation and Predictions' Confirmation", Entropy
+           22(4):384, 2020.
+
     Examples
     --------
     A test with sensitivity 0.9 and specificity 0.95 (LR+ = 18):
@@ -86,14 +110,13 @@ def channel_confirmation(p_e_given_h, p_e_given_not_h):
     >>> round(channel_confirmation(0.9, 0.05), 4)
     0.9444
     """
-    xp = get_namespace(p_e_given_h, p_e_given_not_h)
-    a, sa = _as_array(p_e_given_h, "p_e_given_h", xp, high=1.0)
-    b, sb = _as_array(p_e_given_not_h, "p_e_given_not_h", xp, high=1.0)
+    a, b, xp, scalar_in = _pair(p_e_given_h, p_e_given_not_h,
+                                ("p_e_given_h", "p_e_given_not_h"), high=1.0)
     value = _ratio_measure(a, b, xp)
     if value is None:
         raise ValueError("p_e_given_h and p_e_given_not_h must not both be 0 "
                          "(the evidence never occurs)")
-    return _out(value, sa and sb)
+    return _out(value, scalar_in)
 
 
 def prediction_confirmation(positives, counterexamples):
@@ -122,6 +145,11 @@ def prediction_confirmation(positives, counterexamples):
     ValueError
         If an argument is negative or both are 0.
 
+    References
+    ----------
+    .. [1] C. Lu, "Channels' Confirmation and Predictions' Confirmation", Entropy
+           22(4):384, 2020.
+
     Examples
     --------
     >>> from probstat.semantic import prediction_confirmation
@@ -130,13 +158,11 @@ def prediction_confirmation(positives, counterexamples):
     >>> prediction_confirmation(0.1538, 0.8462) < 0  # most positive tests are false alarms
     True
     """
-    xp = get_namespace(positives, counterexamples)
-    a, sa = _as_array(positives, "positives", xp)
-    c, sc = _as_array(counterexamples, "counterexamples", xp)
+    a, c, xp, scalar_in = _pair(positives, counterexamples, ("positives", "counterexamples"))
     value = _ratio_measure(a, c, xp)
     if value is None:
         raise ValueError("positives and counterexamples must not both be 0")
-    return _out(value, sa and sc)
+    return _out(value, scalar_in)
 
 
 def kemeny_oppenheim(p_e_given_h, p_e_given_not_h):
@@ -154,21 +180,27 @@ def kemeny_oppenheim(p_e_given_h, p_e_given_not_h):
     -------
     float or array
 
+    References
+    ----------
+    .. [1] J. G. Kemeny and P. Oppenheim, "Degree of Factual Support", Philosophy of Science
+           19(4):307-324, 1952.
+    .. [2] C. Lu, "Channels' Confirmation and Predictions' Confirmation", Entropy
+           22(4):384, 2020.
+
     Examples
     --------
     >>> from probstat.semantic import kemeny_oppenheim
     >>> round(kemeny_oppenheim(0.9, 0.05), 4)
     0.8947
     """
-    xp = get_namespace(p_e_given_h, p_e_given_not_h)
-    a, sa = _as_array(p_e_given_h, "p_e_given_h", xp, high=1.0)
-    b, sb = _as_array(p_e_given_not_h, "p_e_given_not_h", xp, high=1.0)
+    a, b, xp, scalar_in = _pair(p_e_given_h, p_e_given_not_h,
+                                ("p_e_given_h", "p_e_given_not_h"), high=1.0)
     if bool(xp.any(a + b <= 0)):
         raise ValueError("p_e_given_h and p_e_given_not_h must not both be 0")
-    return _out((a - b) / (a + b), sa and sb)
+    return _out((a - b) / (a + b), scalar_in)
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class MedicalTestConfirmation(ResultMixin):
     """Confirmation of the two rules of a medical test.
 
@@ -186,6 +218,9 @@ class MedicalTestConfirmation(ResultMixin):
         Kemeny-Oppenheim F of the same rules.
     ppv, npv : float
         P(h1 | e1) and P(h0 | e0).
+
+    A measure of a rule whose evidence never occurs (a test that is never positive, or
+    never negative) is undefined and NaN.
     """
 
     lr_positive: float
@@ -216,6 +251,11 @@ def medical_test_confirmation(sensitivity, specificity, prevalence):
     -------
     MedicalTestConfirmation
 
+    References
+    ----------
+    .. [1] C. Lu, "Channels' Confirmation and Predictions' Confirmation", Entropy
+           22(4):384, 2020.
+
     Examples
     --------
     Rare disease: the channel confirmation of "positive -> infected" is high, but as a
@@ -226,8 +266,6 @@ def medical_test_confirmation(sensitivity, specificity, prevalence):
     >>> round(res.b1, 3), round(res.c1, 3)
     (0.944, -0.818)
     """
-    from ..utils import check_scalar_in
-
     sens = check_scalar_in(sensitivity, "sensitivity", low=0, high=1)
     spec = check_scalar_in(specificity, "specificity", low=0, high=1)
     prev = check_scalar_in(prevalence, "prevalence", low=0, high=1, low_inclusive=False,
@@ -236,18 +274,26 @@ def medical_test_confirmation(sensitivity, specificity, prevalence):
     p_e0_h0, p_e0_h1 = spec, 1.0 - sens
     n11, n10 = prev * p_e1_h1, (1 - prev) * p_e1_h0  # P(e1, h1), P(e1, h0)
     n00, n01 = (1 - prev) * p_e0_h0, prev * p_e0_h1  # P(e0, h0), P(e0, h1)
-    nan = float("nan")
+    nan = math.nan
+    positive = p_e1_h1 + p_e1_h0 > 0  # the test is positive for someone
+    negative = p_e0_h0 + p_e0_h1 > 0
+    if not (positive and negative):
+        which, fields = (("positive", "b1, c1, f1 and ppv") if not positive
+                         else ("negative", "b0, c0, f0 and npv"))
+        warn(f"medical_test_confirmation: with sensitivity {sens:g} and specificity "
+             f"{spec:g} the test is never {which}, so {fields} are undefined (NaN)",
+             RuntimeWarning)
     return MedicalTestConfirmation(
-        lr_positive=p_e1_h1 / p_e1_h0 if p_e1_h0 > 0 else float("inf"),
-        lr_negative=p_e0_h1 / p_e0_h0 if p_e0_h0 > 0 else float("inf"),
-        b1=channel_confirmation(p_e1_h1, p_e1_h0),
-        b0=channel_confirmation(p_e0_h0, p_e0_h1),
-        c1=prediction_confirmation(n11, n10) if n11 + n10 > 0 else nan,
-        c0=prediction_confirmation(n00, n01) if n00 + n01 > 0 else nan,
-        f1=kemeny_oppenheim(p_e1_h1, p_e1_h0),
-        f0=kemeny_oppenheim(p_e0_h0, p_e0_h1),
-        ppv=n11 / (n11 + n10) if n11 + n10 > 0 else nan,
-        npv=n00 / (n00 + n01) if n00 + n01 > 0 else nan,
+        lr_positive=p_e1_h1 / p_e1_h0 if p_e1_h0 > 0 else math.inf,
+        lr_negative=p_e0_h1 / p_e0_h0 if p_e0_h0 > 0 else math.inf,
+        b1=channel_confirmation(p_e1_h1, p_e1_h0) if positive else nan,
+        b0=channel_confirmation(p_e0_h0, p_e0_h1) if negative else nan,
+        c1=prediction_confirmation(n11, n10) if positive else nan,
+        c0=prediction_confirmation(n00, n01) if negative else nan,
+        f1=kemeny_oppenheim(p_e1_h1, p_e1_h0) if positive else nan,
+        f0=kemeny_oppenheim(p_e0_h0, p_e0_h1) if negative else nan,
+        ppv=n11 / (n11 + n10) if positive else nan,
+        npv=n00 / (n00 + n01) if negative else nan,
     )
 
 
@@ -274,21 +320,24 @@ def kelly_growth_rate(p_true, bets, odds, *, base=2):
     float
         ``-inf`` if a possible outcome gets no bet.
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+
     Examples
     --------
     >>> from probstat.semantic import kelly_growth_rate
     >>> kelly_growth_rate([0.5, 0.5], [0.5, 0.5], [2.0, 2.0])
     0.0
     """
-    from ..utils import check_probability_vector
-    from ._validation import log_base, safe_log, scalar, weighted_sum_log
-
-    p = check_probability_vector(p_true, name="p_true")
-    b = check_probability_vector(bets, name="bets")
-    xp = get_namespace(p)
-    o = xp.asarray(odds, dtype=xp.float64)
-    if p.shape != b.shape or o.shape != p.shape:
-        raise ValueError("p_true, bets and odds must have the same length")
-    if not bool(xp.all(xp.isfinite(o))) or bool(xp.any(o <= 0)):
-        raise ValueError("odds must be finite and > 0")
-    return scalar(weighted_sum_log(p, safe_log(b * o, xp), xp) / log_base(base), xp)
+    scale = log_base(base)
+    xp = get_namespace(p_true, bets, odds)
+    dev = input_device(p_true, bets, odds)
+    p = to_device(check_probability_vector(p_true, name="p_true"), xp, dev)
+    b = to_device(check_probability_vector(bets, name="bets"), xp, dev)
+    o = to_device(check_array(odds, "odds", ndim=1, xp=xp), xp, dev)
+    check_same_length(("p_true", p), ("bets", b), ("odds", o))
+    if bool(xp.any(o <= 0)):
+        raise ValueError(f"odds must be > 0 (smallest {float(xp.min(o)):.6g})")
+    return scalar(weighted_sum_log(p, safe_log(b * o, xp), xp) / scale, xp)

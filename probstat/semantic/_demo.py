@@ -21,7 +21,6 @@ def demo(out_dir, *, random_state=0):
     import warnings
 
     from .._tour import DemoSection, save_figure
-    from ..plotting import get_axes
     from ..utils import check_rng, mutual_information
     from . import (
         CMGaussianMixture,
@@ -33,6 +32,7 @@ def demo(out_dir, *, random_state=0):
         semantic_mutual_information,
         truth_from_channel,
     )
+    from ._plot import plot_log_likelihood_gaps
 
     rng = check_rng(random_state)
     section = DemoSection("Semantic information G theory (probstat.semantic)")
@@ -83,15 +83,8 @@ def demo(out_dir, *, random_state=0):
         warnings.simplefilter("ignore")
         em = CMGaussianMixture(2, algorithm="em", tol=1e-8, max_iter=2000, **init).fit(X)
         cm = CMGaussianMixture(2, algorithm="cm", tol=1e-8, max_iter=2000, **init).fit(X)
-    ax = get_axes(figsize=(5.5, 3.6))
-    ll_best = max(em.history_["log_likelihood"].max(), cm.history_["log_likelihood"].max())
-    for est, label in ((em, "EM"), (cm, "CM-EM")):
-        gap = ll_best - est.history_["log_likelihood"] + 1e-12
-        ax.semilogy(np.arange(1, gap.size + 1), gap, label=f"{label} ({est.n_iter_} iter.)")
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("log-likelihood gap to the optimum (nats)")
+    ax = plot_log_likelihood_gaps((em, cm), ("EM", "CM-EM"))
     ax.set_title("Mixture 95% / 5%, start 50/50")
-    ax.legend()
     section.figures.append(save_figure(ax, out_dir, "semantic_cm_em.png"))
     section.findings.append(
         f"Imbalanced two-Gaussian mixture (weights 0.95/0.05), same start, tol 1e-8: EM "

@@ -51,8 +51,12 @@ def _matvec(M, v):
 def _spd_solve(A, B):
     """Solve A X = B for symmetric positive (semi)definite A by Cholesky.
 
-    Plain loops: numba compiles them in a fraction of the time ``np.linalg.solve`` takes.
-    A pivot at or below round-off is floored, which acts as a tiny ridge.
+    This stays an in-kernel routine: it runs inside nopython code (the active-set loop of
+    ``_simplex_qp``), which cannot call the shared ``probstat.utils._numerics.cholesky``
+    (SciPy, Python level) and whose jitter-and-retry policy would be wrong here anyway: a
+    pivot at or below round-off is floored, which acts as a tiny ridge on the small
+    (at most |Y| x |Y|) subproblem. Plain loops also compile in a fraction of the time
+    ``np.linalg.solve`` takes under numba.
     """
     m = A.shape[0]
     L = np.zeros((m, m))

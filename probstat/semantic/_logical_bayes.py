@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import math
-import warnings
+from numbers import Integral, Real
 
 import numpy as np
-from scipy.optimize import minimize
-from scipy.special import expit, log_expit, logsumexp
+from scipy.special import expit, log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
-from threadpoolctl import threadpool_limits
+from sklearn.utils.validation import check_is_fitted
 
-from ..utils import ConvergenceWarning, check_scalar_in
+from .._warn import warn
+from ..backend import on_host, to_numpy
+from ..utils import ConvergenceWarning, check_probability_vector
+from ..utils._numerics import limit_blas_threads, logsumexp
+from ..utils._param_validation import Interval, StrOptions, fit_context
+from ._validation import check_class_targets, validate_estimator_data
 
 __all__ = ["LogicalBayesClassifier"]
 
@@ -24,7 +26,7 @@ def _gaussian_objective(params, Z, member, d, log_n):
     inv = np.exp(-2.0 * u)
     diff = Z - c
     log_t = -0.5 * (diff ** 2) @ inv  # (n,)
-    lse = logsumexp(log_t)
+    lse = logsumexp(log_t, xp=np)
     w = np.exp(log_t - lse)  # T_i / sum T
     value = np.mean(log_t[member]) - (lse - log_n)
     g_logt_c = diff * inv  # d log T / d c
@@ -39,13 +41,32 @@ def _logistic_objective(params, Z, member, d, log_n, alpha):
     w_, b = params[:d], params[d]
     z = Z @ w_ + b
     log_t = log_expit(z)
-    lse = logsumexp(log_t)
+    lse = logsumexp(log_t, xp=np)
     wts = np.exp(log_t - lse)
     value = np.mean(log_t[member]) - (lse - log_n) - 0.5 * alpha * (w_ @ w_)
     dz = expit(-z)  # d log T / d z
     grad_w = (dz[member, None] * Z[member]).mean(0) - (wts * dz) @ Z - alpha * w_
     grad_b = dz[member].mean() - wts @ dz
     return -value, -np.concatenate([grad_w, [grad_b]])
+
+
+def _standardisation(X):
+    """Per-feature centre and scale of ``X``, computed without overflow.
+
+    Dividing by each column's largest magnitude first keeps the squares of the variance
+    finite for data up to the largest float (``X * 1e200`` is fitted like ``X``).
+    """
+    unit = np.max(np.abs(X), axis=0)
+    unit = np.where(unit > 0, unit, 1.0)
+    Xu = X / unit
+    mean = Xu.mean(0) * unit
+    std = Xu.std(0) * unit
+    return mean, np.where(std > 0, std, 1.0)
+
+
+def _too_large():
+    return ValueError("X is too large in magnitude for the truth-function parameters to be "
+                      "finite; rescale X")
 
 
 class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
@@ -93,6 +114,11 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
         Largest number of L-BFGS iterations over the labels.
     n_features_in_ : int
 
+    References
+    ----------
+    .. [1] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> import numpy as np
@@ -105,12 +131,25 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
     [0, 1]
     """
 
+    _parameter_constraints = {
+        "truth_model": [StrOptions({"gaussian", "logistic"})],
+        "min_width": [Interval(Real, 0, None, closed="neither")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+    }
+
     def __init__(self, *, truth_model="gaussian", min_width=1e-2, alpha=1e-4, max_iter=500):
         self.truth_model = truth_model
         self.min_width = min_width
         self.alpha = alpha
         self.max_iter = max_iter
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.array_api_support = True
+        return tags
+
+    @fit_context
     def fit(self, X, y):
         """Fit one truth function per label by maximum semantic information.
 
@@ -124,76 +163,96 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : LogicalBayesClassifier
         """
-        X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        if self.truth_model not in ("gaussian", "logistic"):
-            raise ValueError(f"truth_model must be 'gaussian' or 'logistic' "
-                             f"(got {self.truth_model!r})")
-        check_scalar_in(self.min_width, "min_width", low=0, low_inclusive=False)
-        check_scalar_in(self.alpha, "alpha", low=0)
-        check_scalar_in(self.max_iter, "max_iter", low=1, integer=True)
-        self.classes_, y_idx = np.unique(y, return_inverse=True)
+        host = on_host(X, y, where="LogicalBayesClassifier.fit")
+        X, y = validate_estimator_data(self, host.to_numpy(X), host.to_numpy(y), reset=True,
+                                       dtype=np.float64)
+        check_class_targets(y)
+        classes, y_idx = np.unique(y, return_inverse=True)
         n, d = X.shape
-        self._mean = X.mean(0)
-        std = X.std(0)
-        self._scale = np.where(std > 0, std, 1.0)
-        Z = (X - self._mean) / self._scale
+        mean, scale = _standardisation(X)
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z = (X - mean) / scale
+        if not np.all(np.isfinite(Z)):
+            raise _too_large()
         log_n = math.log(n)
-        k = self.classes_.size
-        self.label_prior_ = np.bincount(y_idx, minlength=k) / n
+        k = classes.size
         params, values, n_iter = [], [], []
-        for j in range(k):
-            member = y_idx == j
-            if self.truth_model == "gaussian":
-                c0 = Z[member].mean(0)
-                s0 = Z[member].std(0) if member.sum() > 1 else np.ones(d)
-                s0 = np.maximum(s0, 2 * self.min_width)
-                x0 = np.concatenate([c0, np.log(s0)])
-                bounds = [(None, None)] * d + [(math.log(self.min_width), math.log(1e3))] * d
-                fun = _gaussian_objective
-                args = (Z, member, d, log_n)
-            else:
-                x0 = np.concatenate([Z[member].mean(0) - Z.mean(0), [0.0]])
-                bounds = None
-                fun = _logistic_objective
-                args = (Z, member, d, log_n, self.alpha)
-            # tiny problems: multi-threaded BLAS inside L-BFGS-B only adds contention
-            with threadpool_limits(limits=1, user_api="blas"):
-                res = minimize(fun, x0, args=args, jac=True, method="L-BFGS-B",
-                               bounds=bounds, options={"maxiter": self.max_iter})
-            if not res.success and res.nit >= self.max_iter:
-                warnings.warn(f"LogicalBayesClassifier: the fit of label {self.classes_[j]!r} "
-                              f"did not converge in {res.nit} iterations",
-                              ConvergenceWarning, stacklevel=2)
-            params.append(res.x)
-            n_iter.append(int(res.nit))
-            values.append(-res.fun)
+        # tiny problems: multi-threaded BLAS inside L-BFGS-B only adds contention
+        with limit_blas_threads(1):
+            for j in range(k):
+                res = self._fit_label(Z, y_idx == j, log_n)
+                if not res.success and res.nit >= self.max_iter:
+                    warn(f"LogicalBayesClassifier: the fit of label {classes[j]!r} did not "
+                         f"converge in {res.nit} iterations", ConvergenceWarning)
+                params.append(res.x)
+                n_iter.append(int(res.nit))
+                values.append(-res.fun)
         params = np.array(params)
-        if self.truth_model == "gaussian":
-            self._z_params = (params[:, :d], np.exp(params[:, d:]))
-            self.centers_ = params[:, :d] * self._scale + self._mean
-            self.widths_ = np.exp(params[:, d:]) * self._scale
-        else:
-            self._z_params = (params[:, :d], params[:, d])
-            self.coef_ = params[:, :d] / self._scale
-            self.intercept_ = params[:, d] - self.coef_ @ self._mean
+        self.classes_ = classes
+        self.label_prior_ = np.bincount(y_idx, minlength=k) / n
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.truth_model == "gaussian":
+                self.centers_ = params[:, :d] * scale + mean
+                self.widths_ = np.exp(params[:, d:]) * scale
+                fitted = [self.centers_, self.widths_]
+            else:
+                self.coef_ = params[:, :d] / scale
+                self.intercept_ = params[:, d] - self.coef_ @ mean
+                fitted = [self.coef_, self.intercept_]
+        if not all(np.all(np.isfinite(a)) for a in fitted):
+            raise _too_large()
         if self.truth_model == "logistic":
             # report the unpenalised information of the fitted truth functions
             values = [v + 0.5 * self.alpha * float(params[j, :d] @ params[j, :d])
                       for j, v in enumerate(values)]
         self.semantic_kl_ = np.asarray(values) / math.log(2)
         self.n_iter_ = max(max(n_iter), 1)
-        self._log_logical = logsumexp(self._log_truth(X), axis=0) - log_n
-        self.logical_probabilities_ = np.exp(self._log_logical)
+        log_logical = logsumexp(self._log_truth(X), axis=0, xp=np) - log_n
+        self.logical_probabilities_ = np.exp(log_logical)
+        names = ["label_prior_", "logical_probabilities_", "semantic_kl_", "centers_",
+                 "widths_", "coef_", "intercept_"]
+        if classes.dtype.kind in "biuf":
+            names.append("classes_")
+        host.move_attributes(self, names)
         return self
 
-    def _log_truth(self, X):
-        Z = (X - self._mean) / self._scale
+    def _fit_label(self, Z, member, log_n):
+        """Maximise the semantic KL information of one label (standardised features)."""
+        from scipy.optimize import minimize
+
+        d = Z.shape[1]
         if self.truth_model == "gaussian":
-            c, w = self._z_params
-            return -0.5 * (((Z[:, None, :] - c[None]) / w[None]) ** 2).sum(-1)
-        a, b = self._z_params
-        return log_expit(Z @ a.T + b[None, :])
+            c0 = Z[member].mean(0)
+            s0 = Z[member].std(0) if member.sum() > 1 else np.ones(d)
+            s0 = np.maximum(s0, 2 * self.min_width)
+            x0 = np.concatenate([c0, np.log(s0)])
+            bounds = [(None, None)] * d + [(math.log(self.min_width), math.log(1e3))] * d
+            fun, args = _gaussian_objective, (Z, member, d, log_n)
+        else:
+            x0 = np.concatenate([Z[member].mean(0) - Z.mean(0), [0.0]])
+            bounds = None
+            fun, args = _logistic_objective, (Z, member, d, log_n, self.alpha)
+        return minimize(fun, x0, args=args, jac=True, method="L-BFGS-B", bounds=bounds,
+                        options={"maxiter": self.max_iter})
+
+    def _log_truth(self, X):
+        """``log T(theta_j | x)`` for host ``X`` from the fitted parameters."""
+        if self.truth_model == "gaussian":
+            c, w = to_numpy(self.centers_), to_numpy(self.widths_)
+            # (x - c) / w as x / w - c / w: no overflow for x and c near the largest float
+            return -0.5 * ((X[:, None, :] / w[None] - (c / w)[None]) ** 2).sum(-1)
+        a, b = to_numpy(self.coef_), to_numpy(self.intercept_)
+        return log_expit(X @ a.T + b[None, :])
+
+    def _log_information(self, X):
+        """``log[T(theta_j|x) / T(theta_j)]`` in nats for host ``X``."""
+        return self._log_truth(X) - np.log(to_numpy(self.logical_probabilities_))[None, :]
+
+    def _host_X(self, X, where, *others):
+        check_is_fitted(self)
+        host = on_host(X, *others, where=where)
+        return host, validate_estimator_data(self, host.to_numpy(X), reset=False,
+                                             dtype=np.float64)
 
     def predict_truth(self, X):
         """Truth values ``T(theta_j | x)`` of every label (membership in [0, 1]).
@@ -206,9 +265,8 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_labels)
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        return np.exp(self._log_truth(X))
+        host, X = self._host_X(X, "LogicalBayesClassifier.predict_truth")
+        return host.from_numpy(np.exp(self._log_truth(X)))
 
     def predict_information(self, X):
         """Semantic information ``I(x; theta_j) = log2[T(theta_j|x) / T(theta_j)]``.
@@ -221,9 +279,8 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_labels)
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        return (self._log_truth(X) - self._log_logical[None, :]) / math.log(2)
+        host, X = self._host_X(X, "LogicalBayesClassifier.predict_information")
+        return host.from_numpy(self._log_information(X) / math.log(2))
 
     def predict(self, X):
         """Label with maximum semantic information.
@@ -236,8 +293,9 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
-        info = self.predict_information(X)
-        return self.classes_[np.argmax(info, axis=1)]
+        host, X = self._host_X(X, "LogicalBayesClassifier.predict")
+        labels = to_numpy(self.classes_)[np.argmax(self._log_information(X), axis=1)]
+        return host.from_numpy(labels) if labels.dtype.kind in "biuf" else labels
 
     def predict_channel(self, X, label_prior=None):
         """Shannon channel implied by the truth functions (semantic Bayes).
@@ -252,18 +310,25 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, n_features)
         label_prior : array-like of shape (n_labels,), optional
-            P(y) to use instead of the training frequencies.
+            P(y) to use instead of the training frequencies (non-negative, normalised
+            here).
 
         Returns
         -------
         ndarray of shape (n_samples, n_labels)
             Rows sum to one.
         """
-        info = self.predict_information(X) * math.log(2)
-        prior = self.label_prior_ if label_prior is None else np.asarray(label_prior, float)
-        if prior.shape != self.label_prior_.shape or np.any(prior < 0) or prior.sum() <= 0:
-            raise ValueError(f"label_prior must be {self.label_prior_.size} non-negative "
-                             "numbers with a positive sum")
+        host, X = self._host_X(X, "LogicalBayesClassifier.predict_channel", label_prior)
+        k = self.classes_.shape[0]
+        if label_prior is None:
+            prior = to_numpy(self.label_prior_)
+        else:
+            prior = to_numpy(check_probability_vector(host.to_numpy(label_prior),
+                                                      name="label_prior", normalize=True))
+            if prior.shape[0] != k:
+                raise ValueError(f"label_prior must have one entry per label ({k}) "
+                                 f"(got {prior.shape[0]})")
         with np.errstate(divide="ignore"):
-            logits = info + np.log(prior / prior.sum())[None, :]
-        return np.exp(logits - logsumexp(logits, axis=1, keepdims=True))
+            logits = self._log_information(X) + np.log(prior)[None, :]
+        return host.from_numpy(np.exp(logits - logsumexp(logits, axis=1, keepdims=True,
+                                                         xp=np)))

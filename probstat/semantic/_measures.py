@@ -11,24 +11,26 @@ from __future__ import annotations
 import math
 
 from ..backend import get_namespace, to_numpy
-from ..utils import check_stochastic_matrix, kl_divergence
+from ..utils import check_array, check_bool, check_stochastic_matrix
+from ..utils._measures import as_scalar as scalar
+from ..utils._numerics import log_base
 from ._validation import (
+    broadcast_pair,
     check_px,
     check_pxy,
     check_truth,
-    log_base,
+    input_device,
+    is_number,
     safe_log,
-    scalar,
+    to_device,
     weighted_sum_log,
 )
 
 __all__ = [
     "coverage_entropy",
     "fuzzy_entropy",
-    "gaussian_truth",
     "information_efficiency",
     "logical_probability",
-    "logistic_truth",
     "semantic_bayes",
     "semantic_classify",
     "semantic_cross_entropy",
@@ -37,16 +39,14 @@ __all__ = [
     "semantic_information_loss",
     "semantic_kl",
     "semantic_mutual_information",
-    "truth_from_channel",
-    "truth_from_likelihood",
-    "truth_from_samples",
 ]
 
 
 def _truth_and_px(T, p_x):
     xp = get_namespace(T, p_x)
-    T = check_truth(T, xp)
-    p_x = check_px(p_x, T.shape[0], xp)
+    dev = input_device(T, p_x)
+    T = check_truth(T, xp, dev=dev)
+    p_x = check_px(p_x, T.shape[0], xp, dev)
     return T, p_x, xp
 
 
@@ -65,10 +65,6 @@ def _log_m(T, p_x, xp):
     return safe_log(T, xp) - xp.log(_logical(T, p_x, xp))[None, :]
 
 
-def _marginal(p_xy, xp):
-    return xp.sum(p_xy, axis=1)
-
-
 def logical_probability(T, p_x):
     """Logical probability ``T(theta_j) = sum_i P(x_i) T(theta_j | x_i)`` of every label.
 
@@ -84,6 +80,13 @@ def logical_probability(T, p_x):
     Returns
     -------
     array of shape (n_labels,)
+
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
 
     Examples
     --------
@@ -119,6 +122,13 @@ def semantic_bayes(T, p_x):
     --------
     truth_from_likelihood : The inverse map.
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> from probstat.semantic import semantic_bayes
@@ -147,6 +157,13 @@ def semantic_information(T, p_x, *, base=2):
     -------
     array of shape (n_x, n_labels)
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     A crisp label true on a set A of probability 1/4 carries ``-log2 P(A) = 2`` bits:
@@ -155,8 +172,9 @@ def semantic_information(T, p_x, *, base=2):
     >>> semantic_information([[1.0], [0.0]], [0.25, 0.75]).ravel().tolist()
     [2.0, -inf]
     """
+    scale = log_base(base)
     T, p_x, xp = _truth_and_px(T, p_x)
-    return _log_m(T, p_x, xp) / log_base(base)
+    return _log_m(T, p_x, xp) / scale
 
 
 def semantic_kl(T, p_x, p_x_given_y, *, base=2):
@@ -177,25 +195,35 @@ def semantic_kl(T, p_x, p_x_given_y, *, base=2):
     -------
     array of shape (n_labels,)
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> from probstat.semantic import semantic_kl
     >>> semantic_kl([[1.0], [0.0]], [0.25, 0.75], [[1.0], [0.0]]).tolist()
     [2.0]
     """
+    scale = log_base(base)
     T, p_x, xp = _truth_and_px(T, p_x)
     cond = check_stochastic_matrix(p_x_given_y, name="p_x_given_y", axis=0)
+    cond = to_device(cond, xp, input_device(T, p_x, p_x_given_y))
     if tuple(cond.shape) != tuple(T.shape):
         raise ValueError(f"p_x_given_y must have the shape of T {tuple(T.shape)} "
                          f"(got {tuple(cond.shape)})")
-    return weighted_sum_log(cond, _log_m(T, p_x, xp), xp, axis=0) / log_base(base)
+    return weighted_sum_log(cond, _log_m(T, p_x, xp), xp, axis=0) / scale
 
 
 def _joint_setup(T, p_xy, p_x):
-    xp = get_namespace(T, p_xy)
-    T = check_truth(T, xp)
-    p_xy = check_pxy(p_xy, T.shape)
-    p_x = _marginal(p_xy, xp) if p_x is None else check_px(p_x, T.shape[0], xp)
+    xp = get_namespace(T, p_xy, p_x)
+    dev = input_device(T, p_xy, p_x)
+    T = check_truth(T, xp, dev=dev)
+    p_xy = check_pxy(p_xy, T.shape, xp, dev)
+    p_x = xp.sum(p_xy, axis=1) if p_x is None else check_px(p_x, T.shape[0], xp, dev)
     return T, p_xy, p_x, xp
 
 
@@ -226,6 +254,13 @@ def semantic_mutual_information(T, p_xy, *, p_x=None, base=2):
     --------
     semantic_information_loss : ``I(X; Y) - G``.
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> import numpy as np
@@ -238,8 +273,9 @@ def semantic_mutual_information(T, p_xy, *, p_x=None, base=2):
     >>> round(semantic_mutual_information(T_star, p_xy), 4)  # = I(X; Y)
     0.2781
     """
+    scale = log_base(base)
     T, p_xy, p_x, xp = _joint_setup(T, p_xy, p_x)
-    return scalar(weighted_sum_log(p_xy, _log_m(T, p_x, xp), xp) / log_base(base), xp)
+    return scalar(weighted_sum_log(p_xy, _log_m(T, p_x, xp), xp) / scale, xp)
 
 
 def semantic_information_loss(T, p_xy, *, base=2, per_label=False):
@@ -264,6 +300,13 @@ def semantic_information_loss(T, p_xy, *, base=2, per_label=False):
     float or array of shape (n_labels,)
         ``inf`` when a used label is falsified where it was used.
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> import numpy as np
@@ -272,26 +315,27 @@ def semantic_information_loss(T, p_xy, *, base=2, per_label=False):
     >>> round(semantic_information_loss([[1.0, 0.5], [0.5, 1.0]], p_xy), 4)
     0.063
     """
+    scale = log_base(base)
+    per_label = check_bool(per_label, "per_label")
     T, p_xy, p_x, xp = _joint_setup(T, p_xy, None)
     lik = p_x[:, None] * T / _logical(T, p_x, xp)[None, :]
-    p_y = to_numpy(xp.sum(p_xy, axis=0))
-    terms = []
-    for j in range(T.shape[1]):
-        if p_y[j] <= 0:
-            terms.append(0.0)
-            continue
-        kl = kl_divergence(p_xy[:, j] / float(p_y[j]), lik[:, j], base=base)
-        terms.append(float(p_y[j]) * float(kl))
+    p_y = xp.sum(p_xy, axis=0)
+    # P(y_j) KL(P(x|y_j) || P(x|theta_j)) = sum_i P(x_i, y_j) log[P(x_i, y_j) / (P(y_j)
+    # P(x_i|theta_j))]: 0 log 0 = 0, and +inf where a used pair has P(x_i|theta_j) = 0
+    used = p_xy > 0
+    good = used & (lik > 0)
+    one, zero = xp.ones_like(p_xy), xp.zeros_like(p_xy)
+    log_ratio = (xp.log(xp.where(good, p_xy, one))
+                 - xp.log(xp.where(good, p_y[None, :] * one, one))
+                 - xp.log(xp.where(good, lik, one)))
+    terms = xp.sum(xp.where(good, p_xy * log_ratio, zero), axis=0)
+    # each term is a weighted KL divergence: round-off can only make it negative
+    terms = xp.maximum(terms, xp.zeros_like(terms))
+    falsified = xp.any(used & ~(lik > 0), axis=0)
+    terms = xp.where(falsified, xp.full_like(terms, math.inf), terms) / scale
     if per_label:
-        return xp.asarray(terms, dtype=xp.float64, device=_device(T))
-    return scalar(xp.asarray(math.fsum(terms), dtype=xp.float64, device=_device(T)), xp)
-
-
-def _device(a):
-    from ..backend import device
-
-    dev = device(a)
-    return None if dev == "cpu" else dev
+        return terms
+    return scalar(xp.sum(terms), xp)
 
 
 def coverage_entropy(T, p_xy, *, p_x=None, base=2):
@@ -311,15 +355,23 @@ def coverage_entropy(T, p_xy, *, p_x=None, base=2):
     -------
     float
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> from probstat.semantic import coverage_entropy
     >>> coverage_entropy([[1.0, 0.0], [0.0, 1.0]], [[0.5, 0.0], [0.0, 0.5]])
     1.0
     """
+    scale = log_base(base)
     T, p_xy, p_x, xp = _joint_setup(T, p_xy, p_x)
     p_y = xp.sum(p_xy, axis=0)
-    return scalar(-xp.sum(p_y * xp.log(_logical(T, p_x, xp))) / log_base(base), xp)
+    return scalar(-xp.sum(p_y * xp.log(_logical(T, p_x, xp))) / scale, xp)
 
 
 def fuzzy_entropy(T, p_xy, *, base=2):
@@ -338,14 +390,22 @@ def fuzzy_entropy(T, p_xy, *, base=2):
     float
         ``inf`` when a sample pair has ``T = 0``.
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> from probstat.semantic import fuzzy_entropy
     >>> fuzzy_entropy([[1.0], [0.5]], [[0.5], [0.5]])
     0.5
     """
+    scale = log_base(base)
     T, p_xy, _, xp = _joint_setup(T, p_xy, None)
-    return scalar(-weighted_sum_log(p_xy, safe_log(T, xp), xp) / log_base(base), xp)
+    return scalar(-weighted_sum_log(p_xy, safe_log(T, xp), xp) / scale, xp)
 
 
 def semantic_cross_entropy(T, p_xy, *, base=2):
@@ -364,15 +424,23 @@ def semantic_cross_entropy(T, p_xy, *, base=2):
     -------
     float
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> from probstat.semantic import semantic_cross_entropy
     >>> semantic_cross_entropy([[1.0], [1.0]], [[0.5], [0.5]])
     1.0
     """
+    scale = log_base(base)
     T, p_xy, p_x, xp = _joint_setup(T, p_xy, None)
     log_lik = safe_log(p_x, xp)[:, None] + _log_m(T, p_x, xp)
-    return scalar(-weighted_sum_log(p_xy, log_lik, xp) / log_base(base), xp)
+    return scalar(-weighted_sum_log(p_xy, log_lik, xp) / scale, xp)
 
 
 def semantic_distortion(T, *, base=2):
@@ -387,150 +455,23 @@ def semantic_distortion(T, *, base=2):
     -------
     array of shape (n_x, n_labels)
 
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
+
     Examples
     --------
     >>> from probstat.semantic import semantic_distortion
     >>> semantic_distortion([[1.0, 0.5]]).tolist()
     [[0.0, 1.0]]
     """
+    scale = log_base(base)
     xp = get_namespace(T)
-    T = check_truth(T, xp)
-    return (0.0 - safe_log(T, xp)) / log_base(base)
-
-
-def truth_from_channel(p_y_given_x):
-    """Optimised truth functions ``T*(theta_j | x) = P(y_j | x) / max_x P(y_j | x)``.
-
-    This is Logical Bayesian Inference's non-parametric learning rule: each label is
-    learned separately, the result does not depend on P(x), and with these truth functions
-    ``G = I(X; Y)``.
-
-    Parameters
-    ----------
-    p_y_given_x : array-like of shape (n_x, n_labels)
-        Shannon channel: row ``i`` is ``P(y | x_i)`` and sums to one.
-
-    Returns
-    -------
-    array of shape (n_x, n_labels)
-        Each column has maximum 1.
-
-    Raises
-    ------
-    ValueError
-        If a row does not sum to one or a label is never used (all-zero column).
-
-    Examples
-    --------
-    >>> from probstat.semantic import truth_from_channel
-    >>> truth_from_channel([[0.8, 0.2], [0.4, 0.6]]).round(4).tolist()
-    [[1.0, 0.3333], [0.5, 1.0]]
-    """
-    W = check_stochastic_matrix(p_y_given_x, name="p_y_given_x", axis=1)
-    xp = get_namespace(W)
-    colmax = xp.max(W, axis=0)
-    zero = to_numpy(colmax <= 0)
-    if zero.any():
-        j = int(zero.nonzero()[0][0])
-        raise ValueError(f"p_y_given_x column {j} is all zero: label {j} is never used")
-    return W / colmax[None, :]
-
-
-def truth_from_samples(x, y, *, n_x=None, n_labels=None):
-    """Optimised truth functions T* learned from labelled samples of a discrete x.
-
-    Counts give the empirical channel ``P(y_j | x_i)`` and then
-    ``T*(theta_j | x_i) = P(y_j | x_i) / max_x P(y_j | x)``: each label is learned from
-    where it was used relative to how often each x occurred, so the result does not depend on
-    how the x were sampled. An x that never occurs gets truth 0 for every label (no
-    evidence).
-
-    Parameters
-    ----------
-    x : array-like of int of shape (n_samples,)
-        Instance codes in ``0 .. n_x - 1``.
-    y : array-like of int of shape (n_samples,)
-        Label codes in ``0 .. n_labels - 1``.
-    n_x, n_labels : int, optional
-        Sizes of the two alphabets (default: largest code + 1).
-
-    Returns
-    -------
-    ndarray of shape (n_x, n_labels)
-
-    Raises
-    ------
-    ValueError
-        On negative or out-of-range codes, different lengths, or a label never used.
-
-    Examples
-    --------
-    >>> from probstat.semantic import truth_from_samples
-    >>> truth_from_samples([0, 0, 0, 1, 1], [0, 0, 1, 1, 1]).round(3).tolist()
-    [[1.0, 0.333], [0.0, 1.0]]
-    """
-    import numpy as np
-
-    x = np.asarray(to_numpy(x))
-    y = np.asarray(to_numpy(y))
-    for name, v in (("x", x), ("y", y)):
-        if v.ndim != 1 or v.size == 0 or not np.issubdtype(v.dtype, np.integer):
-            raise ValueError(f"{name} must be a non-empty 1-D array of integer codes")
-        if v.min() < 0:
-            raise ValueError(f"{name} codes must be >= 0")
-    if x.shape != y.shape:
-        raise ValueError(f"x and y must have the same length (got {x.size} and {y.size})")
-    n_x = int(x.max()) + 1 if n_x is None else int(n_x)
-    n_labels = int(y.max()) + 1 if n_labels is None else int(n_labels)
-    if x.max() >= n_x or y.max() >= n_labels:
-        raise ValueError("codes must be < n_x (for x) and < n_labels (for y)")
-    counts = np.zeros((n_x, n_labels))
-    np.add.at(counts, (x, y), 1.0)
-    row = counts.sum(axis=1, keepdims=True)
-    channel = np.divide(counts, row, out=np.zeros_like(counts), where=row > 0)
-    colmax = channel.max(axis=0)
-    if (colmax <= 0).any():
-        j = int(np.flatnonzero(colmax <= 0)[0])
-        raise ValueError(f"label {j} never occurs in y: its truth function is undefined")
-    return channel / colmax
-
-
-def truth_from_likelihood(likelihood, p_x):
-    """Inverse semantic Bayes: ``T(theta_j|x) = [P(x|theta_j)/P(x)] / max_x [P(x|theta_j)/P(x)]``.
-
-    Parameters
-    ----------
-    likelihood : array-like of shape (n_x, n_labels)
-        Column ``j`` is ``P(x | theta_j)`` (columns sum to one).
-    p_x : array-like of shape (n_x,)
-
-    Returns
-    -------
-    array of shape (n_x, n_labels)
-        Truth functions with column maximum 1 (0 where ``p_x`` is 0).
-
-    Raises
-    ------
-    ValueError
-        If a likelihood puts mass where ``p_x`` is zero.
-
-    Examples
-    --------
-    >>> from probstat.semantic import truth_from_likelihood
-    >>> truth_from_likelihood([[2 / 3], [1 / 3]], [0.5, 0.5]).ravel().tolist()
-    [1.0, 0.5]
-    """
-    lik = check_stochastic_matrix(likelihood, name="likelihood", axis=0)
-    xp = get_namespace(lik)
-    p_x = check_px(p_x, lik.shape[0], xp)
-    bad = to_numpy((p_x[:, None] <= 0) & (lik > 0))
-    if bad.any():
-        i, j = (int(v[0]) for v in bad.nonzero())
-        raise ValueError(f"likelihood column {j} puts mass on x_{i} where p_x is 0")
-    pos = p_x > 0
-    ratio = xp.where(pos[:, None], lik / xp.where(pos, p_x, xp.ones_like(p_x))[:, None],
-                     xp.zeros_like(lik))
-    return ratio / xp.max(ratio, axis=0)[None, :]
+    T = check_truth(T, xp, dev=input_device(T))
+    return (0.0 - safe_log(T, xp)) / scale
 
 
 def semantic_classify(T, p_x):
@@ -548,6 +489,13 @@ def semantic_classify(T, p_x):
     Returns
     -------
     array of int of shape (n_x,)
+
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
 
     Examples
     --------
@@ -567,11 +515,20 @@ def information_efficiency(G, R):
     Parameters
     ----------
     G, R : float or array-like
-        Semantic and Shannon mutual information in the same units; ``R > 0``.
+        Semantic and Shannon mutual information in the same units: finite, ``R > 0``.
+        They broadcast against each other.
 
     Returns
     -------
     float or array
+        A float when both arguments are numbers.
+
+    References
+    ----------
+    .. [1] C. Lu, "A Semantic Generalization of Shannon's Information Theory and
+           Applications", Entropy 27(5):461, 2025.
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
 
     Examples
     --------
@@ -580,92 +537,13 @@ def information_efficiency(G, R):
     0.5
     """
     xp = get_namespace(G, R)
-    scalar_in = not hasattr(G, "shape") and not hasattr(R, "shape") \
-        and not isinstance(G, (list, tuple)) and not isinstance(R, (list, tuple))
-    g = xp.asarray(G, dtype=xp.float64)
-    r = xp.asarray(R, dtype=xp.float64)
+    dev = input_device(G, R)
+    scalar_in = is_number(G) and is_number(R)
+    g = to_device(check_array(G, "G", xp=xp), xp, dev)
+    r = to_device(check_array(R, "R", xp=xp), xp, dev)
     if bool(xp.any(r <= 0)):
-        raise ValueError("R must be > 0 for the efficiency G/R")
+        raise ValueError(f"R must be > 0 for the efficiency G/R (smallest "
+                         f"{float(xp.min(r)):.6g})")
+    g, r = broadcast_pair(g, r, ("G", "R"), xp)
     out = g / r
     return float(out) if scalar_in else out
-
-
-def gaussian_truth(x, centers, widths):
-    """Gaussian truth functions ``T(theta_j | x) = exp(-(x - c_j)^2 / (2 w_j^2))``.
-
-    Used for estimates and readings ("about c_j"), as in Lu's GPS example.
-
-    Parameters
-    ----------
-    x : array-like of shape (n_x,)
-        Grid of instances.
-    centers, widths : float or array-like of shape (n_labels,)
-        Centres ``c_j`` and widths ``w_j > 0``.
-
-    Returns
-    -------
-    array of shape (n_x, n_labels)
-
-    Examples
-    --------
-    >>> from probstat.semantic import gaussian_truth
-    >>> gaussian_truth([0.0, 1.0], 0.0, 1.0).ravel().round(4).tolist()
-    [1.0, 0.6065]
-    """
-    xp = get_namespace(x)
-    x, c, w = _grid_params(x, centers, widths, xp, "widths")
-    if bool(xp.any(w <= 0)):
-        raise ValueError("widths must be > 0")
-    return xp.exp(-((x[:, None] - c[None, :]) ** 2) / (2.0 * w[None, :] ** 2))
-
-
-def logistic_truth(x, thresholds, slopes):
-    """Logistic (half-line) truth functions ``T(theta_j | x) = 1 / (1 + exp(-k_j (x - t_j)))``.
-
-    A positive slope gives a label like "old" (true above the threshold), a negative one a
-    label like "young".
-
-    Parameters
-    ----------
-    x : array-like of shape (n_x,)
-    thresholds, slopes : float or array-like of shape (n_labels,)
-        Thresholds ``t_j`` and non-zero slopes ``k_j``.
-
-    Returns
-    -------
-    array of shape (n_x, n_labels)
-
-    Examples
-    --------
-    >>> from probstat.semantic import logistic_truth
-    >>> logistic_truth([0.0], 0.0, 1.0).tolist()
-    [[0.5]]
-    """
-    xp = get_namespace(x)
-    x, t, k = _grid_params(x, thresholds, slopes, xp, "slopes")
-    if bool(xp.any(k == 0)):
-        raise ValueError("slopes must be non-zero")
-    z = k[None, :] * (x[:, None] - t[None, :])
-    # stable sigmoid: exp of a non-positive number only
-    ez = xp.exp(-xp.abs(z))
-    return xp.where(z >= 0, 1.0 / (1.0 + ez), ez / (1.0 + ez))
-
-
-def _grid_params(x, a, b, xp, bname):
-    x = xp.asarray(x, dtype=xp.float64)
-    if x.ndim != 1 or x.shape[0] == 0:
-        raise ValueError(f"x must be a non-empty 1-D grid (got shape {tuple(x.shape)})")
-    dev = _device(x)
-    a = xp.reshape(xp.asarray(a, dtype=xp.float64, device=dev), (-1,))
-    b = xp.reshape(xp.asarray(b, dtype=xp.float64, device=dev), (-1,))
-    if a.shape[0] != b.shape[0]:
-        if a.shape[0] == 1:
-            a = xp.broadcast_to(a, b.shape)
-        elif b.shape[0] == 1:
-            b = xp.broadcast_to(b, a.shape)
-        else:
-            raise ValueError(f"{bname} and the centres/thresholds must have the same length")
-    for name, v in (("x", x), ("centres/thresholds", a), (bname, b)):
-        if not bool(xp.all(xp.isfinite(v))):
-            raise ValueError(f"{name} must be finite")
-    return x, a, b

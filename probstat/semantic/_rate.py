@@ -14,15 +14,21 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import warnings
 
 import numpy as np
 
+from .._warn import warn
 from ..backend import get_namespace, is_numpy_namespace, to_numpy
 from ..base import ResultMixin
-from ..utils import ConvergenceWarning, check_probability_vector, check_scalar_in
+from ..utils import (
+    ConvergenceWarning,
+    check_array,
+    check_probability_vector,
+    check_scalar_in,
+)
+from ..utils._numerics import limit_blas_threads, log_base
 from ._measures import _log_m, _truth_and_px
-from ._validation import as_float_matrix, log_base, safe_log
+from ._validation import input_device, namespace_of, safe_log, to_device
 
 __all__ = ["RateDistortionCurve", "RateFidelityCurve", "rate_distortion", "rate_fidelity"]
 
@@ -82,7 +88,7 @@ def _fixed_point(E, px, py, tol, max_iter, xp):
     Stops when ``log max_j c_j <= tol`` with ``c = E^T (px / E q)``: by Blahut's bound
     ``f`` is then within ``tol`` nats of its maximum. Returns ``(q, n_iter, converged)``.
     """
-    dev = _dev(E)
+    dev = input_device(E)
 
     def objective(q):
         lam = E @ q
@@ -143,35 +149,23 @@ def _fixed_point(E, px, py, tol, max_iter, xp):
     return q, max_iter, False
 
 
-def _parametric_curve(A, px, s_values, p_y0, tol, max_iter, xp, what):
-    """Solve the fixed point for every s (warm-started) and return host arrays."""
+def _parametric_curve(A, px, s_values, py, tol, max_iter, xp, what):
+    """Solve the fixed point for every s (warm-started from ``py``); host arrays out."""
     if is_numpy_namespace(xp):
         # The matrices are small: multi-threaded BLAS only adds contention (20x slower
         # on a loaded 2-core machine), so the NumPy path runs BLAS single-threaded.
-        from threadpoolctl import threadpool_limits
-
-        with threadpool_limits(limits=1, user_api="blas"):
-            return _parametric_curve_impl(A, px, s_values, p_y0, tol, max_iter, xp, what)
-    return _parametric_curve_impl(A, px, s_values, p_y0, tol, max_iter, xp, what)
+        with limit_blas_threads(1):
+            return _parametric_curve_impl(A, px, s_values, py, tol, max_iter, xp, what)
+    return _parametric_curve_impl(A, px, s_values, py, tol, max_iter, xp, what)
 
 
-def _parametric_curve_impl(A, px, s_values, p_y0, tol, max_iter, xp, what):
-    n_x, n_y = A.shape
+def _parametric_curve_impl(A, px, s_values, py, tol, max_iter, xp, what):
     finite = xp.isfinite(A)
     A0 = xp.where(finite, A, xp.zeros_like(A))
     keep = to_numpy(px > 0)
     if not keep.all():
-        idx = xp.asarray(np.nonzero(keep)[0], device=_dev(A))
+        idx = to_device(np.nonzero(keep)[0], xp, input_device(A))
         A0, finite, px = (xp.take(a, idx, axis=0) for a in (A0, finite, px))
-    if p_y0 is None:
-        py = xp.full((n_y,), 1.0 / n_y, dtype=xp.float64, device=_dev(A))
-    else:
-        py = check_probability_vector(p_y0, name="p_y0")
-        if py.shape[0] != n_y:
-            raise ValueError(f"p_y0 must have length {n_y} (got {py.shape[0]})")
-        if float(xp.min(py)) <= 0:
-            raise ValueError("p_y0 must be > 0 everywhere (a zero weight never revives)")
-        py = xp.asarray(py, device=_dev(A))
     use_kernel = is_numpy_namespace(xp)
     if use_kernel:
         from . import _kernels
@@ -197,9 +191,8 @@ def _parametric_curve_impl(A, px, s_values, p_y0, tol, max_iter, xp, what):
         else:
             py, n_iter, conv = _fixed_point(E, px, py, tol, max_iter, xp)
         if not conv:
-            warnings.warn(f"{what}: the P(y) fixed point at s={s:g} did not converge in "
-                          f"{n_iter} iterations; the last iterate is kept",
-                          ConvergenceWarning, stacklevel=4)
+            warn(f"{what}: the P(y) fixed point at s={s:g} did not converge in {n_iter} "
+                 "iterations; the last iterate is kept", ConvergenceWarning)
         lam = E @ py
         # E[A] under the channel P(y|x) = E * py / lam (A0 is 0 where E is 0)
         expected = xp.sum((px / lam) * ((E * A0) @ py))
@@ -214,20 +207,33 @@ def _parametric_curve_impl(A, px, s_values, p_y0, tol, max_iter, xp, what):
             np.asarray(out_iter), np.asarray(out_conv))
 
 
-def _dev(a):
-    from ..backend import device
-
-    dev = device(a)
-    return None if dev == "cpu" else dev
+def _check_s(s):
+    """The multipliers as a non-empty 1-D float64 host array."""
+    return np.atleast_1d(to_numpy(check_array(s, "s", ndim=(0, 1))))
 
 
-def _check_s(s, name="s"):
-    arr = np.atleast_1d(np.asarray(to_numpy(s), dtype=float))
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a number or a non-empty 1-D array")
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} must be finite")
-    return arr
+def _check_common(tol, max_iter, base):
+    check_scalar_in(tol, "tol", low=0, low_inclusive=False)
+    check_scalar_in(max_iter, "max_iter", low=1, integer=True)
+    return log_base(base)
+
+
+def _start(p_y0, n_y, xp, dev):
+    """The starting output distribution: uniform, or ``p_y0`` (strictly positive)."""
+    if p_y0 is None:
+        py = np.full(n_y, 1.0 / n_y)
+    else:
+        py = to_numpy(check_probability_vector(p_y0, name="p_y0"))
+        if py.shape[0] != n_y:
+            raise ValueError(f"p_y0 must have length {n_y} (got {py.shape[0]})")
+        if py.min() <= 0:
+            raise ValueError("p_y0 must be > 0 everywhere (a zero weight never revives)")
+    return to_device(py, xp, dev)
+
+
+def _curve_arrays(out, xp, dev):
+    """The host arrays of a curve moved to the inputs' namespace and device."""
+    return tuple(to_device(a, xp, dev) for a in out)
 
 
 def _channel(score, p_y, s, xp):
@@ -243,23 +249,25 @@ def _channel(score, p_y, s, xp):
     return E / xp.sum(E, axis=1)[:, None]
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class RateFidelityCurve(ResultMixin):
     """Points ``(G(s), R(s))`` of the information rate-fidelity function R(G).
 
+    The arrays live in the namespace and on the device of the inputs.
+
     Attributes
     ----------
-    s : ndarray of shape (n_s,)
+    s : array of shape (n_s,)
         Multipliers (the slope dR/dG at each point).
-    R : ndarray of shape (n_s,)
+    R : array of shape (n_s,)
         Shannon mutual information I(X; Y) of the optimal channel, in ``base`` units.
-    G : ndarray of shape (n_s,)
+    G : array of shape (n_s,)
         Semantic mutual information of the optimal channel.
-    p_y : ndarray of shape (n_s, n_labels)
+    p_y : array of shape (n_s, n_labels)
         Output distribution at each s.
-    n_iter : ndarray of shape (n_s,)
+    n_iter : array of int of shape (n_s,)
         Fixed-point iterations used at each s.
-    converged : ndarray of bool of shape (n_s,)
+    converged : array of bool of shape (n_s,)
     base : float
         Logarithm base of ``R`` and ``G``.
     """
@@ -276,8 +284,10 @@ class RateFidelityCurve(ResultMixin):
     @property
     def efficiency(self):
         """Information efficiency ``G / R`` at each point (NaN where R = 0)."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(self.R > 0, self.G / np.where(self.R > 0, self.R, 1.0), np.nan)
+        xp = namespace_of(self.R)
+        pos = self.R > 0
+        return xp.where(pos, self.G / xp.where(pos, self.R, xp.ones_like(self.R)),
+                        xp.full_like(self.R, math.nan))
 
     def channel(self, index):
         """The optimal channel ``P(y | x)`` at ``s[index]``, shape (n_x, n_labels).
@@ -291,9 +301,8 @@ class RateFidelityCurve(ResultMixin):
         array of shape (n_x, n_labels)
             Rows sum to one; in the namespace of the inputs.
         """
-        xp = get_namespace(self._score)
-        p_y = xp.asarray(self.p_y[index], device=_dev(self._score))
-        return _channel(self._score, p_y, float(self.s[index]), xp)
+        return _channel(self._score, self.p_y[index, ...], float(self.s[index]),
+                        namespace_of(self._score))
 
     def plot(self, ax=None, **kwargs):
         """Draw R against G with the line R = G.
@@ -308,37 +317,28 @@ class RateFidelityCurve(ResultMixin):
         -------
         matplotlib.axes.Axes
         """
-        from ..plotting import get_axes
+        from ._plot import plot_rate_fidelity
 
-        ax = get_axes(ax, figsize=(5, 4))
-        order = np.argsort(self.s)
-        unit = "bits" if self.base == 2 else ("nats" if self.base in (None, math.e) else
-                                              f"log base {self.base}")
-        ax.plot(self.G[order], self.R[order], **{"label": "R(G)", **kwargs})
-        # R >= 0, so the tangent line R = G only matters for G >= 0
-        hi = float(max(np.max(self.G), 0.0))
-        ax.plot([0.0, hi], [0.0, hi], ls="--", color="grey", lw=1, label="R = G")
-        ax.set_xlabel(f"G (semantic mutual information, {unit})")
-        ax.set_ylabel(f"R (Shannon mutual information, {unit})")
-        ax.legend()
-        return ax
+        return plot_rate_fidelity(self, ax=ax, **kwargs)
 
 
-@dataclasses.dataclass(frozen=True, repr=False)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class RateDistortionCurve(ResultMixin):
     """Points ``(D(s), R(s))`` of the rate-distortion function for ``s <= 0``.
 
+    The arrays live in the namespace and on the device of the inputs.
+
     Attributes
     ----------
-    s : ndarray of shape (n_s,)
+    s : array of shape (n_s,)
         Multipliers (the slope dR/dD).
-    R : ndarray of shape (n_s,)
+    R : array of shape (n_s,)
         Rate in ``base`` units.
-    D : ndarray of shape (n_s,)
+    D : array of shape (n_s,)
         Expected distortion.
-    p_y : ndarray of shape (n_s, n_y)
-    n_iter : ndarray of shape (n_s,)
-    converged : ndarray of bool of shape (n_s,)
+    p_y : array of shape (n_s, n_y)
+    n_iter : array of int of shape (n_s,)
+    converged : array of bool of shape (n_s,)
     base : float
     """
 
@@ -362,9 +362,8 @@ class RateDistortionCurve(ResultMixin):
         -------
         array of shape (n_x, n_y)
         """
-        xp = get_namespace(self._score)
-        p_y = xp.asarray(self.p_y[index], device=_dev(self._score))
-        return _channel(self._score, p_y, float(self.s[index]), xp)
+        return _channel(self._score, self.p_y[index, ...], float(self.s[index]),
+                        namespace_of(self._score))
 
     def plot(self, ax=None, **kwargs):
         """Draw R against D.
@@ -379,15 +378,9 @@ class RateDistortionCurve(ResultMixin):
         -------
         matplotlib.axes.Axes
         """
-        from ..plotting import get_axes
+        from ._plot import plot_rate_distortion
 
-        ax = get_axes(ax, figsize=(5, 4))
-        order = np.argsort(self.s)
-        ax.plot(self.D[order], self.R[order], **{"label": "R(D)", **kwargs})
-        ax.set_xlabel("D (expected distortion)")
-        ax.set_ylabel("R")
-        ax.legend()
-        return ax
+        return plot_rate_distortion(self, ax=ax, **kwargs)
 
 
 def rate_fidelity(T, p_x, s, *, p_y0=None, tol=1e-10, max_iter=10_000, base=2):
@@ -425,6 +418,14 @@ def rate_fidelity(T, p_x, s, *, p_y0=None, tol=1e-10, max_iter=10_000, base=2):
         Arrays ``s``, ``R``, ``G`` (and ``p_y``); ``channel(k)`` rebuilds the channel at
         ``s[k]``; ``plot()`` draws the curve.
 
+    References
+    ----------
+    .. [1] C. Lu, "Using the Semantic Information G Measure to Explain and Extend
+           Rate-Distortion Functions", Entropy 23(8):1050, 2021.
+    .. [2] Y. Kim, P. Carbonetto, M. Stephens and M. Anitescu, "A Fast Algorithm for Maximum
+           Likelihood Estimation of Mixture Proportions Using Sequential Quadratic
+           Programming", J. Comput. Graph. Stat. 29(2):261-273, 2020.
+
     Examples
     --------
     >>> import numpy as np
@@ -434,25 +435,26 @@ def rate_fidelity(T, p_x, s, *, p_y0=None, tol=1e-10, max_iter=10_000, base=2):
     >>> bool(np.all(curve.R >= curve.G - 1e-12))
     True
     """
-    xp = get_namespace(T, p_x)
+    scale = _check_common(tol, max_iter, base)
     T, p_x, xp = _truth_and_px(T, p_x)
+    dev = input_device(T, p_x)
     s_values = _check_s(s)
-    check_scalar_in(tol, "tol", low=0, low_inclusive=False)
-    check_scalar_in(max_iter, "max_iter", low=1, integer=True)
+    py = _start(p_y0, T.shape[1], xp, dev)
     if (s_values < 0).any() and bool(xp.any(T <= 0)):
-        raise ValueError("s < 0 needs every truth value to be > 0: with T = 0 somewhere the "
-                         "left branch of R(G) is unbounded (G -> -inf)")
+        raise ValueError("s < 0 needs every truth value in T to be > 0: with T = 0 "
+                         "somewhere the left branch of R(G) is unbounded (G -> -inf)")
     dead = to_numpy((xp.max(T, axis=1) <= 0) & (p_x > 0))
     if dead.any():
         i = int(np.flatnonzero(dead)[0])
         raise ValueError(f"T row {i} is all zero where p_x > 0: no label is true of x_{i}, so "
                          "every channel has G = -inf")
     score = _log_m(T, p_x, xp)
-    R, G, py, n_iter, conv = _parametric_curve(score, p_x, s_values, p_y0, tol, max_iter, xp,
+    R, G, py, n_iter, conv = _parametric_curve(score, p_x, s_values, py, tol, max_iter, xp,
                                                "rate_fidelity")
-    scale = log_base(base)
-    return RateFidelityCurve(s=s_values, R=R / scale, G=G / scale, p_y=py, n_iter=n_iter,
-                             converged=conv, base=base, _score=score)
+    s_values, R, G, py, n_iter, conv = _curve_arrays(
+        (s_values, R / scale, G / scale, py, n_iter, conv), xp, dev)
+    return RateFidelityCurve(s=s_values, R=R, G=G, p_y=py, n_iter=n_iter, converged=conv,
+                             base=base, _score=score)
 
 
 def rate_distortion(d, p_x, s, *, p_y0=None, tol=1e-10, max_iter=10_000, base=2):
@@ -484,6 +486,14 @@ def rate_distortion(d, p_x, s, *, p_y0=None, tol=1e-10, max_iter=10_000, base=2)
     RateDistortionCurve
         Arrays ``s``, ``R``, ``D``; ``channel(k)`` and ``plot()``.
 
+    References
+    ----------
+    .. [1] C. Lu, "Using the Semantic Information G Measure to Explain and Extend
+           Rate-Distortion Functions", Entropy 23(8):1050, 2021.
+    .. [2] Y. Kim, P. Carbonetto, M. Stephens and M. Anitescu, "A Fast Algorithm for Maximum
+           Likelihood Estimation of Mixture Proportions Using Sequential Quadratic
+           Programming", J. Comput. Graph. Stat. 29(2):261-273, 2020.
+
     Examples
     --------
     Binary source with Hamming distortion, where ``R(D) = h(p) - h(D)``:
@@ -496,18 +506,21 @@ def rate_distortion(d, p_x, s, *, p_y0=None, tol=1e-10, max_iter=10_000, base=2)
     >>> bool(abs(curve.R[0] - (binary_entropy(0.3) - binary_entropy(D))) < 1e-9)
     True
     """
+    scale = _check_common(tol, max_iter, base)
     xp = get_namespace(d, p_x)
-    d = as_float_matrix(d, "d", xp)
-    p_x = check_probability_vector(p_x, name="p_x")
+    dev = input_device(d, p_x)
+    d = to_device(check_array(d, "d", ndim=2, xp=xp), xp, dev)
+    p_x = to_device(check_probability_vector(p_x, name="p_x"), xp, dev)
     if p_x.shape[0] != d.shape[0]:
         raise ValueError(f"p_x must have length {d.shape[0]} to match d's rows "
                          f"(got {p_x.shape[0]})")
     s_values = _check_s(s)
     if (s_values > 0).any():
         raise ValueError(f"s must be <= 0 for R(D) (got {float(s_values.max())})")
-    check_scalar_in(tol, "tol", low=0, low_inclusive=False)
-    check_scalar_in(max_iter, "max_iter", low=1, integer=True)
-    R, D, py, n_iter, conv = _parametric_curve(d, p_x, s_values, p_y0, tol, max_iter, xp,
+    py = _start(p_y0, d.shape[1], xp, dev)
+    R, D, py, n_iter, conv = _parametric_curve(d, p_x, s_values, py, tol, max_iter, xp,
                                                "rate_distortion")
-    return RateDistortionCurve(s=s_values, R=R / log_base(base), D=D, p_y=py, n_iter=n_iter,
-                               converged=conv, base=base, _score=d)
+    s_values, R, D, py, n_iter, conv = _curve_arrays(
+        (s_values, R / scale, D, py, n_iter, conv), xp, dev)
+    return RateDistortionCurve(s=s_values, R=R, D=D, p_y=py, n_iter=n_iter, converged=conv,
+                               base=base, _score=d)

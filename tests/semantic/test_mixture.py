@@ -134,19 +134,23 @@ def test_reproducible_and_sampling(rng):
 
 def test_bad_input():
     X = np.random.default_rng(0).normal(size=(20, 2))
-    with pytest.raises(ValueError, match="algorithm must be 'cm' or 'em'"):
+    with pytest.raises(ValueError, match="'algorithm' parameter of CMGaussianMixture"):
         CMGaussianMixture(2, algorithm="fast").fit(X)
-    with pytest.raises(ValueError, match="covariance_type must be one of"):
+    with pytest.raises(ValueError, match="'covariance_type' parameter of CMGaussianMixture"):
         CMGaussianMixture(2, covariance_type="tied").fit(X)
     with pytest.raises(ValueError, match="n_samples >= n_components"):
         CMGaussianMixture(30).fit(X)
-    with pytest.raises(ValueError, match="sample_weight must be finite, >= 0"):
+    with pytest.raises(ValueError, match="sample_weight must be non-negative"):
         CMGaussianMixture(2).fit(X, sample_weight=-np.ones(20))
     with pytest.raises(ValueError, match="means_init must have shape"):
         CMGaussianMixture(2, means_init=np.zeros((3, 2))).fit(X)
-    with pytest.raises(ValueError, match="bin_volume must be > 0"):
+    with pytest.raises(ValueError, match="weights_init must sum to 1"):
+        CMGaussianMixture(2, weights_init=[0.5, 0.6]).fit(X)
+    with pytest.raises(ValueError, match="precisions_init must hold invertible"):
+        CMGaussianMixture(2, precisions_init=np.zeros((2, 2, 2))).fit(X)
+    with pytest.raises(ValueError, match="'bin_volume' parameter of CMGaussianMixture"):
         CMGaussianMixture(2, bin_volume=0.0).fit(X)
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(ValueError, match="X must be finite"):
         CMGaussianMixture(2).fit(np.full((5, 2), np.nan))
 
 
