@@ -253,7 +253,8 @@ class HostRoundTrip:
         """Move the NumPy arrays in ``result`` to the inputs' namespace and device.
 
         Arrays inside tuples, lists, dicts and dataclass instances are moved too; Python
-        scalars and other objects are returned unchanged.
+        scalars, other objects and non-numeric arrays (string labels, objects) are
+        returned unchanged.
         """
         if not self.used:
             return result
@@ -269,7 +270,7 @@ class HostRoundTrip:
 
     def _move(self, value):
         if isinstance(value, np.ndarray):
-            if value.dtype == object:
+            if value.dtype.kind not in "biufc":  # strings, objects, dates stay on the host
                 return value
             return move_to(value, xp=self.xp, device=self.device)
         if isinstance(value, tuple) and hasattr(value, "_fields"):  # namedtuple

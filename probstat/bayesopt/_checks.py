@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 from sklearn.exceptions import NotFittedError
 
-from ..utils import check_rng, check_scalar_in
+from ..utils import check_scalar_in
 
 
 def check_int(value, name, low):
@@ -13,36 +12,11 @@ def check_int(value, name, low):
     return check_scalar_in(value, name, low=low, integer=True)
 
 
-def check_callable(value, name, *, optional=False):
-    """A callable (or None when ``optional``)."""
-    if value is None and optional:
-        return None
-    if not callable(value):
-        what = "a callable or None" if optional else "a callable"
-        raise TypeError(f"{name} must be {what} (got {type(value).__name__})")
-    return value
-
-
-def check_verbose(verbose):
-    """``verbose``: a bool or a non-negative integer."""
-    if isinstance(verbose, (bool, np.bool_)):
-        return bool(verbose)
-    return check_int(verbose, "verbose", 0)
-
-
 def check_name(name, what="name"):
     """An optional label: None or a string."""
     if name is not None and not isinstance(name, str):
         raise TypeError(f"{what} must be a string or None (got {type(name).__name__})")
     return name
-
-
-def check_generator(rng, name="rng"):
-    """A :class:`numpy.random.Generator` from ``rng`` (see :func:`probstat.utils.check_rng`)."""
-    try:
-        return check_rng(rng)
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(str(exc).replace("random_state", name)) from None
 
 
 def check_model(model, name="model"):

@@ -12,7 +12,15 @@ from scipy import optimize
 from scipy.stats import qmc
 
 from ..backend import on_host
-from ..utils import check_array, check_bool, check_option, check_rng, progress
+from ..utils import (
+    check_array,
+    check_bool,
+    check_callable,
+    check_option,
+    check_rng,
+    check_verbose,
+    progress,
+)
 from ..utils._numerics import limit_blas_threads
 from ._acquisition import (
     AcquisitionFunction,
@@ -24,7 +32,7 @@ from ._acquisition import (
     UpperConfidenceBound,
     qLogExpectedImprovement,
 )
-from ._checks import check_callable, check_generator, check_int, check_verbose
+from ._checks import check_int
 from ._gp import GaussianProcess, _blas_limit
 from ._lookahead import (
     EntropySearch,
@@ -149,7 +157,7 @@ def maximize_acquisition(acq, dim, *, rng, raw_samples=512, n_restarts=10, maxit
     if dim != acq.model_.n_features_in_:
         raise ValueError(f"dim must equal the number of features of acq's model "
                          f"({acq.model_.n_features_in_}) (got {dim})")
-    rng = check_generator(rng, "rng")
+    rng = check_rng(rng, "rng")
     raw_samples = check_int(raw_samples, "raw_samples", 1)
     n_restarts = check_int(n_restarts, "n_restarts", 0)
     maxiter = check_int(maxiter, "maxiter", 1)

@@ -10,8 +10,8 @@ import numpy as np
 
 from ..backend._namespace import _is_foreign_array
 from ..plotting import get_axes
-from ..utils import check_array, check_scalar_in
-from ._checks import check_callable, check_int, check_model
+from ..utils import check_array, check_callable, check_scalar_in
+from ._checks import check_int, check_model
 
 
 def _values(run, name):

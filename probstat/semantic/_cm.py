@@ -19,12 +19,13 @@ from ..utils import (
     check_probability_vector,
     check_scalar_in,
     check_stochastic_matrix,
+    check_verbose,
     mutual_information,
     progress,
 )
 from ..utils._numerics import gaussian_log_density, logsumexp, precision_cholesky
 from ..utils._param_validation import VERBOSE, Interval, fit_context
-from ._validation import check_class_targets, check_verbose, validate_estimator_data
+from ._validation import check_class_targets, validate_estimator_data
 
 __all__ = ["MMIClassifier", "MMIPartition", "mmi_partition"]
 

@@ -10,10 +10,8 @@ import math
 import numbers
 import re
 
-import numpy as np
-
 from ..backend import device, get_namespace, is_numpy_namespace, to_numpy
-from ..utils import check_array, check_joint, check_probability_vector, check_scalar_in
+from ..utils import check_array, check_joint, check_probability_vector
 
 __all__ = [
     "broadcast_pair",
@@ -21,7 +19,6 @@ __all__ = [
     "check_px",
     "check_pxy",
     "check_truth",
-    "check_verbose",
     "input_device",
     "is_number",
     "namespace_of",
@@ -105,15 +102,6 @@ def check_pxy(p_xy, shape, xp, dev=None, name="p_xy"):
         raise ValueError(f"{name} must have the shape of T {tuple(shape)} "
                          f"(got {tuple(p_xy.shape)})")
     return p_xy
-
-
-def check_verbose(verbose):
-    """``verbose``: a bool or a non-negative integer."""
-    if isinstance(verbose, (bool, np.bool_)):
-        return bool(verbose)
-    if not isinstance(verbose, numbers.Integral):
-        raise TypeError(f"verbose must be a bool or an integer >= 0 (got {verbose!r})")
-    return check_scalar_in(verbose, "verbose", low=0, integer=True)
 
 
 # ----------------------------------------------------------------------- logarithms

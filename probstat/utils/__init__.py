@@ -25,6 +25,7 @@ from ._progress import progress
 from ._validation import (
     check_array,
     check_bool,
+    check_callable,
     check_joint,
     check_labels,
     check_option,
@@ -34,6 +35,7 @@ from ._validation import (
     check_sample_weight,
     check_scalar_in,
     check_stochastic_matrix,
+    check_verbose,
     sum_tolerance,
 )
 
@@ -43,6 +45,7 @@ __all__ = [
     "binary_entropy",
     "check_array",
     "check_bool",
+    "check_callable",
     "check_joint",
     "check_labels",
     "check_option",
@@ -52,6 +55,7 @@ __all__ = [
     "check_sample_weight",
     "check_scalar_in",
     "check_stochastic_matrix",
+    "check_verbose",
     "conditional_entropy",
     "cross_entropy",
     "entropy",

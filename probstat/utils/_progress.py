@@ -27,11 +27,9 @@ def progress(iterable=None, *, total=None, desc=None, verbose=False, **tqdm_kwar
         ``iterable`` itself when no bar is wanted (no tqdm import, no overhead); a manual
         bar without output when ``iterable`` is None and no bar is wanted.
     """
-    import numbers
+    from ._validation import check_verbose
 
-    if not isinstance(verbose, numbers.Integral):
-        raise TypeError(f"verbose must be a bool or an integer (got {verbose!r})")
-    show = bool(verbose) or get_config()["show_progress"]
+    show = bool(check_verbose(verbose)) or get_config()["show_progress"]
     if show:
         from tqdm.auto import tqdm
 

@@ -506,7 +506,7 @@ def check_sample_weight(sample_weight, n_samples, *, name="sample_weight", xp=No
 # --------------------------------------------------------------------------- scalars
 
 
-def check_rng(random_state=None) -> np.random.Generator:
+def check_rng(random_state=None, name="random_state") -> np.random.Generator:
     """Turn ``random_state`` into a :class:`numpy.random.Generator`.
 
     Parameters
@@ -515,6 +515,8 @@ def check_rng(random_state=None) -> np.random.Generator:
         ``None`` gives fresh OS entropy; an int seeds a new PCG64 generator; a
         ``RandomState`` seeds a new generator with one draw from it (so equal
         ``RandomState`` objects give equal streams); a ``Generator`` is returned unchanged.
+    name : str, default="random_state"
+        Argument name used in error messages.
 
     Returns
     -------
@@ -545,10 +547,10 @@ def check_rng(random_state=None) -> np.random.Generator:
         return np.random.default_rng(random_state.randint(0, 2**63 - 1, dtype=np.int64))
     if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
         if random_state < 0:
-            raise ValueError(f"random_state must be a non-negative integer (got {random_state})")
+            raise ValueError(f"{name} must be a non-negative integer (got {random_state})")
         return np.random.default_rng(int(random_state))
     raise TypeError(
-        "random_state must be None, an int, a numpy.random.RandomState or a "
+        f"{name} must be None, an int, a numpy.random.RandomState or a "
         f"numpy.random.Generator (got {type(random_state).__name__})"
     )
 
@@ -686,3 +688,62 @@ def check_bool(value, name):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False (got {_describe(value)})")
     return bool(value)
+
+
+def check_verbose(verbose, name="verbose"):
+    """Check a verbosity level: a bool or an integer >= 0.
+
+    Parameters
+    ----------
+    verbose : bool or int
+        The argument.
+    name : str, default="verbose"
+        Argument name used in error messages.
+
+    Returns
+    -------
+    bool or int
+        ``verbose`` as a Python bool or int.
+
+    Raises
+    ------
+    TypeError
+        For anything but a bool or an integer.
+    ValueError
+        For a negative integer.
+    """
+    if isinstance(verbose, (bool, np.bool_)):
+        return bool(verbose)
+    if not isinstance(verbose, numbers.Integral):
+        raise TypeError(f"{name} must be a bool or an integer >= 0 (got {_describe(verbose)})")
+    return check_scalar_in(verbose, name, low=0, integer=True)
+
+
+def check_callable(value, name, *, optional=False):
+    """Check that ``value`` is callable (or None when ``optional``).
+
+    Parameters
+    ----------
+    value : object
+        The argument.
+    name : str
+        Argument name used in error messages.
+    optional : bool, default=False
+        Accept None.
+
+    Returns
+    -------
+    callable or None
+        ``value``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not callable.
+    """
+    if value is None and optional:
+        return None
+    if not callable(value):
+        what = "a callable or None" if optional else "a callable"
+        raise TypeError(f"{name} must be {what} (got {type(value).__name__})")
+    return value

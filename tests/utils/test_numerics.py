@@ -103,3 +103,12 @@ def test_measures_accept_longdouble_and_float32():
     for dtype in (np.float32, np.longdouble, np.float16):
         got = probstat.utils.entropy(p.astype(dtype))
         assert math.isclose(got, want, rel_tol=1e-3 if dtype == np.float16 else 1e-6)
+
+
+def test_log_normalize_matches_scipy():
+    from probstat.utils._numerics import log_normalize
+
+    a = np.random.default_rng(3).normal(size=(20, 4)) * 50
+    lse, p = log_normalize(a, axis=1)
+    np.testing.assert_allclose(lse, scipy.special.logsumexp(a, axis=1), rtol=1e-14)
+    np.testing.assert_allclose(p, scipy.special.softmax(a, axis=1), rtol=1e-12, atol=1e-300)
