@@ -33,69 +33,11 @@ DEFAULT_SKETCH = 1000
 
 
 def check_X(estimator, X, *, reset):
-    """``X`` (a host array or nested sequence) as a C-contiguous float64 NumPy matrix.
+    """``X`` (host data) as a C-contiguous float64 matrix with at least 2 rows in ``fit``."""
+    from ..utils._validation import validate_estimator_data
 
-    Every refusal names ``X``. Where scikit-learn's estimator checks look for particular
-    words (complex data, one sample, zero features, a 1-D input) the messages contain
-    them too. ``reset=True`` (in ``fit``) records ``n_features_in_`` (and the feature
-    names of a DataFrame); ``reset=False`` checks them.
-    """
-    from scipy.sparse import issparse
-    from sklearn.utils.validation import validate_data
-
-    if issparse(X):
-        raise TypeError("Sparse data not supported: X must be a dense array (convert it "
-                        "with X.toarray())")
-    if X is None:
-        raise TypeError("X must be a 2-D array of numbers (got None)")
-    if isinstance(X, (str, bytes)):
-        raise TypeError(f"X must be a 2-D array of numbers, not a string (got {X!r:.60})")
-    try:
-        arr = np.asarray(X)
-    except ValueError as exc:  # ragged nested sequences
-        raise ValueError("X must be a rectangular 2-D array of numbers; rows of different "
-                         f"lengths are not ({exc})") from None
-    kind = arr.dtype.kind
-    if kind in "US":
-        raise TypeError(f"X must hold numbers, not strings (got dtype {arr.dtype})")
-    if kind == "c":
-        raise ValueError("Complex data not supported: X must hold real numbers (got dtype "
-                         f"{arr.dtype})")
-    if kind == "O":
-        for value in arr.ravel():
-            if value is None:
-                raise TypeError("X must hold numbers (found None)")
-            if isinstance(value, (str, bytes)):
-                raise TypeError(f"X must hold numbers, not strings (found {value!r:.40})")
-            if isinstance(value, complex):
-                raise ValueError("Complex data not supported: X must hold real numbers "
-                                 f"(found {value!r})")
-        try:
-            arr = arr.astype(np.float64)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"X must hold real numbers: {exc}") from None
-    elif kind not in "biuf":
-        raise TypeError(f"X must hold real numbers (got dtype {arr.dtype})")
-    if arr.ndim != 2:
-        hint = ("; Reshape your data with X.reshape(-1, 1) for one feature or "
-                "X.reshape(1, -1) for one sample") if arr.ndim == 1 else ""
-        raise ValueError(f"X must be 2-D (got {arr.ndim}-D, shape {arr.shape}){hint}")
-    n, p = arr.shape
-    least = 2 if reset else 1
-    if n < least:
-        raise ValueError(f"X must have at least {least} samples (got {n} sample"
-                         f"{'s' if n != 1 else ''}, shape={arr.shape})")
-    if p == 0:
-        raise ValueError(f"X has 0 feature(s) (shape={arr.shape}) while a minimum of 1 is "
-                         "required.")
-    with np.errstate(over="ignore"):  # longdouble beyond float64's range becomes inf
-        arr = np.ascontiguousarray(arr, dtype=np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"X must be finite (found {'NaN' if np.isnan(arr).any() else 'inf'})")
-    # Feature names and n_features_in_: recorded in fit, checked in predict.
-    validate_data(estimator, X if hasattr(X, "columns") else arr, reset=reset,
-                  skip_check_array=True)
-    return arr
+    return validate_estimator_data(estimator, X, reset=reset, dtype=np.float64, order="C",
+                                   ensure_min_samples=2 if reset else 1)
 
 
 def check_n_clusters(n_clusters, n_samples):

@@ -25,7 +25,7 @@ from ..utils import (
 )
 from ..utils._numerics import gaussian_log_density, logsumexp, precision_cholesky
 from ..utils._param_validation import VERBOSE, Interval, fit_context
-from ._validation import check_class_targets, validate_estimator_data
+from ..utils._validation import check_class_targets, validate_estimator_data
 
 __all__ = ["MMIClassifier", "MMIPartition", "mmi_partition"]
 

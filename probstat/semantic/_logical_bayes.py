@@ -15,7 +15,7 @@ from ..backend import on_host, to_numpy
 from ..utils import ConvergenceWarning, check_probability_vector
 from ..utils._numerics import limit_blas_threads, logsumexp
 from ..utils._param_validation import Interval, StrOptions, fit_context
-from ._validation import check_class_targets, validate_estimator_data
+from ..utils._validation import check_class_targets, validate_estimator_data
 
 __all__ = ["LogicalBayesClassifier"]
 

@@ -34,7 +34,7 @@ from ..utils._param_validation import (
     StrOptions,
     fit_context,
 )
-from ._validation import validate_estimator_data
+from ..utils._validation import validate_estimator_data
 
 __all__ = ["CMGaussianMixture"]
 

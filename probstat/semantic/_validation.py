@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 
 from ..backend import device, get_namespace, is_numpy_namespace, to_numpy
 from ..utils import check_array, check_joint, check_probability_vector
 
 __all__ = [
     "broadcast_pair",
-    "check_class_targets",
     "check_px",
     "check_pxy",
     "check_truth",
@@ -24,7 +22,6 @@ __all__ = [
     "namespace_of",
     "safe_log",
     "to_device",
-    "validate_estimator_data",
     "weighted_sum_log",
 ]
 
@@ -124,59 +121,3 @@ def weighted_sum_log(p, logq, xp, axis=None):
     return xp.where(bad > 0, xp.full_like(total, -math.inf), total)
 
 
-# ----------------------------------------------------------------------- estimator data
-
-_NAMES_X_OR_Y = re.compile(r"(?<![\w])(X|y)(?![\w])")
-
-
-def validate_estimator_data(estimator, X, y="no_validation", *, reset, **kwargs):
-    """scikit-learn's ``validate_data`` with probstat's refusals and argument names.
-
-    scikit-learn accepts numeric strings and words some errors without naming the
-    argument ("Expected 2D array, got 1D array instead"), while its estimator checks
-    expect that wording. ``X`` is first checked with :func:`probstat.utils.check_array`;
-    when that refuses it, scikit-learn's message (if it has one) is appended so that both
-    readings hold. Other errors that name neither argument are prefixed with the one
-    they concern; ``y="no_validation"`` validates ``X`` alone.
-    """
-    from sklearn.utils.validation import validate_data
-
-    try:
-        check_array(X, "X", ndim=2)
-    except (ValueError, TypeError) as ours:
-        try:
-            validate_data(estimator, X, reset=False, **kwargs)
-        except (ValueError, TypeError) as theirs:
-            raise type(theirs)(f"{ours}; {theirs}") from None
-        except Exception:  # noqa: BLE001 - e.g. an unfitted estimator: ours is enough
-            pass
-        raise
-    only_X = isinstance(y, str) and y == "no_validation"
-    try:
-        if only_X:
-            return validate_data(estimator, X, reset=reset, **kwargs)
-        return validate_data(estimator, X, y, reset=reset, **kwargs)
-    except (ValueError, TypeError) as exc:
-        raise _named(exc, "X" if only_X else "y") from None
-
-
-def _named(exc, default):
-    """``exc`` itself if its message names X or y, else a copy that names the argument."""
-    message = str(exc)
-    if _NAMES_X_OR_Y.search(message) or type(exc).__name__ == "InvalidParameterError":
-        return exc
-    if "inconsistent numbers of samples" in message:
-        return ValueError(f"X and y must have the same number of samples ({message})")
-    if "Found array with" in message:  # the size checks run on X before y
-        default = "X"
-    return type(exc)(f"{default} is not valid: {message}")
-
-
-def check_class_targets(y):
-    """scikit-learn's ``check_classification_targets``, with the argument named."""
-    from sklearn.utils.multiclass import check_classification_targets
-
-    try:
-        check_classification_targets(y)
-    except ValueError as exc:
-        raise ValueError(f"y must hold class labels: {exc}") from None
