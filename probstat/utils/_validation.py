@@ -753,6 +753,8 @@ def check_callable(value, name, *, optional=False):
 # ---------------------------------------------------------------- estimators' data
 
 _NAMES_X_OR_Y = re.compile(r"(?<![\w])(X|y)(?![\w])")
+#: validate_data's keywords that concern y only (not accepted when X is checked alone).
+_Y_ONLY_KWARGS = frozenset({"y_numeric", "multi_output"})
 
 
 def validate_estimator_data(estimator, X, y="no_validation", *, reset, **kwargs):
@@ -787,17 +789,20 @@ def validate_estimator_data(estimator, X, y="no_validation", *, reset, **kwargs)
     """
     from sklearn.utils.validation import validate_data
 
+    x_kwargs = {k: v for k, v in kwargs.items() if k not in _Y_ONLY_KWARGS}
     try:
         check_array(X, "X", ndim=2)
     except (ValueError, TypeError) as ours:
         try:
-            validate_data(estimator, X, reset=False, **kwargs)
+            validate_data(estimator, X, reset=False, **x_kwargs)
         except (ValueError, TypeError) as theirs:
             raise type(theirs)(f"{ours}; {theirs}") from None
         except Exception:  # noqa: BLE001 - e.g. an unfitted estimator: ours is enough
             pass
         raise
     only_X = isinstance(y, str) and y == "no_validation"
+    if not only_X and kwargs.get("y_numeric"):
+        check_array(y, "y", ndim=(1, 2))  # numeric targets follow the input rule too
     try:
         if only_X:
             return validate_data(estimator, X, reset=reset, **kwargs)
