@@ -25,7 +25,7 @@ from probstat.coupling import (
     greedy_mec_batch,
     mec_lower_bound,
 )
-from probstat.coupling._reference import (
+from tests.coupling._reference import (
     ebim_greedy_loop,
     greedy_mec_argmax,
     mec_vertex_enumeration,
