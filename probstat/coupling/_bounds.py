@@ -86,16 +86,16 @@ def mec_lower_bound(*marginals, method="majorize_profile", base=2) -> float:
         All methods run in ``O(N log N)`` for ``N = sum(n_i)``. The majorize-profile
         sweep runs on the CPU (array-API inputs are copied to NumPy).
 
+    See Also
+    --------
+    greedy_mec, exact_mec
+
     References
     ----------
     F. Cicalese, L. Gargano and U. Vaccaro, "Minimum-entropy couplings and their
     applications", IEEE Trans. Inf. Theory 65(6), 2019. S. Compton, D. Katz, B. Qi,
     K. Greenewald and M. Kocaoglu, "Minimum-entropy coupling approximation guarantees
     beyond the majorization barrier", AISTATS 2023.
-
-    See Also
-    --------
-    greedy_mec, exact_mec
 
     Examples
     --------
