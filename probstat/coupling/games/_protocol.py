@@ -18,6 +18,7 @@ from ...utils import (
     check_stochastic_matrix,
     entropy,
     progress,
+    sum_tolerance,
 )
 from .._ebim import RATE_SLACK, _greedy_candidates, _labels_for, _move_at
 from .._mecb import _uniform_labels
@@ -133,12 +134,14 @@ def check_verbose(verbose):
 def check_policy(policy, world):
     """The policy as a float64 (n_states, 4) array whose live rows are distributions."""
     pi = policy.policy if isinstance(policy, SoftQPolicy) else policy
+    dtype = getattr(pi, "dtype", np.float64)  # the tolerance on the rows scales with it
     pi = check_array(pi, "policy", ndim=2)
     if pi.shape != (world.n_states, 4):
         raise ValueError(f"policy must have shape ({world.n_states}, 4) (got {pi.shape})")
     pi = np.array(pi, dtype=np.float64, copy=True)  # never write into the caller's array
     live = ~world.terminal
-    pi[live] = check_stochastic_matrix(pi[live], name="policy", axis=1)
+    pi[live] = check_stochastic_matrix(pi[live], name="policy", axis=1,
+                                       atol=sum_tolerance(dtype, 4))
     return pi
 
 
