@@ -246,6 +246,7 @@ class Coupling(ResultMixin):
         """
         from ._plot import plot_coupling
 
+        max_cells = check_scalar_in(max_cells, "max_cells", low=1, integer=True)
         return plot_coupling(self, ax, max_cells=max_cells)
 
 

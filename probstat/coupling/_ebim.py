@@ -20,6 +20,7 @@ from ..backend import device, get_namespace, is_numpy_namespace, on_host, to_num
 from ..base import ResultMixin
 from ..utils import binary_entropy, check_probability_vector, check_scalar_in, entropy
 from ..utils._numerics import log_base
+from ._coupling import _order_desc
 from ._validation import check_marginal, check_rate
 
 #: Slack on ``H(T) <= rate`` for round-off (in nats).
@@ -105,8 +106,6 @@ class EBIMResult(ResultMixin):
 
 def _sorted_support(p):
     """Positive entries in decreasing order (ties by index) and their original indices."""
-    from ._coupling import _order_desc
-
     support = np.flatnonzero(p > 0)
     order = support[_order_desc(p[support])]
     return p[order], order
