@@ -8,21 +8,17 @@
   :func:`ebim_curve`: entropy-bounded information maximisation, the encoder of MEC-B.
 - :func:`mec_b`, :class:`BottleneckCoupler`, :class:`MinimumEntropyCoupler`.
 - :mod:`probstat.coupling.games`: grid world, maximum-entropy policy, Markov coding game.
+
+Importing this package compiles nothing: the numba kernels (``_kernels.py``) are imported,
+and compiled, by the first call that needs them; figures are drawn in ``_plot.py``.
 """
 
 from . import games  # noqa: F401  (the Markov coding game submodule)
 from ._bounds import exact_mec, mec_lower_bound
 from ._coupling import Coupling, CouplingBatch, greedy_mec, greedy_mec_batch
 from ._demo import demo
-from ._ebim import (
-    EBIMCurve,
-    EBIMResult,
-    RefinedEBIMResult,
-    ebim_best_partition,
-    ebim_curve,
-    ebim_greedy,
-    ebim_refine,
-)
+from ._ebim import EBIMResult, ebim_best_partition, ebim_greedy
+from ._ebim_refine import EBIMCurve, RefinedEBIMResult, ebim_curve, ebim_refine
 from ._estimators import BottleneckCoupler, MinimumEntropyCoupler
 from ._mecb import MECBResult, mec_b, uniform_quantizer
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..utils import check_scalar_in, entropy
+from ..backend import on_host
+from ..utils import check_option, check_scalar_in, entropy
+from ..utils._numerics import log_base
 from ._coupling import Coupling, _finish
-from ._validation import check_base, check_marginal, check_marginals
+from ._validation import LN2, check_marginal, check_marginals
 
 LOWER_BOUND_METHODS = ("max_entropy", "majorization", "profile", "majorize_profile")
 
@@ -47,7 +49,7 @@ def _profile_bits(ps):
 
 
 def _majorize_profile_bits(ps):
-    from ._kernels import majorize_profile_core
+    from ._kernels import majorize_profile_core  # numba compiles on the first call
 
     profiles = _ascending_profiles(ps)
     cums = np.concatenate([[0.0]] + [c for _, c in profiles])
@@ -81,11 +83,19 @@ def mec_lower_bound(*marginals, method="majorize_profile", base=2) -> float:
     Returns
     -------
     float
-        All methods run in ``O(N log N)`` for ``N = sum(n_i)``.
+        All methods run in ``O(N log N)`` for ``N = sum(n_i)``. The majorize-profile
+        sweep runs on the CPU (array-API inputs are copied to NumPy).
 
     See Also
     --------
     greedy_mec, exact_mec
+
+    References
+    ----------
+    F. Cicalese, L. Gargano and U. Vaccaro, "Minimum-entropy couplings and their
+    applications", IEEE Trans. Inf. Theory 65(6), 2019. S. Compton, D. Katz, B. Qi,
+    K. Greenewald and M. Kocaoglu, "Minimum-entropy coupling approximation guarantees
+    beyond the majorization barrier", AISTATS 2023.
 
     Examples
     --------
@@ -93,10 +103,10 @@ def mec_lower_bound(*marginals, method="majorize_profile", base=2) -> float:
     >>> round(mec_lower_bound([0.6, 0.4], [0.4, 0.3, 0.3]), 6)
     1.570951
     """
-    ps = check_marginals(marginals, "mec_lower_bound")
-    bits_per_unit = check_base(base)
-    if method not in LOWER_BOUND_METHODS:
-        raise ValueError(f"method must be one of {LOWER_BOUND_METHODS} (got {method!r})")
+    host = on_host(*marginals, where="mec_lower_bound")
+    ps = check_marginals([host.to_numpy(p) for p in marginals])
+    check_option(method, "method", LOWER_BOUND_METHODS)
+    scale = log_base(base)
     if method == "max_entropy":
         bits = max(entropy(p) for p in ps)
     elif method == "majorization":
@@ -105,7 +115,7 @@ def mec_lower_bound(*marginals, method="majorize_profile", base=2) -> float:
         bits = _profile_bits(ps)
     else:
         bits = _majorize_profile_bits(ps)
-    return float(bits) / bits_per_unit
+    return float(bits) * LN2 / scale
 
 
 def exact_mec(p, q, *, max_atoms=14) -> Coupling:
@@ -130,7 +140,8 @@ def exact_mec(p, q, *, max_atoms=14) -> Coupling:
     Returns
     -------
     Coupling
-        An optimal coupling (``method="exact"``).
+        An optimal coupling (``method="exact"``). The solver runs on the CPU: array-API
+        inputs are copied to NumPy and the result's arrays moved back.
 
     Raises
     ------
@@ -141,6 +152,11 @@ def exact_mec(p, q, *, max_atoms=14) -> Coupling:
     --------
     greedy_mec, mec_lower_bound
 
+    References
+    ----------
+    M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causal
+    inference", AAAI 2017 (the vertex characterisation of the minimum).
+
     Examples
     --------
     >>> from probstat.coupling import exact_mec
@@ -148,10 +164,9 @@ def exact_mec(p, q, *, max_atoms=14) -> Coupling:
     >>> round(c.entropy(), 6)
     1.570951
     """
-    from ._kernels import exact_dp
-
-    p = check_marginal(p, "p", "exact_mec")
-    q = check_marginal(q, "q", "exact_mec")
+    host = on_host(p, q, where="exact_mec")
+    p = check_marginal(host.to_numpy(p), "p")
+    q = check_marginal(host.to_numpy(q), "q")
     max_atoms = check_scalar_in(max_atoms, "max_atoms", low=2, high=18, integer=True)
     rows = np.flatnonzero(p > 0)
     cols = np.flatnonzero(q > 0)
@@ -161,6 +176,8 @@ def exact_mec(p, q, *, max_atoms=14) -> Coupling:
             f"exact_mec solves at most max_atoms={max_atoms} non-zero outcomes in p and q "
             f"together (got {total}); its cost grows like 3^T. Use greedy_mec instead."
         )
+    from ._kernels import exact_dp  # numba compiles on the first call
+
     values = np.concatenate([p[rows], q[cols]])
     n_rows = rows.shape[0]
     _, kind, arg, signed = exact_dp(values, n_rows, 1e-12)
@@ -187,4 +204,6 @@ def exact_mec(p, q, *, max_atoms=14) -> Coupling:
     indices = np.array([[r, c] for r, c, _ in cells], dtype=np.int64).reshape(-1, 2)
     masses = np.array([m for _, _, m in cells], dtype=np.float64)
     order = np.lexsort((indices[:, 1], indices[:, 0]))
-    return _finish(indices[order], masses[order], (p.shape[0], q.shape[0]), [p, q], "exact")
+    coupling = _finish(indices[order], masses[order], (p.shape[0], q.shape[0]), [p, q],
+                       "exact")
+    return host.from_numpy(coupling)

@@ -3,22 +3,34 @@
 from __future__ import annotations
 
 import dataclasses
-import warnings
 
 import numpy as np
 
+from .._warn import warn
+from ..backend import on_host, to_numpy
 from ..base import ResultMixin
-from ..plotting import get_axes
-from ..utils import check_rng, check_scalar_in, entropy
-from ._validation import check_base, check_marginals
+from ..utils import check_rng, check_scalar_in, check_stochastic_matrix, entropy
+from ..utils._numerics import log_base
+from ._validation import check_marginals
 
 #: A coupling whose marginals miss the inputs by more than this gets a warning.
 RESIDUAL_WARN = 1e-6
 
 
+def _marginals_of(indices, masses, shape):
+    """Marginals of a COO coupling held in NumPy arrays."""
+    return [np.bincount(indices[:, i], weights=masses, minlength=n)
+            for i, n in enumerate(shape)]
+
+
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class Coupling(ResultMixin):
     """A joint distribution with given marginals, stored sparsely (COO).
+
+    The arrays live in the namespace and on the device of the inputs that produced the
+    coupling (NumPy unless array-API dispatch is on). Methods that need NumPy-only
+    operations (``bincount``, scatter-add, sampling) round-trip through the host and
+    return their arrays in the coupling's namespace.
 
     Parameters
     ----------
@@ -63,6 +75,10 @@ class Coupling(ResultMixin):
         return [("method", self.method), ("shape", self.shape), ("n_atoms", self.n_atoms),
                 ("entropy_bits", self.entropy()), ("marginal_error", self.marginal_error)]
 
+    def _on_host(self, where):
+        host = on_host(self.indices, self.masses, where=f"Coupling.{where}")
+        return host, host.to_numpy(self.indices), host.to_numpy(self.masses)
+
     def entropy(self, *, base=2) -> float:
         """Joint entropy ``H(X_1, ..., X_m)`` of the coupling.
 
@@ -74,8 +90,9 @@ class Coupling(ResultMixin):
         Returns
         -------
         float
+            Computed in the namespace of ``masses``.
         """
-        return entropy(self.masses, base=base)
+        return float(entropy(self.masses, base=base))
 
     def marginals(self) -> list:
         """The marginals of the coupling, one array per variable.
@@ -85,8 +102,8 @@ class Coupling(ResultMixin):
         list of ndarray
             ``marginals()[i]`` has length ``shape[i]``.
         """
-        return [np.bincount(self.indices[:, i], weights=self.masses, minlength=n)
-                for i, n in enumerate(self.shape)]
+        host, indices, masses = self._on_host("marginals")
+        return host.from_numpy(_marginals_of(indices, masses, self.shape))
 
     def mutual_information(self, *, base=2) -> float:
         """Mutual information ``I(X; Y) = H(X) + H(Y) - H(X, Y)`` (two marginals only).
@@ -94,17 +111,21 @@ class Coupling(ResultMixin):
         Parameters
         ----------
         base : float, default=2
+            Logarithm base (2: bits).
 
         Returns
         -------
         float
+            Non-negative.
         """
         if self.n_marginals != 2:
             raise ValueError(
                 f"mutual_information needs a coupling of 2 marginals (got {self.n_marginals})"
             )
-        p, q = self.marginals()
-        value = entropy(p, base=base) + entropy(q, base=base) - self.entropy(base=base)
+        log_base(base)
+        _, indices, masses = self._on_host("mutual_information")
+        p, q = _marginals_of(indices, masses, self.shape)
+        value = entropy(p, base=base) + entropy(q, base=base) - entropy(masses, base=base)
         return max(float(value), 0.0)
 
     def to_dense(self, *, max_size=10**8) -> np.ndarray:
@@ -118,16 +139,19 @@ class Coupling(ResultMixin):
         Returns
         -------
         ndarray
+            In the coupling's namespace.
         """
+        max_size = check_scalar_in(max_size, "max_size", low=1, integer=True)
         size = int(np.prod(self.shape, dtype=np.float64))
         if size > max_size:
             raise ValueError(
                 f"to_dense would allocate {size} cells (max_size={max_size}); "
                 "use to_scipy() or the sparse indices/masses instead"
             )
+        host, indices, masses = self._on_host("to_dense")
         out = np.zeros(self.shape)
-        np.add.at(out, tuple(self.indices.T), self.masses)
-        return out
+        np.add.at(out, tuple(indices.T), masses)
+        return host.from_numpy(out)
 
     def to_scipy(self):
         """The coupling as a :class:`scipy.sparse.coo_array` (two marginals only).
@@ -135,6 +159,7 @@ class Coupling(ResultMixin):
         Returns
         -------
         scipy.sparse.coo_array of shape ``shape``
+            Always on the host (SciPy).
         """
         from scipy.sparse import coo_array
 
@@ -142,8 +167,8 @@ class Coupling(ResultMixin):
             raise ValueError(
                 f"to_scipy needs a coupling of 2 marginals (got {self.n_marginals})"
             )
-        return coo_array((self.masses, (self.indices[:, 0], self.indices[:, 1])),
-                         shape=self.shape)
+        indices, masses = to_numpy(self.indices), to_numpy(self.masses)
+        return coo_array((masses, (indices[:, 0], indices[:, 1])), shape=self.shape)
 
     def conditional(self, axis, index):
         """Distribution of the other variables given ``X_axis = index``.
@@ -165,38 +190,44 @@ class Coupling(ResultMixin):
         axis = check_scalar_in(axis, "axis", low=-m, high=m - 1, integer=True) % m
         index = check_scalar_in(index, "index", low=0, high=self.shape[axis] - 1,
                                 integer=True)
-        keep = self.indices[:, axis] == index
-        total = float(self.masses[keep].sum())
+        host, indices, masses = self._on_host("conditional")
+        keep = indices[:, axis] == index
+        total = float(masses[keep].sum())
         if not total > 0:
             raise ValueError(
                 f"cannot condition on X_{axis} = {index}: that outcome has probability 0"
             )
         others = [i for i in range(m) if i != axis]
-        masses = self.masses[keep] / total
-        idx = self.indices[keep][:, others]
+        kept = masses[keep] / total
+        idx = indices[keep][:, others]
         shape = tuple(self.shape[i] for i in others)
         if m == 2:
-            return np.bincount(idx[:, 0], weights=masses, minlength=shape[0])
-        return Coupling(np.ascontiguousarray(idx), masses, shape, 0.0, self.method)
+            return host.from_numpy(np.bincount(idx[:, 0], weights=kept, minlength=shape[0]))
+        return host.from_numpy(Coupling(np.ascontiguousarray(idx), kept, shape, 0.0,
+                                        self.method))
 
-    def sample(self, n_samples, random_state=None) -> np.ndarray:
+    def sample(self, n_samples, *, random_state=None) -> np.ndarray:
         """Draw outcomes ``(x_1, ..., x_m)`` from the coupling.
 
         Parameters
         ----------
         n_samples : int
+            Number of draws (>= 1).
         random_state : None, int, RandomState or Generator
+            Seed or generator of the draws.
 
         Returns
         -------
         ndarray of shape (n_samples, m), int64
+            In the coupling's namespace.
         """
         n_samples = check_scalar_in(n_samples, "n_samples", low=1, integer=True)
         rng = check_rng(random_state)
-        cdf = np.cumsum(self.masses)
+        host, indices, masses = self._on_host("sample")
+        cdf = np.cumsum(masses)
         u = rng.random(n_samples) * cdf[-1]
         atoms = np.minimum(np.searchsorted(cdf, u, side="right"), self.n_atoms - 1)
-        return self.indices[atoms]
+        return host.from_numpy(indices[atoms])
 
     def plot(self, ax=None, *, max_cells=200_000):
         """Show a two-marginal coupling: a heat map, or the atoms as points when large.
@@ -204,28 +235,19 @@ class Coupling(ResultMixin):
         Parameters
         ----------
         ax : matplotlib.axes.Axes, optional
+            Axes to draw on (a new figure when None).
         max_cells : int, default=200000
             Above this many cells the atoms are drawn as points sized by mass.
 
         Returns
         -------
         matplotlib.axes.Axes
+            The axes drawn on.
         """
-        if self.n_marginals != 2:
-            raise ValueError(f"plot needs a coupling of 2 marginals (got {self.n_marginals})")
-        ax = get_axes(ax, figsize=(4.5, 4))
-        if self.shape[0] * self.shape[1] <= max_cells:
-            image = ax.imshow(self.to_dense(), cmap="viridis", aspect="auto",
-                              interpolation="nearest")
-            ax.figure.colorbar(image, ax=ax, label="probability")
-        else:
-            size = 400 * self.masses / self.masses.max()
-            ax.scatter(self.indices[:, 1], self.indices[:, 0], s=size, alpha=0.6)
-            ax.invert_yaxis()
-        ax.set_xlabel("y")
-        ax.set_ylabel("x")
-        ax.set_title(f"{self.method} coupling, H = {self.entropy():.3f} bits")
-        return ax
+        from ._plot import plot_coupling
+
+        max_cells = check_scalar_in(max_cells, "max_cells", low=1, integer=True)
+        return plot_coupling(self, ax, max_cells=max_cells)
 
 
 def _order_desc(p):
@@ -238,18 +260,15 @@ def _order_desc(p):
 
 
 def _finish(indices, masses, shape, inputs, method):
-    coupling = Coupling(indices, masses, tuple(int(s) for s in shape), 0.0, method)
+    """The NumPy :class:`Coupling`, its marginal error, and a warning if that is large."""
+    shape = tuple(int(s) for s in shape)
     error = max(float(np.max(np.abs(got - want)))
-                for got, want in zip(coupling.marginals(), inputs))
-    coupling = dataclasses.replace(coupling, marginal_error=error)
+                for got, want in zip(_marginals_of(indices, masses, shape), inputs))
     if error > RESIDUAL_WARN:
-        warnings.warn(
-            f"the {method} coupling misses its marginals by {error:.3g} (> {RESIDUAL_WARN:g}); "
-            "the inputs probably do not sum to one closely enough",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-    return coupling
+        warn(f"the {method} coupling misses its marginals by {error:.3g} "
+             f"(> {RESIDUAL_WARN:g}); the inputs probably do not sum to one closely enough",
+             RuntimeWarning)
+    return Coupling(indices, masses, shape, error, method)
 
 
 def greedy_mec(*marginals, tol=1e-15) -> Coupling:
@@ -268,7 +287,7 @@ def greedy_mec(*marginals, tol=1e-15) -> Coupling:
     ----------
     *marginals : array-like of shape (n_i,)
         Probability vectors (lengths may differ; zeros are allowed and keep their index;
-        each must sum to one within 1e-9).
+        each must sum to one within :func:`probstat.utils.sum_tolerance` of its dtype).
     tol : float, default=1e-15
         Remainders at or below ``tol`` count as used up. The coupling's marginals then
         match the inputs within ``tol`` plus round-off (reported as ``marginal_error``).
@@ -276,7 +295,8 @@ def greedy_mec(*marginals, tol=1e-15) -> Coupling:
     Returns
     -------
     Coupling
-        Atoms in the order the greedy creates them.
+        Atoms in the order the greedy creates them. The kernel runs on the CPU: array-API
+        inputs are copied to NumPy and the result's arrays moved back to their namespace.
 
     Raises
     ------
@@ -289,6 +309,13 @@ def greedy_mec(*marginals, tol=1e-15) -> Coupling:
     mec_lower_bound : Certificates of how far from optimal a coupling can be.
     greedy_mec_batch : Many small couplings at once.
 
+    References
+    ----------
+    M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causal
+    inference", AAAI 2017. S. Compton, D. Katz, B. Qi, K. Greenewald and M. Kocaoglu,
+    "Minimum-entropy coupling approximation guarantees beyond the majorization barrier",
+    AISTATS 2023.
+
     Examples
     --------
     >>> from probstat.coupling import greedy_mec
@@ -298,10 +325,11 @@ def greedy_mec(*marginals, tol=1e-15) -> Coupling:
     >>> round(c.entropy(), 6)
     1.846439
     """
+    host = on_host(*marginals, where="greedy_mec")
+    ps = check_marginals([host.to_numpy(p) for p in marginals])
+    tol = check_scalar_in(tol, "tol", low=0)
     from ._kernels import greedy_core
 
-    ps = check_marginals(marginals, "greedy_mec")
-    tol = check_scalar_in(tol, "tol", low=0)
     sizes = np.array([p.shape[0] for p in ps], dtype=np.int64)
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     orders = [_order_desc(p) for p in ps]
@@ -311,12 +339,15 @@ def greedy_mec(*marginals, tol=1e-15) -> Coupling:
     out_idx = np.empty((capacity, len(ps)), dtype=np.int64)
     out_mass = np.empty(capacity, dtype=np.float64)
     n_atoms = greedy_core(svals, offsets, order, float(tol), out_idx, out_mass)
-    return _finish(out_idx[:n_atoms], out_mass[:n_atoms], sizes, ps, "greedy")
+    coupling = _finish(out_idx[:n_atoms], out_mass[:n_atoms], sizes, ps, "greedy")
+    return host.from_numpy(coupling)
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class CouplingBatch(ResultMixin):
     """Many two-marginal couplings, padded to a common number of atoms.
+
+    The arrays live in the namespace and on the device of the inputs.
 
     Parameters
     ----------
@@ -325,6 +356,7 @@ class CouplingBatch(ResultMixin):
     masses : ndarray of shape (batch, max_atoms)
         Atom masses, zero in the padding.
     n_atoms : ndarray of shape (batch,), int64
+        Number of atoms of each coupling.
     shape : tuple of int
         ``(n, k)``, the support sizes of every coupling.
 
@@ -344,7 +376,13 @@ class CouplingBatch(ResultMixin):
 
     def _summary_rows(self):
         return [("batch", len(self)), ("shape", self.shape),
-                ("max_atoms", int(self.n_atoms.max()))]
+                ("max_atoms", int(to_numpy(self.n_atoms).max()))]
+
+    def _on_host(self, where):
+        host = on_host(self.indices, self.masses, self.n_atoms,
+                       where=f"CouplingBatch.{where}")
+        return (host, host.to_numpy(self.indices), host.to_numpy(self.masses),
+                host.to_numpy(self.n_atoms))
 
     def __len__(self) -> int:
         return int(self.n_atoms.shape[0])
@@ -352,9 +390,10 @@ class CouplingBatch(ResultMixin):
     def __getitem__(self, b) -> Coupling:
         """Coupling number ``b`` as a :class:`Coupling`."""
         b = check_scalar_in(b, "b", low=-len(self), high=len(self) - 1, integer=True)
-        k = int(self.n_atoms[b])
-        return Coupling(self.indices[b, :k].copy(), self.masses[b, :k].copy(), self.shape,
-                        0.0, "greedy")
+        host, indices, masses, n_atoms = self._on_host("__getitem__")
+        k = int(n_atoms[b])
+        return host.from_numpy(Coupling(indices[b, :k].copy(), masses[b, :k].copy(),
+                                        self.shape, 0.0, "greedy"))
 
     def entropy(self, *, base=2) -> np.ndarray:
         """Joint entropy of every coupling.
@@ -362,14 +401,19 @@ class CouplingBatch(ResultMixin):
         Parameters
         ----------
         base : float, default=2
+            Logarithm base (2: bits).
 
         Returns
         -------
         ndarray of shape (batch,)
+            In the batch's namespace.
         """
-        check_base(base)
-        return np.array([entropy(self.masses[b, :k], base=base)
-                         for b, k in enumerate(self.n_atoms)])
+        scale = log_base(base)
+        host, _, masses, _ = self._on_host("entropy")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            plogp = np.where(masses > 0, masses * np.log(np.where(masses > 0, masses, 1.0)),
+                             0.0)
+        return host.from_numpy(-plogp.sum(axis=1) / scale + 0.0)
 
     def to_dense(self) -> np.ndarray:
         """All couplings as a dense array of shape ``(batch, n, k)``.
@@ -377,22 +421,19 @@ class CouplingBatch(ResultMixin):
         Returns
         -------
         ndarray
+            In the batch's namespace.
         """
+        host, indices, masses, _ = self._on_host("to_dense")
         out = np.zeros((len(self),) + self.shape)
-        rows = np.repeat(np.arange(len(self)), self.indices.shape[1])
-        np.add.at(out, (rows, self.indices[..., 0].ravel(), self.indices[..., 1].ravel()),
-                  self.masses.ravel())
-        return out
+        rows = np.repeat(np.arange(len(self)), indices.shape[1])
+        np.add.at(out, (rows, indices[..., 0].ravel(), indices[..., 1].ravel()),
+                  masses.ravel())
+        return host.from_numpy(out)
 
 
 def _check_batch(A, name):
-    from ..backend import get_namespace, is_numpy_namespace, to_numpy, warn_host_fallback
-    from ..utils import check_stochastic_matrix
-
-    if not is_numpy_namespace(get_namespace(A)):
-        warn_host_fallback("greedy_mec_batch")
-    A = check_stochastic_matrix(A, name=name, axis=1, atol=1e-9)
-    return np.ascontiguousarray(to_numpy(A, dtype=np.float64))
+    A = check_stochastic_matrix(A, name=name, axis=1)
+    return np.ascontiguousarray(A, dtype=np.float64)
 
 
 def greedy_mec_batch(P, Q, *, tol=1e-15) -> CouplingBatch:
@@ -413,6 +454,13 @@ def greedy_mec_batch(P, Q, *, tol=1e-15) -> CouplingBatch:
     Returns
     -------
     CouplingBatch
+        The kernel runs on the CPU: array-API inputs are copied to NumPy and the result's
+        arrays moved back to their namespace.
+
+    References
+    ----------
+    M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causal
+    inference", AAAI 2017.
 
     Examples
     --------
@@ -423,15 +471,16 @@ def greedy_mec_batch(P, Q, *, tol=1e-15) -> CouplingBatch:
     >>> np.round(greedy_mec_batch(P, Q).entropy(), 4).tolist()
     [1.8464, 1.5]
     """
-    from ._kernels import greedy_batch
-
-    P = _check_batch(P, "P")
-    Q = _check_batch(Q, "Q")
+    host = on_host(P, Q, where="greedy_mec_batch")
+    P = _check_batch(host.to_numpy(P), "P")
+    Q = _check_batch(host.to_numpy(Q), "Q")
     if P.shape[0] != Q.shape[0]:
         raise ValueError(
             f"P and Q must have the same number of rows (got {P.shape[0]} and {Q.shape[0]})"
         )
     tol = check_scalar_in(tol, "tol", low=0)
+    from ._kernels import greedy_batch
+
     batch, n = P.shape
     k = Q.shape[1]
     capacity = n + k - 1
@@ -439,4 +488,4 @@ def greedy_mec_batch(P, Q, *, tol=1e-15) -> CouplingBatch:
     out_mass = np.zeros((batch, capacity), dtype=np.float64)
     out_count = np.zeros(batch, dtype=np.int64)
     greedy_batch(P, Q, float(tol), out_idx, out_mass, out_count)
-    return CouplingBatch(out_idx, out_mass, out_count, (int(n), int(k)))
+    return host.from_numpy(CouplingBatch(out_idx, out_mass, out_count, (int(n), int(k))))

@@ -8,7 +8,6 @@ import numpy as np
 
 from .._tour import DemoSection, save_figure
 from ..datasets import make_dirichlet_distributions
-from ..plotting import get_axes
 from ..utils import entropy
 
 
@@ -33,6 +32,7 @@ def demo(out_dir, *, random_state=0) -> DemoSection:
         mec_b,
         mec_lower_bound,
     )
+    from ._plot import plot_mecb_rates
 
     section = DemoSection("Minimum-entropy coupling, EBIM and MEC-B (probstat.coupling)")
     p, q = [0.6, 0.4], [0.4, 0.3, 0.3]
@@ -85,15 +85,8 @@ def demo(out_dir, *, random_state=0) -> DemoSection:
     rates_b = np.linspace(0, 4, 17)
     results = {enc: [mec_b(u, u, r, encoder=enc) for r in rates_b]
                for enc in ("greedy", "uniform")}
-    ax = get_axes(figsize=(5.5, 4))
-    for enc, res in results.items():
-        ax.plot(rates_b, [m.I_xy for m in res], marker="o", ms=3, label=f"{enc} encoder")
-    ax.plot(rates_b, np.minimum(rates_b, entropy(u)), color="0.6", ls=":",
-            label="min(R, H(X))")
-    ax.set_xlabel("rate R (bits)")
-    ax.set_ylabel("I(X; Y) (bits)")
-    ax.set_title(f"MEC-B, uniform p_X = p_Y on {k} outcomes")
-    ax.legend()
+    ax = plot_mecb_rates(rates_b, {enc: [m.I_xy for m in res] for enc, res in results.items()},
+                         entropy(u), title=f"MEC-B, uniform p_X = p_Y on {k} outcomes")
     section.figures.append(save_figure(ax, out_dir, "coupling_mecb_rate.png"))
     mid = int(np.searchsorted(rates_b, 2.5))
     section.findings.append(

@@ -2,8 +2,11 @@
 
 ``I_EBIM(p_X, R) = max I(X; T) over encoders p(t | x) with H(T) <= R``
 (Ebrahimi, Chen and Khisti, 2024). The greedy search (their Algorithm 1) returns a
-deterministic encoder; the refinement applies the moves of their Theorem 3 with a finite
-step to reach stochastic encoders between the deterministic points.
+deterministic encoder; :mod:`._ebim_refine` applies the moves of their Theorem 3 with a
+finite step to reach stochastic encoders between the deterministic points.
+
+Entropies are computed in nats and divided by :func:`probstat.utils._numerics.log_base`
+for the caller's ``base``; rates are multiplied by it.
 """
 
 from __future__ import annotations
@@ -13,28 +16,27 @@ import dataclasses
 import numpy as np
 from scipy.special import entr
 
-from ..backend import device, get_namespace, is_numpy_namespace
+from ..backend import device, get_namespace, is_numpy_namespace, on_host, to_numpy
 from ..base import ResultMixin
-from ..plotting import get_axes
 from ..utils import binary_entropy, check_probability_vector, check_scalar_in, entropy
-from ._validation import SUM_ATOL, check_base, check_marginal, check_rate
+from ..utils._numerics import log_base
+from ._coupling import _order_desc
+from ._validation import check_marginal, check_rate
 
-#: Slack on ``H(T) <= rate`` for round-off (in bits).
+#: Slack on ``H(T) <= rate`` for round-off (in nats).
 RATE_SLACK = 1e-12
-#: ebim_refine(start="greedy") uses the greedy candidates within this many positions of the
-#: greedy answer when the support is large (all of them when there are at most 2W + 1).
-WINDOW = 200
-_LN2 = np.log(2.0)
 
 
 def _eta(x):
-    """Elementwise ``-x log2 x`` (0 at 0), from scipy.special.entr."""
-    return entr(x) / _LN2
+    """Elementwise ``-x ln x`` (0 at 0), in nats: scipy.special.entr."""
+    return entr(x)
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class EBIMResult(ResultMixin):
     """A deterministic EBIM encoder ``t = labels[x]``.
+
+    The arrays live in the namespace and on the device of ``p_x``.
 
     Parameters
     ----------
@@ -96,22 +98,21 @@ class EBIMResult(ResultMixin):
     @property
     def encoder(self) -> np.ndarray:
         """The encoder ``p(t | x)`` as a one-hot matrix of shape (n, n_codes)."""
-        out = np.zeros((self.labels.shape[0], self.n_codes))
-        out[np.arange(self.labels.shape[0]), self.labels] = 1.0
-        return out
+        xp = get_namespace(self.labels)
+        labels = to_numpy(self.labels) if is_numpy_namespace(xp) else self.labels
+        codes = xp.arange(self.n_codes, device=device(labels))
+        return xp.astype(labels[:, None] == codes[None, :], xp.float64)
 
 
 def _sorted_support(p):
     """Positive entries in decreasing order (ties by index) and their original indices."""
-    from ._coupling import _order_desc
-
     support = np.flatnonzero(p > 0)
     order = support[_order_desc(p[support])]
     return p[order], order
 
 
 def _greedy_candidates(ps):
-    """Candidate entropies (bits) of the greedy search (see :func:`_move_at`) and H(X).
+    """Candidate entropies (nats) of the greedy search (see :func:`_move_at`) and H(X).
 
     ``T_k`` lumps the ``k + 1`` largest masses into one code; ``T_k o s`` also merges the
     two smallest codes. The search visits ``T_0 o s, T_1, T_1 o s, T_2, ...`` and stops at
@@ -155,20 +156,37 @@ def _labels_for(n_total, order, k, merge_small):
     return labels
 
 
-def _deterministic_result(p, labels, rate, bits, method, candidates, base):
+def _greedy_labels(p, rate_nats):
+    """Labels of the greedy EBIM encoder of NumPy ``p`` and the candidate entropies."""
+    ps, order = _sorted_support(p)
+    candidates, h_identity = _greedy_candidates(ps)
+    if h_identity <= rate_nats + RATE_SLACK or ps.shape[0] < 2:
+        return _labels_for(p.shape[0], order, 0, False), candidates
+    k, merge_small = _move_at(int(np.argmax(candidates <= rate_nats + RATE_SLACK)))
+    return _labels_for(p.shape[0], order, k, merge_small), candidates
+
+
+def _deterministic_result(p, labels, rate, scale, method, candidates, base):
+    """The :class:`EBIMResult` of deterministic ``labels`` (NumPy); ``scale = ln(base)``."""
     p_t = np.bincount(labels, weights=p)
     p2 = np.partition(p, p.shape[0] - 2)[p.shape[0] - 2] if p.shape[0] > 1 else 0.0
     return EBIMResult(
         labels=labels,
         p_t=p_t,
-        mutual_information=entropy(p_t) / bits + 0.0,  # no -0.0
+        mutual_information=entropy(p_t, base=None) / scale + 0.0,  # no -0.0
         rate=rate,
-        entropy_x=entropy(p) / bits,
-        gap_bound=float(binary_entropy(float(min(max(p2, 0.0), 1.0)))) / bits,
-        candidates=candidates / bits,
+        entropy_x=entropy(p, base=None) / scale,
+        gap_bound=float(binary_entropy(float(min(max(p2, 0.0), 1.0)), base=None)) / scale,
+        candidates=candidates / scale,
         method=method,
         base=base,
     )
+
+
+def _greedy(p, rate, scale, base):
+    """:func:`ebim_greedy` on validated NumPy input."""
+    labels, candidates = _greedy_labels(p, rate * scale)
+    return _deterministic_result(p, labels, rate, scale, "greedy", candidates, base)
 
 
 def ebim_greedy(p_x, rate, *, base=2) -> EBIMResult:
@@ -193,13 +211,19 @@ def ebim_greedy(p_x, rate, *, base=2) -> EBIMResult:
     Returns
     -------
     EBIMResult
-        With array-API dispatch on and non-NumPy input (CuPy, ...), ``labels``, ``p_t``
-        and ``candidates`` stay in the input's namespace and device.
+        Computed in the namespace of ``p_x``: with array-API dispatch on and CuPy or
+        array-api-strict input, ``labels``, ``p_t`` and ``candidates`` are arrays of that
+        namespace on the input's device (no copy to the host).
 
     See Also
     --------
     ebim_refine : Stochastic encoders between the deterministic points.
     ebim_best_partition : The best deterministic encoder, by exhaustive search.
+
+    References
+    ----------
+    M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with bottleneck",
+    NeurIPS 2024.
 
     Examples
     --------
@@ -211,19 +235,9 @@ def ebim_greedy(p_x, rate, *, base=2) -> EBIMResult:
     xp = get_namespace(p_x)
     if not is_numpy_namespace(xp):
         return _ebim_greedy_xp(p_x, rate, base, xp)
-    p = check_marginal(p_x, "p_x", "ebim_greedy")
+    p = check_marginal(p_x, "p_x")
     rate = check_rate(rate)
-    bits = check_base(base)
-    rate_bits = rate * bits
-    ps, order = _sorted_support(p)
-    candidates, h_identity = _greedy_candidates(ps)
-    if h_identity <= rate_bits + RATE_SLACK or ps.shape[0] < 2:
-        labels = _labels_for(p.shape[0], order, 0, False)
-    else:
-        hit = int(np.argmax(candidates <= rate_bits + RATE_SLACK))
-        k, merge_small = _move_at(hit)
-        labels = _labels_for(p.shape[0], order, k, merge_small)
-    return _deterministic_result(p, labels, rate, bits, "greedy", candidates, base)
+    return _greedy(p, rate, log_base(base), base)
 
 
 def _ebim_greedy_xp(p_x, rate, base, xp):
@@ -233,10 +247,10 @@ def _ebim_greedy_xp(p_x, rate, base, xp):
     labels mapped back by the inverse permutation (a second sort, as the array API has
     no scatter). Only the index of the first candidate within the rate comes to the host.
     """
-    p = check_probability_vector(p_x, name="p_x", atol=SUM_ATOL)
+    p = check_probability_vector(p_x, name="p_x")
     rate = check_rate(rate)
-    bits = check_base(base)
-    rate_bits = rate * bits
+    scale = log_base(base)
+    rate_nats = rate * scale
     dev = device(p)
     n_total = p.shape[0]
     order = xp.argsort(-p, stable=True)  # zeros last; ties by index, as on NumPy
@@ -246,7 +260,7 @@ def _ebim_greedy_xp(p_x, rate, base, xp):
 
     def eta(x):
         safe = xp.where(x > 0, x, xp.ones_like(x))
-        return xp.where(x > 0, -x * xp.log2(safe), xp.zeros_like(x))
+        return xp.where(x > 0, -x * xp.log(safe), xp.zeros_like(x))
 
     e = eta(ps)
     zero = xp.zeros(1, dtype=p.dtype, device=dev)
@@ -263,10 +277,10 @@ def _ebim_greedy_xp(p_x, rate, base, xp):
         candidates = xp.where(candidates > 0, candidates, xp.zeros_like(candidates))
     else:
         candidates = xp.zeros(0, dtype=p.dtype, device=dev)
-    if h_identity <= rate_bits + RATE_SLACK or n < 2:
+    if h_identity <= rate_nats + RATE_SLACK or n < 2:
         k, merge_small = -1, False  # identity: every outcome its own code
     else:
-        within = xp.astype(candidates <= rate_bits + RATE_SLACK, xp.int8)
+        within = xp.astype(candidates <= rate_nats + RATE_SLACK, xp.int8)
         k, merge_small = _move_at(int(xp.argmax(within)))
     pos = xp.arange(n_total, device=dev)
     if k < 0:
@@ -285,11 +299,11 @@ def _ebim_greedy_xp(p_x, rate, base, xp):
     return EBIMResult(
         labels=labels,
         p_t=p_t,
-        mutual_information=float(entropy(p_t)) / bits + 0.0,
+        mutual_information=float(entropy(p_t, base=None)) / scale + 0.0,
         rate=rate,
-        entropy_x=h_identity / bits,
-        gap_bound=float(binary_entropy(min(max(p2, 0.0), 1.0))) / bits,
-        candidates=candidates / bits,
+        entropy_x=h_identity / scale,
+        gap_bound=float(binary_entropy(min(max(p2, 0.0), 1.0), base=None)) / scale,
+        candidates=candidates / scale,
         method="greedy",
         base=base,
     )
@@ -334,7 +348,13 @@ def ebim_best_partition(p_x, rate, *, base=2, max_size=10) -> EBIMResult:
     -------
     EBIMResult
         ``method="best_partition"``; ``candidates`` lists every achievable deterministic
-        ``H(T)`` in decreasing order.
+        ``H(T)`` in decreasing order. Array-API inputs are copied to NumPy and the arrays
+        of the result moved back.
+
+    References
+    ----------
+    M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with bottleneck",
+    NeurIPS 2024.
 
     Examples
     --------
@@ -343,10 +363,16 @@ def ebim_best_partition(p_x, rate, *, base=2, max_size=10) -> EBIMResult:
     >>> r.labels.tolist(), round(r.mutual_information, 6)
     ([0, 1, 0], 0.721928)
     """
-    p = check_marginal(p_x, "p_x", "ebim_best_partition")
+    host = on_host(p_x, where="ebim_best_partition")
+    p = check_marginal(host.to_numpy(p_x), "p_x")
     rate = check_rate(rate)
-    bits = check_base(base)
+    scale = log_base(base)
     max_size = check_scalar_in(max_size, "max_size", low=1, high=12, integer=True)
+    return host.from_numpy(_best_partition(p, rate, scale, base, max_size))
+
+
+def _best_partition(p, rate, scale, base, max_size=10):
+    """:func:`ebim_best_partition` on validated NumPy input."""
     ps, order = _sorted_support(p)
     if ps.shape[0] > max_size:
         raise ValueError(
@@ -355,386 +381,9 @@ def ebim_best_partition(p_x, rate, *, base=2, max_size=10) -> EBIMResult:
         )
     labels, masses = _partition_table(ps)
     h = np.sum(_eta(masses), axis=1)
-    feasible = h <= rate * bits + RATE_SLACK
+    feasible = h <= rate * scale + RATE_SLACK
     best = int(np.flatnonzero(feasible)[np.argmax(h[feasible])])
     full = np.zeros(p.shape[0], dtype=np.int64)
     full[order] = labels[best]
     candidates = np.unique(np.round(h, 12))[::-1]
-    return _deterministic_result(p, full, rate, bits, "best_partition", candidates, base)
-
-
-# ------------------------------------------------------------------------- refinement
-
-
-@dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class RefinedEBIMResult(ResultMixin):
-    """A (possibly stochastic) EBIM encoder found by the Theorem 3 moves.
-
-    Parameters
-    ----------
-    encoder : ndarray of shape (n, n_codes)
-        ``p(t | x)``; rows of zero-mass outcomes are one-hot on code 0.
-    p_t : ndarray of shape (n_codes,)
-    mutual_information : float
-        ``I(X; T)``.
-    entropy_t : float
-        ``H(T)``, at most ``rate`` (up to 1e-9).
-    rate : float
-    deterministic_labels : ndarray of shape (n,)
-        The deterministic mapping the move started from.
-    move : str
-        ``"none"`` (a deterministic mapping was best), ``"split"`` (mass moved to a new
-        code: rate above the mapping's entropy) or ``"shift"`` (mass moved to the largest
-        code: rate below it).
-    delta : float
-        The probability mass moved.
-    base : float
-
-    Examples
-    --------
-    >>> from probstat.coupling import ebim_refine
-    >>> e = ebim_refine([0.7, 0.2, 0.1], rate=0.7)
-    >>> e.move, e.entropy_t <= 0.7 + 1e-9
-    ('split', True)
-    """
-
-    encoder: np.ndarray
-    p_t: np.ndarray
-    mutual_information: float
-    entropy_t: float
-    rate: float
-    deterministic_labels: np.ndarray
-    move: str
-    delta: float
-    base: float = 2
-
-    def _summary_rows(self):
-        return [("rate", self.rate), ("mutual_information", self.mutual_information),
-                ("entropy_t", self.entropy_t), ("move", self.move), ("delta", self.delta),
-                ("n_codes", self.encoder.shape[1])]
-
-
-def _bisect_increasing(fun, lo, hi, target, iters=100):
-    """Largest x in [lo, hi] with fun(x) <= target, fun increasing (vectorised)."""
-    for _ in range(iters):
-        mid = 0.5 * (lo + hi)
-        ok = fun(mid) <= target
-        lo = np.where(ok, mid, lo)
-        hi = np.where(ok, hi, mid)
-    return lo
-
-
-def _bisect_decreasing(fun, lo, hi, target, iters=100):
-    """Smallest x in [lo, hi] with fun(x) <= target, fun decreasing (vectorised)."""
-    for _ in range(iters):
-        mid = 0.5 * (lo + hi)
-        ok = fun(mid) <= target
-        hi = np.where(ok, mid, hi)
-        lo = np.where(ok, lo, mid)
-    return hi
-
-
-def _refine_table(ps, labels, masses, rate_bits):
-    """Best I over the deterministic mappings (rows) and both moves, vectorised.
-
-    Returns per row: (value, move code 0/1/2, x, t_from, t_to, delta).
-    """
-    B, n = labels.shape
-    rows = np.arange(B)
-    h = np.sum(_eta(masses), axis=1)
-    col_of = masses[rows[:, None], labels]  # p_T(g(x)) for every cell
-    value = np.where(h <= rate_bits + RATE_SLACK, h, -np.inf)
-    move = np.zeros(B, dtype=np.int64)
-    x_sel = np.zeros(B, dtype=np.int64)
-    t_from = np.zeros(B, dtype=np.int64)
-    t_to = np.zeros(B, dtype=np.int64)
-    delta = np.zeros(B)
-
-    # Split (rate above H(T_g)): the cell with the smallest p(x | t) gives delta to a new
-    # code. dI/d(delta) = log2((c - delta) / (a - delta)) >= 0, so take the largest
-    # feasible delta: all of it when that meets the rate, else the first root of
-    # H(delta) = rate on the increasing part [0, min(a, c/2)].
-    up = h < rate_bits - RATE_SLACK
-    if np.any(up):
-        r = rows[up]
-        x = np.argmin(ps[None, :] / col_of[r], axis=1)
-        a = ps[x]
-        c = col_of[r, x]
-        base_h = h[r] - _eta(c)
-
-        def h_split(d):
-            return base_h + _eta(c - d) + _eta(d)
-
-        whole = h_split(a) <= rate_bits
-        d = np.where(whole, a, _bisect_increasing(h_split, np.zeros_like(a),
-                                                   np.minimum(a, c / 2), rate_bits))
-        ratio = np.clip(d / a, 0.0, 1.0)
-        val = h_split(d) - a * binary_entropy(ratio)
-        better = val > value[r] + 1e-12
-        rb = r[better]
-        value[rb] = val[better]
-        move[rb] = 1
-        x_sel[rb] = x[better]
-        t_from[rb] = labels[rb, x[better]]
-        t_to[rb] = -1
-        delta[rb] = d[better]
-
-    # Shift (rate below H(T_g)): the smallest cell of the smallest code moves delta to the
-    # largest code. H(delta) decreases; I is largest at an end of the feasible interval.
-    n_codes = (masses > 0).sum(axis=1)
-    down = (h > rate_bits + RATE_SLACK) & (n_codes >= 2)
-    if np.any(down):
-        r = rows[down]
-        m = masses[r]
-        big = np.where(m > 0, m, -np.inf).argmax(axis=1)
-        others = (m > 0) & (np.arange(n)[None, :] != big[:, None])
-        small = np.where(others, m, np.inf).argmin(axis=1)
-        in_small = labels[r] == small[:, None]
-        x = np.where(in_small, ps[None, :], np.inf).argmin(axis=1)
-        a = ps[x]
-        s = m[np.arange(r.size), small]
-        lg = m[np.arange(r.size), big]
-        base_h = h[r] - _eta(s) - _eta(lg)
-
-        def h_shift(d):
-            return base_h + _eta(s - d) + _eta(lg + d)
-
-        ok = h_shift(a) <= rate_bits
-        lo = _bisect_decreasing(h_shift, np.zeros_like(a), a, rate_bits)
-        best_val = np.full(r.size, -np.inf)
-        best_d = np.zeros(r.size)
-        for frac in np.linspace(0.0, 1.0, 65):
-            d = lo + frac * (a - lo)
-            val = h_shift(d) - a * binary_entropy(np.clip(d / a, 0.0, 1.0))
-            val = np.where(ok & (h_shift(d) <= rate_bits + RATE_SLACK), val, -np.inf)
-            take = val > best_val
-            best_val = np.where(take, val, best_val)
-            best_d = np.where(take, d, best_d)
-        better = best_val > value[r] + 1e-12
-        rb = r[better]
-        value[rb] = best_val[better]
-        move[rb] = 2
-        x_sel[rb] = x[better]
-        t_from[rb] = small[better]
-        t_to[rb] = big[better]
-        delta[rb] = best_d[better]
-    return value, move, x_sel, t_from, t_to, delta
-
-
-def ebim_refine(p_x, rate, *, start="greedy", base=2) -> RefinedEBIMResult:
-    """EBIM encoder refined by the moves of Theorem 3 (Ebrahimi, Chen and Khisti, 2024).
-
-    From a deterministic mapping ``g`` with ``H(T_g) < rate``, mass ``delta`` of the cell
-    with the smallest ``p(x | t)`` moves to a new code; from one with ``H(T_g) > rate``,
-    mass of the smallest cell of the smallest code moves to the largest code. Along a move
-    ``H(T)`` changes in two codes only and ``H(T | X) = p_x h(delta / p_x)``, so the best
-    finite ``delta`` with ``H(T) <= rate`` is found by bisection. The result is the best of
-    these moves and of the deterministic mappings themselves, over the start set.
-
-    Parameters
-    ----------
-    p_x : array-like of shape (n,)
-        Source distribution.
-    rate : float
-        Largest allowed ``H(T)`` (units of ``base``), >= 0.
-    start : {"greedy", "all_partitions"}, default="greedy"
-        Deterministic mappings to start from: the identity and the greedy search's
-        candidates (all of them, or the 401 around the greedy answer for large supports),
-        or every set partition of the support (at most 10 non-zero outcomes).
-    base : float, default=2
-
-    Returns
-    -------
-    RefinedEBIMResult
-        ``mutual_information`` is at least the greedy value when ``start="greedy"``.
-
-    See Also
-    --------
-    ebim_greedy, ebim_curve
-
-    Examples
-    --------
-    >>> from probstat.coupling import ebim_greedy, ebim_refine
-    >>> greedy = ebim_greedy([0.7, 0.2, 0.1], rate=0.7)
-    >>> refined = ebim_refine([0.7, 0.2, 0.1], rate=0.7)
-    >>> refined.mutual_information > greedy.mutual_information
-    True
-    """
-    p = check_marginal(p_x, "p_x", "ebim_refine")
-    rate = check_rate(rate)
-    bits = check_base(base)
-    if start not in ("greedy", "all_partitions"):
-        raise ValueError(f"start must be 'greedy' or 'all_partitions' (got {start!r})")
-    rate_bits = rate * bits
-    ps, order = _sorted_support(p)
-    n = ps.shape[0]
-    if start == "all_partitions":
-        if n > 10:
-            raise ValueError(
-                f"start='all_partitions' accepts at most 10 non-zero outcomes (got {n})"
-            )
-        labels, masses = _partition_table(ps)
-    else:
-        candidates, _ = _greedy_candidates(ps)
-        positions = np.arange(candidates.shape[0])
-        if positions.size > 2 * WINDOW + 1:  # large supports: the neighbours of the hit
-            hit = int(np.argmax(candidates <= rate_bits + RATE_SLACK))
-            positions = positions[max(hit - WINDOW, 0): hit + WINDOW + 1]
-        moves = [(0, False)] + [_move_at(int(i)) for i in positions]
-        labels = np.array([_labels_for(n, np.arange(n), k, s) for k, s in moves])
-        labels = labels.reshape(len(moves), n)
-        flat = (np.arange(labels.shape[0])[:, None] * n + labels).ravel()
-        masses = np.bincount(flat, weights=np.tile(ps, labels.shape[0]),
-                             minlength=labels.size).reshape(labels.shape)
-    value, move, x_sel, t_from, t_to, delta = _refine_table(ps, labels, masses, rate_bits)
-    # Prefer a deterministic mapping (then the fewest moved mass) among near-ties.
-    near = np.flatnonzero(value >= value.max() - 1e-12)
-    best = int(near[np.lexsort((delta[near], move[near] != 0))[0]])
-    g = labels[best]
-    used = np.unique(g)
-    relabel = np.full(n, -1, dtype=np.int64)
-    relabel[used] = np.arange(used.size)
-    g = relabel[g]
-    n_codes = used.size + (1 if move[best] == 1 else 0)
-    enc_sorted = np.zeros((n, n_codes))
-    enc_sorted[np.arange(n), g] = 1.0
-    x = int(x_sel[best])
-    d = float(delta[best])
-    kind = ("none", "split", "shift")[int(move[best])]
-    if move[best] != 0:
-        share = min(d / ps[x], 1.0)
-        target = n_codes - 1 if move[best] == 1 else int(relabel[t_to[best]])
-        enc_sorted[x, g[x]] -= share
-        enc_sorted[x, target] += share
-    encoder = np.zeros((p.shape[0], n_codes))
-    encoder[:, 0] = 1.0
-    encoder[order] = enc_sorted
-    keep = (p @ encoder) > 0
-    encoder = encoder[:, keep] if keep.any() else encoder
-    encoder[p == 0] = 0.0
-    encoder[p == 0, 0] = 1.0
-    p_t = p @ encoder
-    joint = p[:, None] * encoder
-    det = np.zeros(p.shape[0], dtype=np.int64)
-    det[order] = g
-    from ..utils import mutual_information
-
-    return RefinedEBIMResult(
-        encoder=encoder,
-        p_t=p_t,
-        mutual_information=mutual_information(joint) / bits,
-        entropy_t=entropy(p_t) / bits,
-        rate=rate,
-        deterministic_labels=det,
-        move=kind,
-        delta=d,
-        base=base,
-    )
-
-
-# ------------------------------------------------------------------------------ curve
-
-
-@dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class EBIMCurve(ResultMixin):
-    """The EBIM trade-off ``I(X; T)`` against the rate for several encoders.
-
-    Parameters
-    ----------
-    rates : ndarray of shape (r,)
-    greedy : ndarray of shape (r,)
-        Greedy deterministic encoder.
-    refined : ndarray of shape (r,)
-        Theorem 3 refinement.
-    best_deterministic : ndarray of shape (r,)
-        Exhaustive best deterministic encoder (NaN when the support is too large).
-    entropy_x : float
-    base : float
-
-    Examples
-    --------
-    >>> from probstat.coupling import ebim_curve
-    >>> curve = ebim_curve([0.7, 0.2, 0.1], [0.5, 1.0])
-    >>> bool((curve.refined >= curve.greedy - 1e-12).all())
-    True
-    """
-
-    rates: np.ndarray
-    greedy: np.ndarray
-    refined: np.ndarray
-    best_deterministic: np.ndarray
-    entropy_x: float
-    base: float = 2
-
-    def plot(self, ax=None):
-        """Draw the curves with the upper bound ``min(rate, H(X))``.
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        ax = get_axes(ax, figsize=(5.5, 4))
-        ax.plot(self.rates, np.minimum(self.rates, self.entropy_x), color="0.6", ls=":",
-                label="min(R, H(X))")
-        if np.isfinite(self.best_deterministic).any():
-            ax.plot(self.rates, self.best_deterministic, ls="--",
-                    label="best deterministic")
-        ax.plot(self.rates, self.greedy, label="greedy (Alg. 1)")
-        ax.plot(self.rates, self.refined, label="refined (Thm. 3 moves)")
-        unit = "bits" if self.base == 2 else f"log base {self.base:g}"
-        ax.set_xlabel(f"rate R ({unit})")
-        ax.set_ylabel(f"I(X; T) ({unit})")
-        ax.legend()
-        return ax
-
-
-def ebim_curve(p_x, rates, *, start="auto", base=2) -> EBIMCurve:
-    """Evaluate the EBIM trade-off over a grid of rates.
-
-    Parameters
-    ----------
-    p_x : array-like of shape (n,)
-        Source distribution.
-    rates : array-like of shape (r,)
-        Rates (units of ``base``), each >= 0.
-    start : {"auto", "greedy", "all_partitions"}, default="auto"
-        Start set of :func:`ebim_refine`; ``"auto"`` uses every partition when the support
-        has at most 8 outcomes and the greedy candidates otherwise. The exhaustive best
-        deterministic curve is computed when the support has at most 10 outcomes.
-    base : float, default=2
-
-    Returns
-    -------
-    EBIMCurve
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from probstat.coupling import ebim_curve
-    >>> curve = ebim_curve([0.5, 0.5], np.array([0.0, 1.0]))
-    >>> curve.greedy.tolist()
-    [0.0, 1.0]
-    """
-    p = check_marginal(p_x, "p_x", "ebim_curve")
-    rates = np.asarray(rates, dtype=np.float64).ravel()
-    if rates.size == 0:
-        raise ValueError("rates must not be empty")
-    for r in rates:
-        check_rate(float(r))
-    n = int((p > 0).sum())
-    if start == "auto":
-        start = "all_partitions" if n <= 8 else "greedy"
-    greedy = np.array([ebim_greedy(p, r, base=base).mutual_information for r in rates])
-    refined = np.array([ebim_refine(p, r, start=start, base=base).mutual_information
-                        for r in rates])
-    if n <= 10:
-        best = np.array([ebim_best_partition(p, r, base=base).mutual_information
-                         for r in rates])
-    else:
-        best = np.full(rates.shape, np.nan)
-    bits = check_base(base)
-    return EBIMCurve(rates, greedy, refined, best, entropy(p) / bits, base)
+    return _deterministic_result(p, full, rate, scale, "best_partition", candidates, base)

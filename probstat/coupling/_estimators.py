@@ -2,15 +2,61 @@
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..utils import check_rng, check_scalar_in
+from ..backend import on_host, to_numpy
+from ..utils import check_array, check_rng, check_scalar_in
+from ..utils._numerics import log_base
+from ..utils._param_validation import Interval, StrOptions, fit_context
 from ._bounds import exact_mec, mec_lower_bound
 from ._coupling import greedy_mec
-from ._mecb import ENCODERS, mec_b
-from ._validation import check_base, check_marginals, check_rate
+from ._mecb import ENCODERS, _mec_b
+from ._validation import check_marginals
+
+#: Why scikit-learn's own array-API checks (run when SCIPY_ARRAY_API=1) fail: they switch
+#: on scikit-learn's dispatch flag, not probstat's, so fitted arrays stay NumPy and foreign
+#: input is converted; tests/contract/test_array_api.py covers the estimator instead.
+_SKLEARN_ARRAY_API = ("scikit-learn's array-API checks turn on sklearn's dispatch flag, not "
+                      "probstat's, so fitted arrays stay NumPy and foreign input is "
+                      "converted; probstat's array-API contract test runs this estimator "
+                      "on array-api-strict input instead")
+
+
+def _check_X(estimator, X, *, reset):
+    """``X`` as a float64 2-D NumPy array, with probstat's named errors.
+
+    Object arrays and sparse matrices are left to scikit-learn, whose messages its common
+    checks expect; complex data is refused with scikit-learn's wording too.
+    """
+    import scipy.sparse
+
+    if X is None:
+        check_array(X, "X")  # raises the named TypeError
+    if not scipy.sparse.issparse(X):
+        try:
+            arr = np.asarray(X)
+        except (ValueError, TypeError):  # ragged: check_array names it
+            arr = None
+        kind = None if arr is None else arr.dtype.kind
+        if kind == "c":
+            raise ValueError(f"Complex data not supported: X must hold real numbers "
+                             f"(got dtype {arr.dtype})")
+        if kind in ("b", "i", "u", "f"):
+            shape = arr.shape
+            if len(shape) == 1:  # scikit-learn's wording, which its common checks expect
+                raise ValueError(f"X must be 2-D (got 1-D, shape {shape}). Reshape your data "
+                                 "either using X.reshape(-1, 1) if it has a single feature "
+                                 "or X.reshape(1, -1) if it holds a single sample.")
+            if len(shape) == 2 and shape[1] == 0:
+                raise ValueError(f"X must not be empty: 0 feature(s) (shape={shape}) while a "
+                                 "minimum of 1 is required.")
+        if kind != "O":
+            X = check_array(X if arr is None else arr, "X", ndim=2)
+    return validate_data(estimator, X, reset=reset, dtype=np.float64)
 
 
 def _column_marginals(X):
@@ -30,7 +76,8 @@ class MinimumEntropyCoupler(BaseEstimator):
     are the categories), estimates its distribution by the empirical frequencies, and
     couples these marginals with the least joint entropy the chosen method finds; the
     pairing of values within rows of ``X`` is ignored. :meth:`fit_marginals` takes the
-    probability vectors directly.
+    probability vectors directly. Array-API input is accepted: the coupling runs on the
+    CPU and the fitted arrays are moved to the input's namespace and device.
 
     Parameters
     ----------
@@ -61,6 +108,11 @@ class MinimumEntropyCoupler(BaseEstimator):
     --------
     greedy_mec, exact_mec, BottleneckCoupler
 
+    References
+    ----------
+    M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causal
+    inference", AAAI 2017.
+
     Examples
     --------
     >>> from probstat.coupling import MinimumEntropyCoupler
@@ -71,14 +123,18 @@ class MinimumEntropyCoupler(BaseEstimator):
     [0.0, 0.75, 0.25]
     """
 
-    def __init__(self, method="greedy", tol=1e-15):
+    _parameter_constraints = {
+        "method": [StrOptions({"greedy", "exact"})],
+        "tol": [Interval(Real, 0, None, closed="left")],
+    }
+    def __init__(self, method="greedy", *, tol=1e-15):
         self.method = method
         self.tol = tol
 
-    def _check_params(self):
-        if self.method not in ("greedy", "exact"):
-            raise ValueError(f"method must be 'greedy' or 'exact' (got {self.method!r})")
-        check_scalar_in(self.tol, "tol", low=0)
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.array_api_support = True
+        return tags
 
     def _fit_from(self, categories, marginals):
         if self.method == "exact":
@@ -97,6 +153,7 @@ class MinimumEntropyCoupler(BaseEstimator):
         self.gap_ = max(self.entropy_ - self.lower_bound_, 0.0)
         return self
 
+    @fit_context
     def fit(self, X, y=None):
         """Estimate each column's distribution and couple them.
 
@@ -110,12 +167,15 @@ class MinimumEntropyCoupler(BaseEstimator):
         Returns
         -------
         self : MinimumEntropyCoupler
+            The fitted estimator.
         """
-        self._check_params()
-        X = validate_data(self, X)
+        host = on_host(X, where="MinimumEntropyCoupler.fit")
+        X = _check_X(self, host.to_numpy(X), reset=True)
         categories, marginals = _column_marginals(X)
-        return self._fit_from(categories, marginals)
+        self._fit_from(categories, marginals)
+        return host.move_attributes(self, ("categories_", "marginals_", "coupling_"))
 
+    @fit_context
     def fit_marginals(self, *marginals):
         """Couple given probability vectors.
 
@@ -127,29 +187,41 @@ class MinimumEntropyCoupler(BaseEstimator):
         Returns
         -------
         self : MinimumEntropyCoupler
+            The fitted estimator.
         """
-        self._check_params()
-        marginals = check_marginals(marginals, "MinimumEntropyCoupler.fit_marginals")
+        host = on_host(*marginals, where="MinimumEntropyCoupler.fit_marginals")
+        marginals = check_marginals([host.to_numpy(p) for p in marginals])
         self.n_features_in_ = len(marginals)
-        return self._fit_from([np.arange(p.shape[0]) for p in marginals], marginals)
+        self._fit_from([np.arange(p.shape[0]) for p in marginals], marginals)
+        return host.move_attributes(self, ("categories_", "marginals_", "coupling_"))
 
-    def sample(self, n_samples=1, random_state=None):
+    def sample(self, n_samples=1, *, random_state=None):
         """Draw joint samples of the variables from the coupling.
 
         Parameters
         ----------
         n_samples : int, default=1
+            Number of draws (>= 1).
         random_state : None, int, RandomState or Generator
+            Seed or generator of the draws.
 
         Returns
         -------
         ndarray of shape (n_samples, n_variables)
-            Category values (an object array when the variables' dtypes differ).
+            Category values (an object array when the variables' dtypes differ), in the
+            namespace of the fitted categories.
         """
         check_is_fitted(self)
-        idx = self.coupling_.sample(n_samples, random_state=check_rng(random_state))
-        columns = [cats[idx[:, j]] for j, cats in enumerate(self.categories_)]
-        return np.column_stack(columns)
+        n_samples = check_scalar_in(n_samples, "n_samples", low=1, integer=True)
+        rng = check_rng(random_state)
+        host = on_host(*self.categories_, where="MinimumEntropyCoupler.sample")
+        coupling = self.coupling_
+        indices, masses = to_numpy(coupling.indices), to_numpy(coupling.masses)
+        cdf = np.cumsum(masses)
+        u = rng.random(n_samples) * cdf[-1]
+        idx = indices[np.minimum(np.searchsorted(cdf, u, side="right"), masses.shape[0] - 1)]
+        columns = [to_numpy(cats)[idx[:, j]] for j, cats in enumerate(self.categories_)]
+        return host.from_numpy(np.column_stack(columns))
 
     def conditional(self, axis, value):
         """Distribution of the other variable(s) given variable ``axis`` equals ``value``.
@@ -170,10 +242,35 @@ class MinimumEntropyCoupler(BaseEstimator):
         check_is_fitted(self)
         m = len(self.categories_)
         axis = check_scalar_in(axis, "axis", low=-m, high=m - 1, integer=True) % m
-        match = np.flatnonzero(self.categories_[axis] == value)
+        match = np.flatnonzero(to_numpy(self.categories_[axis]) == value)
         if match.size == 0:
             raise ValueError(f"value {value!r} is not a category of variable {axis}")
         return self.coupling_.conditional(axis, int(match[0]))
+
+
+def _check_target(y, n_samples):
+    """Category values of ``y`` as a 1-D NumPy array of numbers or strings."""
+    try:
+        arr = np.asarray(y)
+    except ValueError:
+        raise ValueError("y must be a 1-D array of category values; nested sequences of "
+                         "different lengths are not") from None
+    if arr.dtype.kind == "c":
+        raise TypeError(f"y must hold real numbers or strings (got complex dtype {arr.dtype})")
+    if arr.dtype.kind not in "biufUSO":
+        raise TypeError(f"y must hold real numbers or strings (got dtype {arr.dtype})")
+    if arr.ndim != 1:
+        raise ValueError(f"y must be 1-D (got shape {arr.shape})")
+    if arr.shape[0] != n_samples:
+        raise ValueError(f"y must have one value per row of X ({n_samples}) "
+                         f"(got {arr.shape[0]})")
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise ValueError("y must be finite (found NaN or inf)")
+    if arr.dtype.kind == "O":
+        for value in arr:
+            if value is None or (isinstance(value, float) and not np.isfinite(value)):
+                raise ValueError(f"y must not contain {value!r}")
+    return arr
 
 
 class BottleneckCoupler(TransformerMixin, BaseEstimator):
@@ -183,7 +280,9 @@ class BottleneckCoupler(TransformerMixin, BaseEstimator):
     ``fit`` estimates ``p_X`` from the distinct rows of ``X`` (each row is one source
     symbol) and ``p_Y`` from ``y`` (or uses ``p_Y = p_X`` when ``y`` is None), then solves
     :func:`mec_b`. The pairing of ``X`` and ``y`` within samples is not used: only the
-    marginals are fixed, as in the MEC-B problem.
+    marginals are fixed, as in the MEC-B problem. Array-API input is accepted: the solver
+    runs on the CPU and the fitted arrays are moved to the input's namespace and device
+    (category values that are strings stay NumPy).
 
     Parameters
     ----------
@@ -206,8 +305,10 @@ class BottleneckCoupler(TransformerMixin, BaseEstimator):
         The distinct rows of ``X``, in the order of ``p_x_``.
     target_categories_ : ndarray of shape (n_y,) or (n_x, n_features)
         Values of ``y`` (or the source rows when ``y`` is None).
-    p_x_, p_y_ : ndarray
-        The fitted marginals.
+    p_x_ : ndarray of shape (n_x,)
+        The fitted source marginal.
+    p_y_ : ndarray of shape (n_y,)
+        The fitted target marginal.
     encoder_ : ndarray of shape (n_x, n_codes)
         ``p(t | x)``.
     decoder_ : ndarray of shape (n_codes, n_y)
@@ -215,11 +316,18 @@ class BottleneckCoupler(TransformerMixin, BaseEstimator):
     joint_ : ndarray of shape (n_x, n_y)
         ``p(x, y)``.
     n_codes_ : int
+        Number of codes ``|T|``.
     n_features_in_ : int
+        Number of columns of ``X``.
 
     See Also
     --------
     mec_b, MinimumEntropyCoupler
+
+    References
+    ----------
+    M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with bottleneck",
+    NeurIPS 2024.
 
     Examples
     --------
@@ -233,22 +341,28 @@ class BottleneckCoupler(TransformerMixin, BaseEstimator):
     [[1.0, 0.0], [0.0, 1.0]]
     """
 
-    def __init__(self, rate=1.0, encoder="greedy", base=2, handle_unknown="prior"):
+    _parameter_constraints = {
+        "rate": [Interval(Real, 0, None, closed="left")],
+        "encoder": [StrOptions(set(ENCODERS))],
+        # base != 1 is checked by log_base in fit (an Interval cannot leave out one point).
+        "base": [Interval(Real, 0, None, closed="neither")],
+        "handle_unknown": [StrOptions({"prior", "error"})],
+    }
+    _expected_failed_checks = {"check_array_api_input": _SKLEARN_ARRAY_API,
+                               "check_array_api_same_namespace": _SKLEARN_ARRAY_API}
+
+    def __init__(self, rate=1.0, *, encoder="greedy", base=2, handle_unknown="prior"):
         self.rate = rate
         self.encoder = encoder
         self.base = base
         self.handle_unknown = handle_unknown
 
-    def _check_params(self):
-        check_rate(self.rate)
-        check_base(self.base)
-        if self.encoder not in ENCODERS:
-            raise ValueError(f"encoder must be one of {ENCODERS} (got {self.encoder!r})")
-        if self.handle_unknown not in ("prior", "error"):
-            raise ValueError(
-                f"handle_unknown must be 'prior' or 'error' (got {self.handle_unknown!r})"
-            )
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.array_api_support = True
+        return tags
 
+    @fit_context
     def fit(self, X, y=None):
         """Fit the marginals and solve MEC-B.
 
@@ -262,13 +376,11 @@ class BottleneckCoupler(TransformerMixin, BaseEstimator):
         Returns
         -------
         self : BottleneckCoupler
+            The fitted estimator.
         """
-        self._check_params()
-        if y is None:
-            X = validate_data(self, X)
-        else:
-            X, y = validate_data(self, X, y, dtype=None)
-            X = np.asarray(X, dtype=np.float64)
+        scale = log_base(self.base)
+        host = on_host(X, y, where="BottleneckCoupler.fit")
+        X = _check_X(self, host.to_numpy(X), reset=True)
         rows, counts = np.unique(X, axis=0, return_counts=True)
         self.source_categories_ = rows
         self.p_x_ = counts / counts.sum()
@@ -276,25 +388,36 @@ class BottleneckCoupler(TransformerMixin, BaseEstimator):
             self.target_categories_ = rows
             self.p_y_ = self.p_x_.copy()
         else:
-            values, counts_y = np.unique(np.asarray(y), return_counts=True)
+            values, counts_y = np.unique(_check_target(host.to_numpy(y), X.shape[0]),
+                                         return_counts=True)
             self.target_categories_ = values
             self.p_y_ = counts_y / counts_y.sum()
-        result = mec_b(self.p_x_, self.p_y_, self.rate, encoder=self.encoder, base=self.base)
+        result = _mec_b(self.p_x_, self.p_y_, float(self.rate), self.encoder, scale, self.base)
         self.result_ = result
         self.encoder_ = result.encoder
         self.decoder_ = result.decoder
         self.joint_ = result.joint
         self.n_codes_ = int(result.p_t.shape[0])
         self._lookup = {tuple(r): i for i, r in enumerate(rows)}
-        return self
+        moved = ["result_", "source_categories_", "p_x_", "p_y_", "encoder_", "decoder_",
+                 "joint_"]
+        if self.target_categories_.dtype.kind in "biuf":  # strings have no device array
+            moved.append("target_categories_")
+        return host.move_attributes(self, moved)
 
     def _rows(self, X):
-        X = validate_data(self, X, reset=False)
+        X = _check_X(self, X, reset=False)
         index = np.array([self._lookup.get(tuple(r), -1) for r in X], dtype=np.int64)
         if self.handle_unknown == "error" and np.any(index < 0):
             bad = X[np.flatnonzero(index < 0)[0]]
             raise ValueError(f"X contains a row not seen during fit: {bad.tolist()}")
         return index
+
+    def _code_probabilities(self, X):
+        index = self._rows(X)
+        out = to_numpy(self.encoder_)[np.maximum(index, 0)].copy()
+        out[index < 0] = to_numpy(self.result_.p_t)
+        return out
 
     def transform(self, X):
         """The encoder's code distribution ``p(t | x)`` for each row.
@@ -302,50 +425,60 @@ class BottleneckCoupler(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Source rows.
 
         Returns
         -------
         ndarray of shape (n_samples, ``n_codes_``)
-            One-hot rows for a deterministic encoder.
+            One-hot rows for a deterministic encoder, in the namespace of ``X``.
         """
         check_is_fitted(self)
-        index = self._rows(X)
-        out = self.encoder_[np.maximum(index, 0)].copy()
-        out[index < 0] = self.result_.p_t
-        return out
+        host = on_host(X, where="BottleneckCoupler.transform")
+        return host.from_numpy(self._code_probabilities(host.to_numpy(X)))
 
-    def encode(self, X, random_state=None):
+    def encode(self, X, *, random_state=None):
         """Draw a code ``t ~ p(t | x)`` for each row.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Source rows.
         random_state : None, int, RandomState or Generator
+            Seed or generator of the draws.
 
         Returns
         -------
         ndarray of shape (n_samples,), int64
+            Codes, in the namespace of ``X``.
         """
-        probs = self.transform(X)
-        return _draw_rows(probs, check_rng(random_state))
+        check_is_fitted(self)
+        rng = check_rng(random_state)
+        host = on_host(X, where="BottleneckCoupler.encode")
+        probs = self._code_probabilities(host.to_numpy(X))
+        return host.from_numpy(_draw_rows(probs, rng))
 
-    def sample_y(self, X, random_state=None):
+    def sample_y(self, X, *, random_state=None):
         """Draw ``y ~ p(y | x)`` through the code, for each row.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Source rows.
         random_state : None, int, RandomState or Generator
+            Seed or generator of the draws.
 
         Returns
         -------
         ndarray of shape (n_samples,) or (n_samples, n_features)
-            Values from ``target_categories_``.
+            Values from ``target_categories_`` (in the namespace of ``X`` when numeric).
         """
+        check_is_fitted(self)
         rng = check_rng(random_state)
-        t = _draw_rows(self.transform(X), rng)
-        y_index = _draw_rows(self.decoder_[t], rng)
-        return self.target_categories_[y_index]
+        host = on_host(X, where="BottleneckCoupler.sample_y")
+        t = _draw_rows(self._code_probabilities(host.to_numpy(X)), rng)
+        y_index = _draw_rows(to_numpy(self.decoder_)[t], rng)
+        values = to_numpy(self.target_categories_)[y_index]
+        return host.from_numpy(values) if values.dtype.kind in "biuf" else values
 
 
 def _draw_rows(probs, rng):

@@ -9,7 +9,9 @@
   over rooted spanning trees of the bipartite graph (subsets of the ``n + k`` outcomes).
 - :func:`majorize_profile_core`: the O(N) sweep of the majorize-profile lower bound.
 
-Every kernel is deterministic (no fastmath, serial loops inside one problem).
+Every kernel is deterministic (no fastmath, serial loops inside one problem). This module
+imports numba: the public routines import it inside the functions that call a kernel, so
+``import probstat.coupling`` compiles nothing.
 """
 
 from __future__ import annotations
@@ -181,6 +183,8 @@ def greedy_batch(P, Q, tol, out_idx, out_mass, out_count):
 
 @jit(cache=True)
 def _eta(x):
+    """``-x log2 x`` of one number. Kept in the kernel: numba cannot call the shared NumPy
+    measures of probstat.utils from compiled code; callers convert bits with ln 2."""
     return -x * np.log2(x) if x > 0.0 else 0.0
 
 

@@ -14,12 +14,14 @@ import math
 
 import numpy as np
 
+from ..backend import on_host, to_numpy
 from ..base import ResultMixin
-from ..plotting import get_axes
-from ..utils import entropy, mutual_information
+from ..utils import check_option, entropy, mutual_information
+from ..utils._numerics import log_base
 from ._coupling import Coupling, greedy_mec
-from ._ebim import ebim_greedy, ebim_refine
-from ._validation import check_base, check_marginal, check_rate
+from ._ebim import _greedy_labels
+from ._ebim_refine import _refine
+from ._validation import check_marginal, check_rate
 
 ENCODERS = ("greedy", "refined", "uniform")
 
@@ -39,10 +41,17 @@ def uniform_quantizer(p_x, rate, *, base=2) -> np.ndarray:
     rate : float
         Rate in units of ``base`` (>= 0).
     base : float, default=2
+        Log base of ``rate``.
 
     Returns
     -------
     labels : ndarray of shape (n,), int64
+        Code of each outcome, in the namespace of ``p_x`` (computed on the host).
+
+    References
+    ----------
+    M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with bottleneck",
+    NeurIPS 2024.
 
     Examples
     --------
@@ -50,12 +59,20 @@ def uniform_quantizer(p_x, rate, *, base=2) -> np.ndarray:
     >>> uniform_quantizer([0.25, 0.25, 0.25, 0.25], 1.0).tolist()
     [0, 0, 1, 1]
     """
-    p = check_marginal(p_x, "p_x", "uniform_quantizer")
+    host = on_host(p_x, where="uniform_quantizer")
+    p = check_marginal(host.to_numpy(p_x), "p_x")
     rate = check_rate(rate)
-    bits = check_base(base)
+    return host.from_numpy(_uniform_labels(p, rate * log_base(base)))
+
+
+def _uniform_labels(p, rate_nats):
+    """Labels of the uniform quantiser of NumPy ``p`` at ``rate_nats``."""
     support = np.flatnonzero(p > 0)
     n = support.shape[0]
-    m = int(min(max(math.floor(2.0 ** (rate * bits) + 1e-9), 1), n))
+    if rate_nats >= math.log(n):
+        m = n
+    else:
+        m = int(min(max(math.floor(math.exp(rate_nats) + 1e-9), 1), n))
     size = -(-n // m)
     labels = np.zeros(p.shape[0], dtype=np.int64)
     labels[support] = np.arange(n) // size
@@ -74,6 +91,9 @@ def _one_hot(labels, p):
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class MECBResult(ResultMixin):
     """Encoder, decoder and joint distribution of a MEC-B solution.
+
+    The arrays (also those of ``coupling_ty``) live in the namespace and on the device
+    of the inputs.
 
     Parameters
     ----------
@@ -98,7 +118,9 @@ class MECBResult(ResultMixin):
     lower_bound : float
         ``I(X; T) + I(T; Y) - rate`` (Lemma 1), a guarantee on ``I_xy``.
     rate : float
+        The bottleneck ``H(T) <= rate``.
     encoder_method : str
+        ``"greedy"``, ``"refined"`` or ``"uniform"``.
     base : float
         Log base of every information value.
 
@@ -133,7 +155,7 @@ class MECBResult(ResultMixin):
     @property
     def joint_entropy(self) -> float:
         """``H(X, Y)`` of the joint, in units of ``base``."""
-        return entropy(self.joint.ravel()) / check_base(self.base)
+        return float(entropy(to_numpy(self.joint).ravel(), base=self.base))
 
     def plot(self, ax=None):
         """Heat map of the joint ``p(x, y)``.
@@ -141,18 +163,16 @@ class MECBResult(ResultMixin):
         Parameters
         ----------
         ax : matplotlib.axes.Axes, optional
+            Axes to draw on (a new figure when None).
 
         Returns
         -------
         matplotlib.axes.Axes
+            The axes drawn on.
         """
-        ax = get_axes(ax, figsize=(4.5, 4))
-        image = ax.imshow(self.joint, cmap="viridis", aspect="auto", interpolation="nearest")
-        ax.figure.colorbar(image, ax=ax, label="p(x, y)")
-        ax.set_xlabel("y")
-        ax.set_ylabel("x")
-        ax.set_title(f"MEC-B, R = {self.rate:.3g}: I(X;Y) = {self.I_xy:.3f}")
-        return ax
+        from ._plot import plot_mecb
+
+        return plot_mecb(self, ax)
 
 
 def mec_b(p_x, p_y, rate, *, encoder="greedy", base=2) -> MECBResult:
@@ -171,16 +191,23 @@ def mec_b(p_x, p_y, rate, *, encoder="greedy", base=2) -> MECBResult:
         :func:`ebim_refine` (stochastic, every partition as start when ``p_x`` has at most
         8 outcomes); ``"uniform"``: :func:`uniform_quantizer`.
     base : float, default=2
+        Log base of ``rate`` and of the information values.
 
     Returns
     -------
     MECBResult
         With ``rate = 0`` the joint is ``p_x p_y^T``; with ``rate >= H(X)`` and the greedy
-        encoder it is the greedy MEC of ``p_x`` and ``p_y``.
+        encoder it is the greedy MEC of ``p_x`` and ``p_y``. The solver runs on the CPU:
+        array-API inputs are copied to NumPy and the result's arrays moved back.
 
     See Also
     --------
     BottleneckCoupler : The same as a scikit-learn estimator fitted on samples.
+
+    References
+    ----------
+    M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with bottleneck",
+    NeurIPS 2024.
 
     Examples
     --------
@@ -189,19 +216,23 @@ def mec_b(p_x, p_y, rate, *, encoder="greedy", base=2) -> MECBResult:
     >>> bool(m.I_xy >= m.lower_bound - 1e-12 and m.H_t <= 0.9)
     True
     """
-    p = check_marginal(p_x, "p_x", "mec_b")
-    q = check_marginal(p_y, "p_y", "mec_b")
+    host = on_host(p_x, p_y, where="mec_b")
+    p = check_marginal(host.to_numpy(p_x), "p_x")
+    q = check_marginal(host.to_numpy(p_y), "p_y")
     rate = check_rate(rate)
-    bits = check_base(base)
-    if encoder not in ENCODERS:
-        raise ValueError(f"encoder must be one of {ENCODERS} (got {encoder!r})")
+    check_option(encoder, "encoder", ENCODERS)
+    return host.from_numpy(_mec_b(p, q, rate, encoder, log_base(base), base))
+
+
+def _mec_b(p, q, rate, encoder, scale, base):
+    """:func:`mec_b` on validated NumPy marginals; ``scale = ln(base)``."""
     if encoder == "greedy":
-        enc = _one_hot(ebim_greedy(p, rate, base=base).labels, p)
+        enc = _one_hot(_greedy_labels(p, rate * scale)[0], p)
     elif encoder == "uniform":
-        enc = _one_hot(uniform_quantizer(p, rate, base=base), p)
+        enc = _one_hot(_uniform_labels(p, rate * scale), p)
     else:
         start = "all_partitions" if (p > 0).sum() <= 8 else "greedy"
-        enc = ebim_refine(p, rate, start=start, base=base).encoder
+        enc = _refine(p, rate, start, scale, base).encoder
     p_t = p @ enc
     coupling = greedy_mec(p_t, q)
     p_ty = coupling.to_dense()
@@ -209,8 +240,8 @@ def mec_b(p_x, p_y, rate, *, encoder="greedy", base=2) -> MECBResult:
     decoder[p_t == 0] = q
     p_xt = p[:, None] * enc
     joint = p_xt @ decoder
-    i_xt = mutual_information(p_xt) / bits
-    i_ty = coupling.mutual_information() / bits
+    i_xt = mutual_information(p_xt, base=None) / scale
+    i_ty = coupling.mutual_information(base=None) / scale
     return MECBResult(
         encoder=enc,
         decoder=decoder,
@@ -219,8 +250,8 @@ def mec_b(p_x, p_y, rate, *, encoder="greedy", base=2) -> MECBResult:
         coupling_ty=coupling,
         I_xt=i_xt,
         I_ty=i_ty,
-        I_xy=mutual_information(joint) / bits,
-        H_t=entropy(p_t) / bits,
+        I_xy=mutual_information(joint, base=None) / scale,
+        H_t=entropy(p_t, base=None) / scale,
         lower_bound=i_xt + i_ty - rate,
         rate=rate,
         encoder_method=encoder,

@@ -11,14 +11,9 @@ import numpy as np
 import pytest
 
 from probstat.coupling import ebim_greedy, greedy_mec, uniform_quantizer
-from probstat.coupling.games import (
-    GridWorld,
-    _action_given_code,
-    _code_labels,
-    mcg_sweep,
-    play,
-    soft_q_iteration,
-)
+from probstat.coupling._validation import LN2
+from probstat.coupling.games import GridWorld, mcg_sweep, play, soft_q_iteration
+from probstat.coupling.games._protocol import _action_given_code, _code_labels
 
 
 def test_transitions_by_hand():
@@ -88,23 +83,25 @@ def test_temperature_raises_policy_entropy():
 
 
 def test_lean_step_equals_public_encoders():
+    from probstat.coupling._kernels import greedy_core
+
     rng = np.random.default_rng(0)
     for _ in range(30):
         belief = rng.dirichlet(np.ones(40) * 0.5)
         belief[rng.random(40) < 0.3] = 0.0
         belief /= belief.sum()
         rate = rng.uniform(0, 5)
-        lean = _code_labels(belief, rate, "greedy")
+        lean = _code_labels(belief, rate * LN2, "greedy")
         public = ebim_greedy(belief, rate).labels
         p_lean = np.bincount(lean, weights=belief)
         p_public = np.bincount(public, weights=belief)
         np.testing.assert_allclose(np.sort(p_lean[p_lean > 0]),
                                    np.sort(p_public[p_public > 0]), atol=1e-15)
-        assert np.array_equal(_code_labels(belief, rate, "uniform"),
+        assert np.array_equal(_code_labels(belief, rate * LN2, "uniform"),
                               uniform_quantizer(belief, rate))
         pi = rng.dirichlet(np.ones(4))
         p_t = p_public / p_public.sum()
-        cond = _action_given_code(p_t, pi)
+        cond = _action_given_code(p_t, pi, greedy_core)
         dense = greedy_mec(p_t, pi).to_dense()
         np.testing.assert_allclose(cond * p_t[:, None], dense, atol=1e-16)
 

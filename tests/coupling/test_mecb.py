@@ -160,9 +160,9 @@ def test_min_entropy_coupler_bad_params():
     X = np.zeros((4, 3))
     with pytest.raises(ValueError, match="exactly 2 variables"):
         MinimumEntropyCoupler(method="exact").fit(X)
-    with pytest.raises(ValueError, match="method must be"):
+    with pytest.raises(ValueError, match="'method' parameter of MinimumEntropyCoupler"):
         MinimumEntropyCoupler(method="lp").fit(X)
-    with pytest.raises(ValueError, match="tol must be >= 0"):
+    with pytest.raises(ValueError, match="'tol' parameter of MinimumEntropyCoupler"):
         MinimumEntropyCoupler(tol=-1.0).fit_marginals([1.0])
 
 
@@ -187,9 +187,9 @@ def test_bottleneck_coupler():
     strict = BottleneckCoupler(rate=1.0, handle_unknown="error").fit(X)
     with pytest.raises(ValueError, match="not seen during fit"):
         strict.transform([[9.0]])
-    with pytest.raises(ValueError, match="handle_unknown must be"):
+    with pytest.raises(ValueError, match="'handle_unknown' parameter of BottleneckCoupler"):
         BottleneckCoupler(handle_unknown="ignore").fit(X)
-    with pytest.raises(ValueError, match="encoder must be one of"):
+    with pytest.raises(ValueError, match="'encoder' parameter of BottleneckCoupler"):
         BottleneckCoupler(encoder="x").fit(X)
-    with pytest.raises(ValueError, match="rate must be >= 0"):
+    with pytest.raises(ValueError, match="'rate' parameter of BottleneckCoupler"):
         BottleneckCoupler(rate=-1).fit(X)

@@ -1,0 +1,273 @@
+"""The coding protocol of the Markov coding game: compress the belief, couple, act, update."""
+
+from __future__ import annotations
+
+import dataclasses
+import numbers
+
+import numpy as np
+
+from ...backend import on_host, to_numpy
+from ...base import ResultMixin
+from ...utils import (
+    check_array,
+    check_option,
+    check_probability_vector,
+    check_rng,
+    check_scalar_in,
+    check_stochastic_matrix,
+    entropy,
+    progress,
+    sum_tolerance,
+)
+from .._ebim import RATE_SLACK, _greedy_candidates, _labels_for, _move_at
+from .._mecb import _uniform_labels
+from .._validation import LN2
+from ._gridworld import check_world
+from ._softq import SoftQPolicy
+
+ENCODERS = ("greedy", "uniform")
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class MCGResult(ResultMixin):
+    """Episodes of a Markov coding game.
+
+    The arrays live in the namespace and on the device of the policy or prior given to
+    :func:`play` (NumPy for a :class:`SoftQPolicy`).
+
+    Parameters
+    ----------
+    rewards : ndarray of shape (n_episodes,)
+        Discounted return ``sum_t discount**t r_{t+1}`` of each episode.
+    decoded : ndarray of shape (n_episodes,), bool
+        Whether the receiver's most likely message equals the sent one at the end.
+    messages : ndarray of shape (n_episodes,), int64
+        The message sent in each episode.
+    steps : ndarray of shape (n_episodes,), int64
+        Length of each episode.
+    posterior_true : ndarray of shape (n_episodes,)
+        Receiver's final probability of the sent message.
+    rate : float
+        Bits allowed for the code of the belief at each step.
+    encoder : str
+        ``"greedy"`` or ``"uniform"``.
+
+    Examples
+    --------
+    >>> from probstat.coupling.games import GridWorld, soft_q_iteration, play
+    >>> world = GridWorld(size=4, obstacles=[], start=(3, 0))
+    >>> res = play(world, soft_q_iteration(world, 0.3), n_messages=8, n_episodes=5,
+    ...            random_state=0)
+    >>> res.rewards.shape
+    (5,)
+    """
+
+    rewards: np.ndarray
+    decoded: np.ndarray
+    messages: np.ndarray
+    steps: np.ndarray
+    posterior_true: np.ndarray
+    rate: float
+    encoder: str
+
+    def _summary_rows(self):
+        return [("encoder", self.encoder), ("rate", self.rate),
+                ("n_episodes", int(self.rewards.shape[0])),
+                ("mean_reward", self.mean_reward), ("accuracy", self.accuracy),
+                ("mean_steps", float(np.mean(to_numpy(self.steps))))]
+
+    @property
+    def mean_reward(self) -> float:
+        """Average discounted return."""
+        return float(np.mean(to_numpy(self.rewards)))
+
+    @property
+    def accuracy(self) -> float:
+        """Fraction of episodes where the receiver decoded the message."""
+        return float(np.mean(to_numpy(self.decoded)))
+
+
+def _code_labels(belief, rate_nats, encoder):
+    """Code of every message for the current belief (lean path of the public encoders)."""
+    if encoder == "uniform":
+        return _uniform_labels(belief, rate_nats)
+    support = np.flatnonzero(belief > 0)
+    labels = np.zeros(belief.shape[0], dtype=np.int64)
+    ps = belief[support]
+    order = np.argsort(-ps, kind="stable")
+    candidates, h_identity = _greedy_candidates(ps[order])
+    if h_identity <= rate_nats + RATE_SLACK or support.size < 2:
+        codes = np.arange(support.size)
+    else:
+        k, merge_small = _move_at(int(np.argmax(candidates <= rate_nats + RATE_SLACK)))
+        codes = _labels_for(support.size, np.arange(support.size), k, merge_small)
+    labels[support[order]] = codes
+    return labels
+
+
+def _action_given_code(p_t, pi, greedy_core):
+    """``p(a | t)`` of the greedy coupling of ``p_t`` with ``pi`` (kernel called directly)."""
+    n_t = p_t.shape[0]
+    offsets = np.array([0, n_t, n_t + pi.shape[0]], dtype=np.int64)
+    o_t, o_a = np.argsort(-p_t, kind="stable"), np.argsort(-pi, kind="stable")
+    values = np.concatenate([p_t[o_t], pi[o_a]])
+    order = np.concatenate([o_t, o_a]).astype(np.int64)
+    capacity = n_t + pi.shape[0] - 1
+    idx = np.empty((capacity, 2), dtype=np.int64)
+    mass = np.empty(capacity)
+    k = greedy_core(values, offsets, order, 1e-15, idx, mass)
+    joint = np.zeros((n_t, pi.shape[0]))
+    np.add.at(joint, (idx[:k, 0], idx[:k, 1]), mass[:k])
+    return np.divide(joint, p_t[:, None], out=np.zeros_like(joint), where=p_t[:, None] > 0)
+
+
+def check_verbose(verbose):
+    """``verbose``: a bool or a non-negative int."""
+    if isinstance(verbose, (bool, np.bool_)):
+        return bool(verbose)
+    if not isinstance(verbose, numbers.Integral):
+        raise TypeError(f"verbose must be a bool or an integer (got {verbose!r})")
+    return check_scalar_in(verbose, "verbose", low=0, integer=True)
+
+
+def check_policy(policy, world):
+    """The policy as a float64 (n_states, 4) array whose live rows are distributions."""
+    pi = policy.policy if isinstance(policy, SoftQPolicy) else policy
+    dtype = getattr(pi, "dtype", np.float64)  # the tolerance on the rows scales with it
+    pi = check_array(pi, "policy", ndim=2)
+    if pi.shape != (world.n_states, 4):
+        raise ValueError(f"policy must have shape ({world.n_states}, 4) (got {pi.shape})")
+    pi = np.array(pi, dtype=np.float64, copy=True)  # never write into the caller's array
+    live = ~world.terminal
+    pi[live] = check_stochastic_matrix(pi[live], name="policy", axis=1,
+                                       atol=sum_tolerance(dtype, 4))
+    return pi
+
+
+def _play(world, pi, prior, rate_bits, encoder, n_episodes, max_steps, rng, verbose):
+    """The episodes of :func:`play` on validated arguments (NumPy)."""
+    from .._kernels import greedy_core  # numba compiles on the first call
+
+    n_messages = prior.shape[0]
+    rate_nats = rate_bits * LN2
+    start = world.state(world.start)
+    rewards = np.zeros(n_episodes)
+    decoded = np.zeros(n_episodes, dtype=bool)
+    messages = np.zeros(n_episodes, dtype=np.int64)
+    steps = np.zeros(n_episodes, dtype=np.int64)
+    posterior = np.zeros(n_episodes)
+    prior_cdf = np.cumsum(prior)
+    for e in progress(range(n_episodes), verbose=verbose, desc="MCG episodes"):
+        m = int(min(np.searchsorted(prior_cdf, rng.random() * prior_cdf[-1], side="right"),
+                    n_messages - 1))
+        belief = prior.copy()
+        s = start
+        ret, disc, t = 0.0, 1.0, 0
+        known = False
+        while t < max_steps and not world.terminal[s]:
+            if known:  # the receiver already knows the message: T is constant, a ~ pi
+                row = pi[s]
+            else:
+                labels = _code_labels(belief, rate_nats, encoder)
+                p_t = np.bincount(labels, weights=belief)
+                cond = _action_given_code(p_t / p_t.sum(), pi[s], greedy_core)  # p(a | t)
+                row = cond[labels[m]]
+            a = int(min(np.searchsorted(np.cumsum(row), rng.random() * row.sum(),
+                                        side="right"), 3))
+            if not known:
+                belief = belief * cond[labels, a]
+                belief /= belief.sum()
+                known = np.count_nonzero(belief) == 1
+            s, r, _ = world._step(s, a, rng)
+            ret += disc * r
+            disc *= world.discount
+            t += 1
+        rewards[e] = ret
+        messages[e] = m
+        steps[e] = t
+        posterior[e] = belief[m]
+        decoded[e] = int(np.argmax(belief)) == m
+    return MCGResult(rewards, decoded, messages, steps, posterior, rate_bits, encoder)
+
+
+def play(world, policy, *, n_messages=512, prior=None, rate=None, rate_fraction=None,
+         encoder="greedy", n_episodes=200, max_steps=1000, random_state=None,
+         verbose=False) -> MCGResult:
+    """Play episodes of the Markov coding game.
+
+    Parameters
+    ----------
+    world : GridWorld
+        The MDP.
+    policy : SoftQPolicy or array-like of shape (n_states, 4)
+        The agent's policy ``pi(a | s)`` (rows of terminal states are not used).
+    n_messages : int, default=512
+        Size of the message set.
+    prior : array-like of shape (n_messages,), optional
+        Message prior (default uniform); the message is drawn from it.
+    rate : float, optional
+        Bits allowed for the code of the belief at every step. Give ``rate`` or
+        ``rate_fraction``; neither means no bottleneck (``rate = H(prior)``).
+    rate_fraction : float, optional
+        ``rate = rate_fraction * H(prior)`` (the MEC-B code's "compression rate").
+    encoder : {"greedy", "uniform"}, default="greedy"
+        Greedy EBIM (as :func:`probstat.coupling.ebim_greedy`) or the uniform quantiser
+        (as :func:`probstat.coupling.uniform_quantizer`) of the messages that the receiver
+        still considers possible. Rates are in bits.
+    n_episodes : int, default=200
+        Number of episodes.
+    max_steps : int, default=1000
+        Longest episode.
+    random_state : None, int, RandomState or Generator
+        Seed or generator of the messages, actions and moves.
+    verbose : bool, default=False
+        Progress bar over episodes.
+
+    Returns
+    -------
+    MCGResult
+        The episodes run on the CPU: an array-API policy or prior is copied to NumPy and
+        the result's arrays moved back to its namespace.
+
+    References
+    ----------
+    S. Sokota et al., "Communicating via Markov decision processes", ICML 2022.
+    M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with bottleneck",
+    NeurIPS 2024.
+
+    Examples
+    --------
+    >>> from probstat.coupling.games import GridWorld, soft_q_iteration, play
+    >>> world = GridWorld(size=4, obstacles=[], start=(3, 0))
+    >>> pol = soft_q_iteration(world, beta=0.5)
+    >>> res = play(world, pol, n_messages=4, n_episodes=20, random_state=0)
+    >>> 0.0 <= res.accuracy <= 1.0
+    True
+    """
+    check_world(world)
+    host = on_host(policy, prior, where="play")
+    pi = check_policy(host.to_numpy(policy), world)
+    n_messages = check_scalar_in(n_messages, "n_messages", low=1, integer=True)
+    if prior is None:
+        prior = np.full(n_messages, 1.0 / n_messages)
+    else:
+        prior = check_probability_vector(host.to_numpy(prior), name="prior")
+        if prior.shape[0] != n_messages:
+            raise ValueError(
+                f"prior must have n_messages={n_messages} entries (got {prior.shape[0]})"
+            )
+    if rate is not None and rate_fraction is not None:
+        raise ValueError("give rate or rate_fraction, not both")
+    if rate_fraction is not None:
+        rate = check_scalar_in(rate_fraction, "rate_fraction", low=0) * entropy(prior)
+    elif rate is None:
+        rate = entropy(prior)
+    rate = float(check_scalar_in(rate, "rate", low=0))
+    check_option(encoder, "encoder", ENCODERS)
+    n_episodes = check_scalar_in(n_episodes, "n_episodes", low=1, integer=True)
+    max_steps = check_scalar_in(max_steps, "max_steps", low=1, integer=True)
+    rng = check_rng(random_state)
+    verbose = check_verbose(verbose)
+    result = _play(world, pi, prior, rate, encoder, n_episodes, max_steps, rng, verbose)
+    return host.from_numpy(result)

@@ -1,0 +1,174 @@
+"""Reward and decoding accuracy of the Markov coding game over temperatures and rates."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from ...backend import on_host
+from ...base import ResultMixin
+from ...utils import (
+    check_array,
+    check_option,
+    check_rng,
+    check_scalar_in,
+    entropy,
+    progress,
+)
+from ._gridworld import check_world
+from ._protocol import ENCODERS, _play, check_policy, check_verbose
+from ._softq import _soft_q
+
+
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
+class MCGSweep(ResultMixin):
+    """Reward and decoding accuracy over temperatures, rates and encoders.
+
+    The arrays live in the namespace and on the device of ``betas``.
+
+    Parameters
+    ----------
+    betas : ndarray of shape (b,)
+        Policy temperatures.
+    rate_fractions : ndarray of shape (r,)
+        Rates as fractions of ``H(M)``.
+    encoders : tuple of str
+        The encoders compared.
+    mean_reward : ndarray of shape (len(encoders), r, b)
+        Mean discounted reward of each cell.
+    accuracy : ndarray of shape (len(encoders), r, b)
+        Decoding accuracy of each cell.
+    policy_entropy : ndarray of shape (b,)
+        Mean policy entropy (bits) for each temperature.
+
+    Examples
+    --------
+    >>> from probstat.coupling.games import GridWorld, mcg_sweep
+    >>> world = GridWorld(size=4, obstacles=[], start=(3, 0))
+    >>> sweep = mcg_sweep(world, [0.1, 1.0], [1.0], n_messages=4, n_episodes=4,
+    ...                   random_state=0)
+    >>> sweep.accuracy.shape
+    (2, 1, 2)
+    """
+
+    betas: np.ndarray
+    rate_fractions: np.ndarray
+    encoders: tuple
+    mean_reward: np.ndarray
+    accuracy: np.ndarray
+    policy_entropy: np.ndarray
+
+    def plot(self, ax=None):
+        """Reward against accuracy, one curve per encoder and rate (varying beta).
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on (a new figure when None).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on.
+        """
+        from .._plot import plot_mcg_sweep
+
+        return plot_mcg_sweep(self, ax)
+
+
+def _check_encoders(encoders):
+    if isinstance(encoders, (str, bytes)) or not hasattr(encoders, "__iter__"):
+        raise TypeError(f"encoders must be a sequence of encoder names such as "
+                        f"('greedy', 'uniform') (got {encoders!r})")
+    encoders = tuple(encoders)
+    if not encoders:
+        raise ValueError("encoders must name at least one encoder")
+    for name in encoders:
+        check_option(name, "encoders", ENCODERS)
+    return encoders
+
+
+def mcg_sweep(world, betas, rate_fractions=(1.0,), *, encoders=("greedy", "uniform"),
+              n_messages=512, n_episodes=200, max_steps=1000, n_iter=100,
+              random_state=None, verbose=False) -> MCGSweep:
+    """Play the Markov coding game over temperatures, rates and encoders.
+
+    Parameters
+    ----------
+    world : GridWorld
+        The MDP.
+    betas : array-like of shape (b,)
+        Policy temperatures (> 0); a single number gives one temperature.
+    rate_fractions : array-like of shape (r,), default=(1.0,)
+        Rates as fractions of ``H(M)`` (>= 0).
+    encoders : tuple of str, default=("greedy", "uniform")
+        Encoders to compare (see :func:`play`).
+    n_messages : int, default=512
+        Size of the (uniform) message set.
+    n_episodes : int, default=200
+        Episodes per cell.
+    max_steps : int, default=1000
+        Longest episode.
+    n_iter : int, default=100
+        Soft-Q iterations.
+    random_state : None, int, RandomState or Generator
+        Each (encoder, rate, beta) cell gets its own stream drawn from it.
+    verbose : bool, default=False
+        Progress bar over the cells.
+
+    Returns
+    -------
+    MCGSweep
+        The episodes run on the CPU: array-API ``betas`` or ``rate_fractions`` are copied
+        to NumPy and the result's arrays moved back to their namespace.
+
+    References
+    ----------
+    M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with bottleneck",
+    NeurIPS 2024.
+
+    Examples
+    --------
+    >>> from probstat.coupling.games import GridWorld, mcg_sweep
+    >>> world = GridWorld(size=4, obstacles=[], start=(3, 0))
+    >>> sweep = mcg_sweep(world, [0.5], n_messages=4, n_episodes=4, random_state=0)
+    >>> sweep.encoders
+    ('greedy', 'uniform')
+    """
+    check_world(world)
+    host = on_host(betas, rate_fractions, where="mcg_sweep")
+    betas = check_array(host.to_numpy(betas), "betas", ndim=(0, 1)).reshape(-1)
+    if float(betas.min()) <= 0:
+        raise ValueError(f"betas must be > 0 (smallest {float(betas.min()):g})")
+    fractions = check_array(host.to_numpy(rate_fractions), "rate_fractions",
+                            ndim=(0, 1)).reshape(-1)
+    if float(fractions.min()) < 0:
+        raise ValueError(f"rate_fractions must be >= 0 (smallest {float(fractions.min()):g})")
+    encoders = _check_encoders(encoders)
+    n_messages = check_scalar_in(n_messages, "n_messages", low=1, integer=True)
+    n_episodes = check_scalar_in(n_episodes, "n_episodes", low=1, integer=True)
+    max_steps = check_scalar_in(max_steps, "max_steps", low=1, integer=True)
+    n_iter = check_scalar_in(n_iter, "n_iter", low=1, integer=True)
+    rng = check_rng(random_state)
+    verbose = check_verbose(verbose)
+
+    policies = [_soft_q(world, float(b), n_iter, 0.0) for b in betas]
+    prior = np.full(n_messages, 1.0 / n_messages)
+    h_prior = entropy(prior)
+    tables = [check_policy(p.policy, world) for p in policies]
+    reward = np.zeros((len(encoders), fractions.size, betas.size))
+    accuracy = np.zeros_like(reward)
+    cells = [(i, j, k) for i in range(len(encoders)) for j in range(fractions.size)
+             for k in range(betas.size)]
+    seeds = rng.integers(0, 2**63 - 1, size=len(cells))
+    for (i, j, k), seed in progress(list(zip(cells, seeds)), verbose=verbose,
+                                    desc="MCG sweep"):
+        res = _play(world, tables[k], prior, float(fractions[j]) * h_prior,
+                    encoders[i], n_episodes, max_steps, np.random.default_rng(int(seed)),
+                    False)
+        reward[i, j, k] = res.mean_reward
+        accuracy[i, j, k] = res.accuracy
+    entropies = np.array([p.mean_entropy() for p in policies])
+    sweep = MCGSweep(betas.copy(), fractions.copy(), encoders, reward, accuracy, entropies)
+    return host.from_numpy(sweep)
