@@ -6,57 +6,22 @@ from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..backend import on_host, to_numpy
-from ..utils import check_array, check_rng, check_scalar_in
+from ..utils import check_rng, check_scalar_in
 from ..utils._numerics import log_base
 from ..utils._param_validation import Interval, StrOptions, fit_context
+from ..utils._validation import validate_estimator_data
 from ._bounds import exact_mec, mec_lower_bound
 from ._coupling import greedy_mec
 from ._mecb import ENCODERS, _mec_b
 from ._validation import check_marginals
 
-#: Why scikit-learn's own array-API checks (run when SCIPY_ARRAY_API=1) fail: they switch
-#: on scikit-learn's dispatch flag, not probstat's, so fitted arrays stay NumPy and foreign
-#: input is converted; tests/contract/test_array_api.py covers the estimator instead.
-_SKLEARN_ARRAY_API = ("scikit-learn's array-API checks turn on sklearn's dispatch flag, not "
-                      "probstat's, so fitted arrays stay NumPy and foreign input is "
-                      "converted; probstat's array-API contract test runs this estimator "
-                      "on array-api-strict input instead")
-
 
 def _check_X(estimator, X, *, reset):
-    """``X`` as a float64 2-D NumPy array, with probstat's named errors.
-
-    Object arrays and sparse matrices are left to scikit-learn, whose messages its common
-    checks expect; complex data is refused with scikit-learn's wording too.
-    """
-    import scipy.sparse
-
-    if X is None:
-        check_array(X, "X")  # raises the named TypeError
-    if not scipy.sparse.issparse(X):
-        try:
-            arr = np.asarray(X)
-        except (ValueError, TypeError):  # ragged: check_array names it
-            arr = None
-        kind = None if arr is None else arr.dtype.kind
-        if kind == "c":
-            raise ValueError(f"Complex data not supported: X must hold real numbers "
-                             f"(got dtype {arr.dtype})")
-        if kind in ("b", "i", "u", "f"):
-            shape = arr.shape
-            if len(shape) == 1:  # scikit-learn's wording, which its common checks expect
-                raise ValueError(f"X must be 2-D (got 1-D, shape {shape}). Reshape your data "
-                                 "either using X.reshape(-1, 1) if it has a single feature "
-                                 "or X.reshape(1, -1) if it holds a single sample.")
-            if len(shape) == 2 and shape[1] == 0:
-                raise ValueError(f"X must not be empty: 0 feature(s) (shape={shape}) while a "
-                                 "minimum of 1 is required.")
-        if kind != "O":
-            X = check_array(X if arr is None else arr, "X", ndim=2)
-    return validate_data(estimator, X, reset=reset, dtype=np.float64)
+    """``X`` as a float64 2-D NumPy array, with probstat's named errors."""
+    return validate_estimator_data(estimator, X, reset=reset, dtype=np.float64)
 
 
 def _column_marginals(X):
@@ -348,9 +313,6 @@ class BottleneckCoupler(TransformerMixin, BaseEstimator):
         "base": [Interval(Real, 0, None, closed="neither")],
         "handle_unknown": [StrOptions({"prior", "error"})],
     }
-    _expected_failed_checks = {"check_array_api_input": _SKLEARN_ARRAY_API,
-                               "check_array_api_same_namespace": _SKLEARN_ARRAY_API}
-
     def __init__(self, rate=1.0, *, encoder="greedy", base=2, handle_unknown="prior"):
         self.rate = rate
         self.encoder = encoder

@@ -363,9 +363,9 @@ def test_bottleneck_coupler_refuses_bad_targets_by_name():
 
 def test_estimators_name_x_in_their_errors():
     for est in (coupling.MinimumEntropyCoupler(), coupling.BottleneckCoupler()):
-        with pytest.raises(TypeError, match="X must"):
+        with pytest.raises((TypeError, ValueError), match="X must"):
             est.fit(None)
         with pytest.raises(TypeError, match="X must hold numbers"):
             est.fit(np.array([["0.5"], ["1"]]))
-        with pytest.raises(ValueError, match="Complex data not supported: X"):
+        with pytest.raises(ValueError, match="X must hold real numbers.*Complex data not"):
             est.fit(np.array([[1j], [1.0]]))
