@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._warn import warn
+from .._warn import _PACKAGE_DIR
 from ..backend import on_host
 from ..base import ResultMixin
 from ..utils import check_array, check_option, check_rng, progress
@@ -26,7 +26,7 @@ from ..utils._param_validation import (
 )
 from ._core import _spd_inverse
 from ._exact import _BOUNDS, kl_tolerance, min_sample_size
-from ._expfam import FAMILY_NAMES, ExponentialFamily, _as_2d
+from ._expfam import FAMILY_NAMES, ExponentialFamily, _about, _as_2d
 from ._likelihood import LikelihoodModel, glm_model
 from ._mvn import _MVN, _IndepNormal
 from ._risk import _ESTIMATORS, _MODES, BootstrapRisk, _check_family, _coefficients
@@ -37,6 +37,26 @@ __all__ = ["ExpansionWarning", "PNCriterion", "PNReport"]
 
 class ExpansionWarning(UserWarning):
     """The second-order risk expansion is unreliable or the data are heavy-tailed."""
+
+
+def _warn_from_fit(message, category):
+    """:func:`probstat._warn.warn` for code under ``fit``: the warning points at the first
+    frame outside probstat *and* outside scikit-learn's ``fit_context`` wrapper."""
+    import inspect
+
+    import sklearn.base
+
+    wrapper = inspect.getfile(sklearn.base)
+    frame, level = inspect.currentframe(), 0
+    try:
+        while frame is not None:
+            filename = inspect.getfile(frame)
+            if not (filename.startswith(_PACKAGE_DIR) or filename == wrapper):
+                break
+            frame, level = frame.f_back, level + 1
+    finally:
+        del frame
+    warnings.warn(message, category, stacklevel=level + 1)
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -257,8 +277,6 @@ class PNCriterion(DensityMixin, BaseEstimator):
     def _coefficients(self, fam, X):
         """(theta, c1, c2, c1_sandwich_first_order, tr(J^-1 K))."""
         if isinstance(fam, LikelihoodModel):
-            if self.mode != "sandwich":
-                raise ValueError("mode must be 'sandwich' for a LikelihoodModel family")
             theta = fam._fit(X)
             c1, c2, J, K = fam._coefficients(theta, X)
             return theta, c1, c2, c1, float(np.sum(_spd_inverse(J, "J") * K))
@@ -303,17 +321,20 @@ class PNCriterion(DensityMixin, BaseEstimator):
         host = on_host(X, where="PNCriterion.fit")
         X = self._check_X(host.to_numpy(X), reset=True)
         tol = self._resolve_tol()
+        if isinstance(self.family, LikelihoodModel) and self.mode != "sandwich":
+            raise ValueError("mode must be 'sandwich' for a LikelihoodModel family")
         n = X.shape[0]
         if n < 2:
             raise ValueError(f"X must have at least 2 samples (got n_samples={n})")
-        fam = self._resolve_family(X)
-        p = fam.n_params if isinstance(fam, ExponentialFamily) else None
-        if p is None and isinstance(fam, ExponentialFamily):
-            p = fam._stat(X[:1]).shape[1]
-        if p is not None and n < p:
-            raise ValueError(f"X has fewer samples than parameters: n_samples={n} but the "
-                             f"model has p={p} parameters")
-        theta, c1, c2, c1s, trJK = self._coefficients(fam, X)
+        with _about("X"):
+            fam = self._resolve_family(X)
+            p = fam.n_params if isinstance(fam, ExponentialFamily) else None
+            if p is None and isinstance(fam, ExponentialFamily):
+                p = fam._stat(X[:1]).shape[1]
+            if p is not None and n < p:
+                raise ValueError(f"X has fewer samples than parameters: n_samples={n} but "
+                                 f"the model has p={p} parameters")
+            theta, c1, c2, c1s, trJK = self._coefficients(fam, X)
         p = theta.shape[0]
         if n < p:
             raise ValueError(f"X has fewer samples than parameters: n_samples={n} but the "
@@ -330,10 +351,11 @@ class PNCriterion(DensityMixin, BaseEstimator):
         self.n_min_ = min_sample_size(self.c1_, self.c2_, tol, order=self.order) \
             if self.c1_ > 0 else 1
         self.misspecification_ratio_ = float(c1s / (p / 2.0))
-        self._information_criteria(fam, theta, X, trJK)
+        with _about("X"):
+            self._information_criteria(fam, theta, X, trJK)
         self.warnings_ = self._expansion_warnings(X)
         for message in self.warnings_:
-            warn(message, ExpansionWarning)
+            _warn_from_fit(message, ExpansionWarning)
         if self.bootstrap > 0:
             self._bootstrap(fam, X, int(self.bootstrap))
         host.move_attributes(self, ["theta_"])
@@ -343,8 +365,8 @@ class PNCriterion(DensityMixin, BaseEstimator):
         n, p = X.shape[0], theta.shape[0]
         if isinstance(fam, LikelihoodModel) and fam.loglike_obs is None:
             ll = math.nan
-            warn("the model has no loglike_obs: loglik_, aic_, aicc_, tic_ and bic_ are NaN",
-                 UserWarning)
+            _warn_from_fit("the model has no loglike_obs: loglik_, aic_, aicc_, tic_ and bic_ "
+                           "are NaN", UserWarning)
         else:
             ll = float(np.sum(fam._logpdf(theta, X)))
         self.loglik_ = ll

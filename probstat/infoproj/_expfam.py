@@ -9,8 +9,10 @@ once.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
+import re
 import warnings
 
 import numpy as np
@@ -32,6 +34,22 @@ def _as_2d(X, name="X"):
     """Validated float64 samples of shape (n, d); a 1-D array is one column."""
     X = check_array(X, name, ndim=(1, 2))
     return X[:, None] if X.ndim == 1 else X
+
+
+@contextlib.contextmanager
+def _about(name):
+    """Name the caller's argument ``name`` in a ValueError raised about its data.
+
+    The families check their data (support, rank, existence of the MLE) without knowing
+    what the public routine calls them (``X``, ``truth``, ``support``, ...).
+    """
+    try:
+        yield
+    except ValueError as exc:
+        message = str(exc)
+        if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", message):
+            raise
+        raise ValueError(f"{name}: {message}") from None
 
 
 def _vector(theta, name, p=None):
@@ -300,7 +318,9 @@ class ExponentialFamily:
             The statistic of each row.
         """
         host = on_host(X, where="ExponentialFamily.stat")
-        return host.from_numpy(self._stat(_as_2d(host.to_numpy(X))))
+        X = _as_2d(host.to_numpy(X))
+        with _about("X"):
+            return host.from_numpy(self._stat(X))
 
     def psi(self, theta):
         """Log-partition ``psi(theta)``.
@@ -404,8 +424,9 @@ class ExponentialFamily:
         theta0 = None if theta0 is None else self._check_theta(host.to_numpy(theta0), "theta0")
         max_iter = check_scalar_in(max_iter, "max_iter", low=1, integer=True)
         tol = check_scalar_in(tol, "tol", low=0)
-        return host.from_numpy(self._natural_from_mean(eta, theta0=theta0, max_iter=max_iter,
-                                                       tol=tol))
+        with _about("eta"):
+            theta = self._natural_from_mean(eta, theta0=theta0, max_iter=max_iter, tol=tol)
+        return host.from_numpy(theta)
 
     def fit(self, X):
         """Maximum-likelihood natural parameter: the projection of the empirical distribution.
@@ -427,7 +448,9 @@ class ExponentialFamily:
             exist (it lies on the boundary of the parameter space).
         """
         host = on_host(X, where="ExponentialFamily.fit")
-        return host.from_numpy(self._fit(_as_2d(host.to_numpy(X))))
+        X = _as_2d(host.to_numpy(X))
+        with _about("X"):
+            return host.from_numpy(self._fit(X))
 
     def kl(self, theta_star, theta):
         """``D[g(.; theta_star) || g(.; theta)]`` as a Bregman divergence of ``psi``.
@@ -465,7 +488,9 @@ class ExponentialFamily:
         """
         host = on_host(theta, X, where="ExponentialFamily.logpdf")
         theta = self._check_theta(host.to_numpy(theta))
-        return host.from_numpy(self._logpdf(theta, _as_2d(host.to_numpy(X))))
+        X = _as_2d(host.to_numpy(X))
+        with _about("X"):
+            return host.from_numpy(self._logpdf(theta, X))
 
     def loglik(self, theta, X):
         """Total log-likelihood ``sum_i log g(x_i; theta)``.
@@ -484,7 +509,9 @@ class ExponentialFamily:
         """
         host = on_host(theta, X, where="ExponentialFamily.loglik")
         theta = self._check_theta(host.to_numpy(theta))
-        return float(np.sum(self._logpdf(theta, _as_2d(host.to_numpy(X)))))
+        X = _as_2d(host.to_numpy(X))
+        with _about("X"):
+            return float(np.sum(self._logpdf(theta, X)))
 
     def sample(self, theta, size, *, random_state=None):
         """Draws from ``g(.; theta)`` (named and grid families).
@@ -541,7 +568,7 @@ class ExponentialFamily:
             raise ValueError(f"sufficient_stat returned {T.shape[1]} columns; "
                              f"the family has p={self._p}")
         if not np.all(np.isfinite(T)):
-            raise ValueError("X gives a sufficient statistic that is not finite for some rows")
+            raise ValueError("the sufficient statistic is not finite for some rows")
         return T
 
     def _in_domain(self, theta):

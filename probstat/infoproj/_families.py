@@ -40,7 +40,7 @@ class _Named(ExponentialFamily):
     def _stat(self, X):
         X = self._check_support(X)
         if X.shape[1] != 1:
-            raise ValueError(f"family {self.name!r} needs X with one column (got {X.shape[1]})")
+            raise ValueError(f"the {self.name} family needs data with one column (got {X.shape[1]})")
         return X.copy()
 
     def _psi(self, theta):
@@ -92,7 +92,7 @@ class _Poisson(_Univariate):
 
     def _check_support(self, X):
         if np.any(X < 0) or np.any(X != np.round(X)):
-            raise ValueError("poisson family needs non-negative integer counts in X")
+            raise ValueError("the poisson family needs non-negative integer counts")
         return X
 
     def _logh(self, X):
@@ -125,7 +125,7 @@ class _Bernoulli(_Univariate):
 
     def _check_support(self, X):
         if not np.all((X == 0) | (X == 1)):
-            raise ValueError("bernoulli family needs X with values 0 or 1")
+            raise ValueError("the bernoulli family needs values 0 or 1")
         return X
 
     def _logh(self, X):
@@ -160,7 +160,7 @@ class _GammaKnownShape(_Univariate):
 
     def _check_support(self, X):
         if np.any(X <= 0):
-            raise ValueError(f"{self.name} family needs X > 0")
+            raise ValueError(f"the {self.name} family needs positive values")
         return X
 
     def _logh(self, X):
@@ -182,7 +182,7 @@ class _GammaKnownShape(_Univariate):
 
     def _nat_vec(self, eta):
         if np.any(eta <= 0):
-            raise ValueError("the sample mean must be > 0")
+            raise ValueError(f"the {self.name} MLE does not exist: the sample mean must be > 0")
         return -self.shape / eta
 
     def _sample(self, theta, size, rng):
@@ -227,16 +227,16 @@ class _Multinomial(_Named):
 
     def _labels(self, X):
         if X.shape[1] != 1:
-            raise ValueError(f"multinomial family needs one column of labels in X "
+            raise ValueError(f"the multinomial family needs one column of labels "
                              f"(got {X.shape[1]})")
         lab = X[:, 0]
         if np.any(lab < 0) or np.any(lab != np.round(lab)):
-            raise ValueError("multinomial family needs integer labels 0..k-1 in X")
+            raise ValueError("the multinomial family needs integer labels 0..k-1")
         if self.k is None:
             self.k = max(2, int(lab.max()) + 1)
             self._p = self.k - 1
         if np.any(lab >= self.k):
-            raise ValueError(f"labels in X must be < k={self.k}")
+            raise ValueError(f"the multinomial family's labels must be < k={self.k}")
         return lab.astype(int)
 
     def _stat(self, X):

@@ -68,7 +68,7 @@ def mvn_correct_c2(d):
     return d * (10 * d * d + 51 * d + 61) / 24.0
 
 
-_NO_MLE = ("the Gaussian MLE does not exist: the sample covariance of X is singular "
+_NO_MLE = ("the Gaussian MLE does not exist: the sample covariance is singular "
            "(need n_samples > d and no collinear columns)")
 
 
@@ -147,7 +147,7 @@ class _MVN(_Named):
         if self.d is None:
             return _MVN(n_features)
         if n_features != self.d:
-            raise ValueError(f"the mvn family has d={self.d} but X has {n_features} columns")
+            raise ValueError(f"the mvn family has d={self.d} but the data have {n_features} columns")
         return self
 
     def _need_d(self):
@@ -237,7 +237,7 @@ class _MVN(_Named):
     def _logpdf(self, theta, X):
         mu, cov = self._from_natural(theta)
         if X.shape[1] != self.d:
-            raise ValueError(f"the mvn family has d={self.d} but X has {X.shape[1]} columns")
+            raise ValueError(f"the mvn family has d={self.d} but the data have {X.shape[1]} columns")
         # centred first: the shared density then has no cancellation between x and mu
         return gaussian_log_density(X - mu, np.zeros((1, self.d)),
                                     precision_cholesky(cov[None]), "full")[:, 0]
@@ -281,7 +281,7 @@ class _IndepNormal(_Named):
         if self.d is None:
             return _IndepNormal(n_features)
         if n_features != self.d:
-            raise ValueError(f"the family has d={self.d} but X has {n_features} columns")
+            raise ValueError(f"the family has d={self.d} but the data have {n_features} columns")
         return self
 
     def _moments(self, theta):
@@ -292,7 +292,7 @@ class _IndepNormal(_Named):
 
     def _stat(self, X):
         if self.d is not None and X.shape[1] != self.d:
-            raise ValueError(f"the family has d={self.d} but X has {X.shape[1]} columns")
+            raise ValueError(f"the family has d={self.d} but the data have {X.shape[1]} columns")
         return np.stack([X, X * X], axis=2).reshape(X.shape[0], -1)
 
     def _psi(self, theta):
@@ -321,7 +321,7 @@ class _IndepNormal(_Named):
         eta = eta.reshape(-1, 2)
         var = eta[:, 1] - eta[:, 0] ** 2
         if np.any(var <= 0):
-            raise ValueError("the normal MLE does not exist: a column of X has zero variance")
+            raise ValueError("the normal MLE does not exist: a column has zero variance")
         return np.stack([eta[:, 0] / var, -0.5 / var], axis=1).reshape(-1)
 
     def _fit(self, X):
@@ -346,7 +346,7 @@ class _IndepNormal(_Named):
     def _logpdf(self, theta, X):
         mu, var = self._moments(theta)
         if X.shape[1] != mu.shape[0]:
-            raise ValueError(f"the family has d={mu.shape[0]} but X has {X.shape[1]} columns")
+            raise ValueError(f"the family has d={mu.shape[0]} but the data have {X.shape[1]} columns")
         return gaussian_log_density(X - mu, np.zeros((1, mu.shape[0])),
                                     (1.0 / np.sqrt(var))[None], "diag")[:, 0]
 

@@ -24,7 +24,7 @@ from ..utils import (
     progress,
 )
 from ._core import _spd_inverse, _weighted_cumulants, cumulant_invariants, risk_expansion_expfam
-from ._expfam import FAMILY_NAMES, ExponentialFamily, _as_2d
+from ._expfam import FAMILY_NAMES, ExponentialFamily, _about, _as_2d
 from ._mvn import _MVN, mvn_correct_c2
 from ._sandwich import mvn_sandwich_coefficients
 
@@ -123,7 +123,8 @@ def _truth(family, truth, host, estimator="plugin"):
                             "frozen scipy.stats distribution; pass a sample or a grid for "
                             "multivariate truths")
         family = _check_family(family, 1)
-        mean, S, k3 = _frozen_moments(family, truth)
+        with _about("truth"):
+            mean, S, k3 = _frozen_moments(family, truth)
         return family, "distribution", mean, S, k3, None
     if isinstance(truth, tuple):
         if len(truth) != 2:
@@ -134,11 +135,13 @@ def _truth(family, truth, host, estimator="plugin"):
             raise ValueError(f"pmf must have one entry per support point "
                              f"(got {pmf.shape[0]} and {support.shape[0]})")
         family = _check_family(family, support.shape[1])
-        mean, S, k3 = _weighted_cumulants(family._stat(support), pmf, 3, np)
+        with _about("support"):
+            mean, S, k3 = _weighted_cumulants(family._stat(support), pmf, 3, np)
         return family, "grid", mean, S, k3, (support, pmf)
     X = _as_2d(to_numpy(truth), "truth")
     family = _check_family(family, X.shape[1])
-    T = family._stat(X)
+    with _about("truth"):
+        T = family._stat(X)
     n = T.shape[0]
     if estimator == "kstat" and n <= 3:
         raise ValueError(f"estimator='kstat' needs more than 3 rows of truth (got {n})")
@@ -191,7 +194,8 @@ def information_projection(family, truth):
     """
     host = on_host(*_truth_arrays(truth), where="information_projection")
     family, _, mean, _, _, _ = _truth(family, truth, host)
-    return host.from_numpy(family._natural_from_mean(mean))
+    with _about("truth"):
+        return host.from_numpy(family._natural_from_mean(mean))
 
 
 def risk_coefficients(family, truth, *, mode="sandwich", estimator="plugin", order=2):
@@ -247,7 +251,8 @@ def risk_coefficients(family, truth, *, mode="sandwich", estimator="plugin", ord
     estimator = check_option(estimator, "estimator", _ESTIMATORS)
     order = check_option(order, "order", (1, 2))
     host = on_host(*_truth_arrays(truth), where="risk_coefficients")
-    return _coefficients(family, truth, host, mode, estimator, order)
+    with _about("truth"):
+        return _coefficients(family, truth, host, mode, estimator, order)
 
 
 def _coefficients(family, truth, host, mode, estimator, order):
@@ -463,7 +468,8 @@ def monte_carlo_risk(family, n, n_rep=10000, *, theta=None, truth=None,
         if theta is not None:
             raise ValueError("give either theta (the model is the truth) or truth, not both")
         family, kind, mean, Sigma, _, data = _truth(family, truth, host)
-        theta_star = family._natural_from_mean(mean)
+        with _about("truth"):
+            theta_star = family._natural_from_mean(mean)
         if kind == "grid":
             support, pmf = data
 
@@ -498,7 +504,7 @@ def monte_carlo_risk(family, n, n_rep=10000, *, theta=None, truth=None,
     ok = np.isfinite(kl)
     failed = int(np.sum(~ok))
     if ok.sum() < 2:
-        raise ValueError("the MLE did not exist in (almost) any replication")
+        raise ValueError("the MLE did not exist in (almost) any replication: increase n")
     if control_variate:
         vals = kl[ok] - cv[ok]
         shift = 0.5 * float(np.sum(Gi * Sigma)) / n
@@ -568,9 +574,10 @@ def bootstrap_risk(family, X, *, m=None, n_boot=200, random_state=None, verbose=
     family = _check_family(family, X.shape[1])
     n = X.shape[0]
     m = n if m is None else m
-    theta = family._fit(X)
+    with _about("X"):
+        theta = family._fit(X)
+        T = family._stat(X)
     kls, failed = [], 0
-    T = family._stat(X)
     batch = max(1, 2_000_000 // (m * T.shape[1]))
     done = 0
     bar = progress(total=n_boot, desc="bootstrap risk", verbose=verbose)

@@ -42,12 +42,12 @@ def _whiten(X):
     n, d = X.shape
     Xc = X - X.mean(axis=0)
     if n <= d:
-        raise ValueError("the Gaussian MLE does not exist: the sample covariance of X is "
+        raise ValueError("the Gaussian MLE does not exist: the sample covariance is "
                          f"singular (need n_samples > d; got {n} rows, {d} columns)")
     Q, R = np.linalg.qr(Xc)
     r = np.abs(np.diag(R))
     if r.min() <= _SINGULAR * r.max():
-        raise ValueError("the Gaussian MLE does not exist: the sample covariance of X is "
+        raise ValueError("the Gaussian MLE does not exist: the sample covariance is "
                          "(numerically) singular (collinear columns?)")
     return math.sqrt(n) * Q
 

@@ -11,7 +11,7 @@ from ..backend import on_host
 from ..base import ResultMixin, Summary
 from ..utils import check_array, check_option, check_scalar_in, progress
 from ._exact import _BOUNDS, kl_tolerance, min_sample_size
-from ._expfam import ExponentialFamily, _as_2d
+from ._expfam import ExponentialFamily, _about, _as_2d
 from ._mvn import mvn_correct_c2
 from ._risk import _ESTIMATORS, _MODES, _check_verbose, _coefficients
 from ._sandwich import mvn_sandwich_coefficients
@@ -221,10 +221,12 @@ def gaussian_dimension_scan(X, *, tol=None, bayes_tv=0.05, bound="best", order=2
     if n <= d + 1:
         raise ValueError(f"X has too few samples: n_samples={n} but d={d} columns")
     X = X[:, cols]
-    uni = [_gauss_block(X[:, [j]], mode, estimator) for j in range(d)]
+    with _about("X"):
+        uni = [_gauss_block(X[:, [j]], mode, estimator) for j in range(d)]
     labels, ps, c1s, c2s, lls = [], [], [], [], []
     for k in progress(range(1, d + 1), verbose=verbose, desc="gaussian scan"):
-        b = _gauss_block(X[:, :k], mode, estimator) if k > 1 else uni[0]
+        with _about("X"):
+            b = _gauss_block(X[:, :k], mode, estimator) if k > 1 else uni[0]
         rest = uni[k:]
         labels.append(f"full on {k}")
         ps.append(2 * d + k * (k - 1) // 2)
@@ -276,14 +278,15 @@ def _check_partitions(partitions, cats):
         try:
             groups = [[lookup[c] for c in g] for g in part]
         except KeyError as exc:
-            raise ValueError(f"partitions mention an unobserved category {exc}") from None
+            raise ValueError(f"partitions mention a category that labels do not have "
+                             f"({exc})") from None
         except TypeError:
             raise TypeError("partitions must be lists of groups (lists) of category values "
                             f"(got {part!r})") from None
         if len(groups) < 2:
             raise ValueError("each of the partitions needs at least 2 groups")
         if sorted(j for g in groups for j in g) != list(range(len(cats))):
-            raise ValueError("each of the partitions must cover every observed category once")
+            raise ValueError("each of the partitions must cover every category of labels once")
         parts.append(groups)
     if not parts:
         raise ValueError("partitions must not be empty")

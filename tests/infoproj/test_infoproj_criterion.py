@@ -216,9 +216,9 @@ def test_multinomial_merge_scan():
     g = np.array([counts[:2].sum(), counts[2:].sum()])
     assert custom.loglik[0] == pytest.approx(float(np.sum(g * np.log(g / (500 * 2)))),
                                              rel=1e-12)
-    with pytest.raises(ValueError, match="cover every observed category"):
+    with pytest.raises(ValueError, match="cover every category of labels"):
         multinomial_merge_scan(y, partitions=[[[3, 4], [5]]])
-    with pytest.raises(ValueError, match="unobserved category"):
+    with pytest.raises(ValueError, match="a category that labels do not have"):
         multinomial_merge_scan(y, partitions=[[[3, 4], [5, 9]]])
 
 
