@@ -249,6 +249,25 @@ class PNCriterion(DensityMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
+    # These checks match scikit-learn's own wording of three input errors; probstat refuses
+    # the same inputs with its package-wide messages, which name the argument.
+    _expected_failed_checks = {
+        "check_complex_data": "complex X is refused with probstat's TypeError 'X must hold "
+                              "real numbers (got complex dtype ...)' (a wrong type is a "
+                              "TypeError), not scikit-learn's ValueError wording",
+        "check_dtype_object": "an object X holding a non-number is refused with probstat's "
+                              "TypeError 'X must hold real numbers (found dict ...)', not the "
+                              "'argument must be a string or a number' wording it matches",
+        "check_estimators_empty_data_messages": "an X without columns is refused with "
+                                                "probstat's 'X must not be empty (got shape "
+                                                "(12, 0))', not the '0 feature(s)' wording "
+                                                "it matches",
+        "check_array_api_input": "it switches scikit-learn's array_api_dispatch, which "
+                                 "probstat does not read: with probstat's own flag off the "
+                                 "input is converted to NumPy (tests/contract checks the "
+                                 "array-API path under probstat.config_context)",
+    }
+
     @classmethod
     def _test_instance(cls):
         # the full Gaussian needs n > d(d+3)/2 rows; the common checks use few rows and up

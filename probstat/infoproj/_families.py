@@ -40,7 +40,8 @@ class _Named(ExponentialFamily):
     def _stat(self, X):
         X = self._check_support(X)
         if X.shape[1] != 1:
-            raise ValueError(f"the {self.name} family needs data with one column (got {X.shape[1]})")
+            raise ValueError(f"the {self.name} family needs data with one column "
+                             f"(got {X.shape[1]})")
         return X.copy()
 
     def _psi(self, theta):

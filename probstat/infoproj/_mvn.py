@@ -147,7 +147,8 @@ class _MVN(_Named):
         if self.d is None:
             return _MVN(n_features)
         if n_features != self.d:
-            raise ValueError(f"the mvn family has d={self.d} but the data have {n_features} columns")
+            raise ValueError(f"the mvn family has d={self.d} but the data have {n_features} "
+                             "columns")
         return self
 
     def _need_d(self):
@@ -237,7 +238,8 @@ class _MVN(_Named):
     def _logpdf(self, theta, X):
         mu, cov = self._from_natural(theta)
         if X.shape[1] != self.d:
-            raise ValueError(f"the mvn family has d={self.d} but the data have {X.shape[1]} columns")
+            raise ValueError(f"the mvn family has d={self.d} but the data have {X.shape[1]} "
+                             "columns")
         # centred first: the shared density then has no cancellation between x and mu
         return gaussian_log_density(X - mu, np.zeros((1, self.d)),
                                     precision_cholesky(cov[None]), "full")[:, 0]
@@ -346,7 +348,8 @@ class _IndepNormal(_Named):
     def _logpdf(self, theta, X):
         mu, var = self._moments(theta)
         if X.shape[1] != mu.shape[0]:
-            raise ValueError(f"the family has d={mu.shape[0]} but the data have {X.shape[1]} columns")
+            raise ValueError(f"the family has d={mu.shape[0]} but the data have {X.shape[1]} "
+                             "columns")
         return gaussian_log_density(X - mu, np.zeros((1, mu.shape[0])),
                                     (1.0 / np.sqrt(var))[None], "diag")[:, 0]
 
