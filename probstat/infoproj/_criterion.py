@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._warn import _PACKAGE_DIR
-from ..backend import on_host
+from ..backend import get_namespace, on_host
 from ..base import ResultMixin
 from ..utils import check_array, check_option, check_rng, progress
 from ..utils._param_validation import (
@@ -452,7 +452,7 @@ class PNCriterion(DensityMixin, BaseEstimator):
         return theta, _coefficients(fam, X, None, "sandwich", "plugin", 1)[0]
 
     # ------------------------------------------------------------ outputs
-    def risk_curve(self, n_grid, *, order=None):
+    def risk_curve(self, n_grid, order=None):
         """The expansion ``c1/n + c2/n^2`` (or ``c1/n``) on a grid of sample sizes.
 
         Parameters
@@ -469,8 +469,9 @@ class PNCriterion(DensityMixin, BaseEstimator):
         """
         check_is_fitted(self)
         order = self.order if order is None else check_option(order, "order", (1, 2))
-        ng = check_array(n_grid, "n_grid")
-        if not bool((ng > 0).all()):
+        xp = get_namespace(n_grid)
+        ng = check_array(n_grid, "n_grid", xp=xp)
+        if not bool(xp.all(ng > 0)):
             raise ValueError("n_grid must contain positive sample sizes")
         return self.c1_ / ng + (self.c2_ / ng**2 if order == 2 else 0.0)
 

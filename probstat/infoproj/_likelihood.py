@@ -177,7 +177,7 @@ class LikelihoodModel:
         theta, X = self._check(host.to_numpy(theta), host.to_numpy(X))
         return host.from_numpy(self._logpdf(theta, X))
 
-    def coefficients(self, theta, X, *, order=2):
+    def coefficients(self, theta, X, order=2):
         """Plug-in risk coefficients from :func:`risk_expansion_general`.
 
         Parameters
