@@ -13,12 +13,14 @@ call it directly.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 from scipy import linalg
 
-from ..backend import device, get_namespace, on_host
+from ..backend import device, get_namespace, is_numpy_namespace, on_host
 from ..utils import check_array, check_option, check_sample_weight
-from ..utils._numerics import cholesky
+from ..utils._numerics import cholesky, limit_blas_threads
 
 __all__ = [
     "cumulant_invariants",
@@ -79,6 +81,12 @@ def _spd_inverse_xp(G, name, xp):
                          "singular (constant or collinear sufficient statistic?)")
     Gi = xp.linalg.inv(G)
     return (Gi + Gi.T) / 2
+
+
+def _small_algebra(xp):
+    """One BLAS thread for NumPy: the contractions are products of p x p^2 matrices, for
+    which extra threads cost more than they bring (and far more on a busy machine)."""
+    return limit_blas_threads(1) if is_numpy_namespace(xp) else contextlib.nullcontext()
 
 
 def _raise3(T, M, xp):
@@ -166,6 +174,12 @@ def risk_expansion_expfam(G, psi3, psi4, Sigma, kappa3, *, order=2):
     psi3 = _tensor(psi3, "psi3", 3, p, xp=xp)
     psi4 = _tensor(psi4, "psi4", 4, p, xp=xp)
     kappa3 = _tensor(kappa3, "kappa3", 3, p, xp=xp)
+    with _small_algebra(xp):
+        return c1, _expfam_c2(Gi, Sigma, psi3, psi4, kappa3, xp)
+
+
+def _expfam_c2(Gi, Sigma, psi3, psi4, kappa3, xp):
+    """The second-order coefficient of :func:`risk_expansion_expfam`."""
     A = Gi @ Sigma @ Gi
     A = (A + A.T) / 2
     T1 = float(xp.sum(psi3 * _raise3(kappa3, Gi, xp)))
@@ -178,8 +192,7 @@ def risk_expansion_expfam(G, psi3, psi4, Sigma, kappa3, *, order=2):
     t33 = float(xp.sum(Z * Gi))
     v = xp.tensordot(A, psi3, axes=([0, 1], [0, 1]))       # k
     vGv = float(xp.sum(v * (Gi @ v)))
-    c2 = -T1 / 3.0 + 0.375 * (-t4 + 2.0 * t33 + vGv)
-    return c1, c2
+    return -T1 / 3.0 + 0.375 * (-t4 + 2.0 * t33 + vGv)
 
 
 def cumulant_invariants(G, psi3, psi4):
@@ -228,10 +241,11 @@ def cumulant_invariants(G, psi3, psi4):
     psi3 = _tensor(psi3, "psi3", 3, p, xp=xp)
     psi4 = _tensor(psi4, "psi4", 4, p, xp=xp)
     Gi = _spd_inverse_xp(G, "G", xp)
-    g3a = float(xp.sum(_raise3(psi3, Gi, xp) * psi3))
-    w = xp.tensordot(psi3, Gi, axes=([0, 1], [0, 1]))        # k
-    g3b = float(xp.sum(w * (Gi @ w)))
-    g4 = float(xp.sum(xp.tensordot(psi4, Gi, axes=([2, 3], [0, 1])) * Gi))
+    with _small_algebra(xp):
+        g3a = float(xp.sum(_raise3(psi3, Gi, xp) * psi3))
+        w = xp.tensordot(psi3, Gi, axes=([0, 1], [0, 1]))        # k
+        g3b = float(xp.sum(w * (Gi @ w)))
+        g4 = float(xp.sum(xp.tensordot(psi4, Gi, axes=([2, 3], [0, 1])) * Gi))
     return g3a, g3b, g4, 5.0 / 12.0 * g3a + 0.375 * g3b - 0.375 * g4
 
 

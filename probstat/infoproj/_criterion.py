@@ -14,6 +14,7 @@ from .._warn import _PACKAGE_DIR
 from ..backend import get_namespace, on_host
 from ..base import ResultMixin
 from ..utils import check_array, check_option, check_rng, progress
+from ..utils._numerics import limit_blas_threads
 from ..utils._param_validation import (
     RANDOM_STATE,
     VERBOSE,
@@ -339,21 +340,33 @@ class PNCriterion(DensityMixin, BaseEstimator):
         """
         host = on_host(X, where="PNCriterion.fit")
         X = self._check_X(host.to_numpy(X), reset=True)
-        tol = self._resolve_tol()
         if isinstance(self.family, LikelihoodModel) and self.mode != "sandwich":
             raise ValueError("mode must be 'sandwich' for a LikelihoodModel family")
+        if X.shape[0] < 2:
+            raise ValueError(f"X must have at least 2 samples (got n_samples={X.shape[0]})")
+        # many small factorisations and products, where BLAS threads only add overhead
+        with limit_blas_threads(1):
+            with _about("X"):
+                self._fit_criterion(X)
+            for message in self.warnings_:
+                _warn_from_fit(message, ExpansionWarning)
+            if self.bootstrap > 0:
+                self._bootstrap(self.family_, X, int(self.bootstrap))
+        host.move_attributes(self, ["theta_"])
+        return self
+
+    def _fit_criterion(self, X):
+        """Set the fitted attributes (apart from the bootstrap's) from validated ``X``."""
+        tol = self._resolve_tol()
         n = X.shape[0]
-        if n < 2:
-            raise ValueError(f"X must have at least 2 samples (got n_samples={n})")
-        with _about("X"):
-            fam = self._resolve_family(X)
-            p = fam.n_params if isinstance(fam, ExponentialFamily) else None
-            if p is None and isinstance(fam, ExponentialFamily):
-                p = fam._stat(X[:1]).shape[1]
-            if p is not None and n < p:
-                raise ValueError(f"X has fewer samples than parameters: n_samples={n} but "
-                                 f"the model has p={p} parameters")
-            theta, c1, c2, c1s, trJK = self._coefficients(fam, X)
+        fam = self._resolve_family(X)
+        p = fam.n_params if isinstance(fam, ExponentialFamily) else None
+        if p is None and isinstance(fam, ExponentialFamily):
+            p = fam._stat(X[:1]).shape[1]
+        if p is not None and n < p:
+            raise ValueError(f"X has fewer samples than parameters: n_samples={n} but the "
+                             f"model has p={p} parameters")
+        theta, c1, c2, c1s, trJK = self._coefficients(fam, X)
         p = theta.shape[0]
         if n < p:
             raise ValueError(f"X has fewer samples than parameters: n_samples={n} but the "
@@ -370,15 +383,8 @@ class PNCriterion(DensityMixin, BaseEstimator):
         self.n_min_ = min_sample_size(self.c1_, self.c2_, tol, order=self.order) \
             if self.c1_ > 0 else 1
         self.misspecification_ratio_ = float(c1s / (p / 2.0))
-        with _about("X"):
-            self._information_criteria(fam, theta, X, trJK)
+        self._information_criteria(fam, theta, X, trJK)
         self.warnings_ = self._expansion_warnings(X)
-        for message in self.warnings_:
-            _warn_from_fit(message, ExpansionWarning)
-        if self.bootstrap > 0:
-            self._bootstrap(fam, X, int(self.bootstrap))
-        host.move_attributes(self, ["theta_"])
-        return self
 
     def _information_criteria(self, fam, theta, X, trJK):
         n, p = X.shape[0], theta.shape[0]
