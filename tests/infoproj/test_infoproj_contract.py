@@ -103,7 +103,9 @@ def test_results_compare_by_identity():
     assert scan == scan and scan != other          # no "truth value of an array" error
     assert "DimensionScan" in scan.summary()
     assert isinstance(scan.summary(), probstat.base.Summary)
-    assert isinstance(PNCriterion().fit(X).summary(), probstat.base.Summary)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ExpansionWarning)
+        assert isinstance(PNCriterion().fit(X).summary(), probstat.base.Summary)
 
 
 # ------------------------------------------------------------------------------- inputs
