@@ -383,20 +383,21 @@ def _general_c2(Ji, V, G, L3, L4, k3, M, N, H, P, D3, D4):
     return float(B1 + B2 + B3 + C1 + C2 + Dq)
 
 
-def _derivative_arrays(l1, l2, l3, l4, names=("l1", "l2", "l3", "l4"), n=None, p=None):
-    """Validated per-observation derivative arrays of shapes (n, p), ..., (n, p, p, p, p)."""
-    l1 = check_array(l1, names[0], ndim=2)
-    n = l1.shape[0] if n is None else n
-    p = l1.shape[1] if p is None else p
-    out = [l1]
-    for k, (name, arr) in enumerate(zip(names[1:], (l2, l3, l4)), start=2):
+def _derivative_arrays(named, p=None):
+    """Validated per-observation derivative arrays.
+
+    ``named`` maps each argument name to ``(array, k)``: a k-th derivative has shape
+    ``(n,) + (p,) * k``, with ``n`` and ``p`` taken from the first array unless given.
+    """
+    out, n = [], None
+    for name, (arr, k) in named.items():
         arr = check_array(arr, name, ndim=k + 1)
+        n = arr.shape[0] if n is None else n
+        p = arr.shape[1] if p is None else p
         if tuple(arr.shape) != (n,) + (p,) * k:
-            raise ValueError(f"{name} must have shape {(n,) + (p,) * k} to match "
-                             f"{names[0]} (got {tuple(arr.shape)})")
+            raise ValueError(f"{name} must have shape {(n,) + (p,) * k} "
+                             f"(got {tuple(arr.shape)})")
         out.append(arr)
-    if tuple(l1.shape) != (n, p):
-        raise ValueError(f"{names[0]} must have shape {(n, p)} (got {tuple(l1.shape)})")
     return out
 
 
@@ -460,7 +461,9 @@ def loglik_moments(l1, l2, l3, l4, weights=None, *, model=None):
     model_arrays = () if model is None else tuple(model) if isinstance(model, (tuple, list)) \
         else (model,)
     host = on_host(l1, l2, l3, l4, weights, *model_arrays, where="loglik_moments")
-    l1, l2, l3, l4 = _derivative_arrays(*(host.to_numpy(a) for a in (l1, l2, l3, l4)))
+    l1, l2, l3, l4 = _derivative_arrays({
+        "l1": (host.to_numpy(l1), 1), "l2": (host.to_numpy(l2), 2),
+        "l3": (host.to_numpy(l3), 3), "l4": (host.to_numpy(l4), 4)})
     n, p = l1.shape
     w = check_sample_weight(host.to_numpy(weights), n, name="weights", xp=np)
     w = w / w.sum()
@@ -483,10 +486,8 @@ def loglik_moments(l1, l2, l3, l4, weights=None, *, model=None):
         if len(model_arrays) != 4:
             raise ValueError("model must be a tuple (m2, m3, m4, model_weights)")
         m2, m3, m4, mw = (host.to_numpy(a) for a in model_arrays)
-        m2 = check_array(m2, "model m2", ndim=3)
-        _, m2, m3, m4 = _derivative_arrays(np.zeros((m2.shape[0], p)), m2, m3, m4,
-                                           names=("model", "model m2", "model m3",
-                                                  "model m4"), p=p)
+        m2, m3, m4 = _derivative_arrays({"model m2": (m2, 2), "model m3": (m3, 3),
+                                         "model m4": (m4, 4)}, p=p)
         mw = check_sample_weight(mw, m2.shape[0], name="model weights", xp=np)
         mw = mw / mw.sum()
         out.update(G=-es("n,nij->ij", mw, m2), D3=-es("n,nijk->ijk", mw, m3),
