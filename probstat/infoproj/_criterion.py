@@ -30,7 +30,7 @@ from ._exact import _BOUNDS, kl_tolerance, min_sample_size
 from ._expfam import FAMILY_NAMES, ExponentialFamily, _about, _as_2d
 from ._likelihood import LikelihoodModel, glm_model
 from ._mvn import _MVN, _IndepNormal
-from ._risk import _ESTIMATORS, _MODES, BootstrapRisk, _check_family, _coefficients
+from ._risk import _ESTIMATORS, _MODES, BootstrapRisk, _check_family, _truth_coefficients
 from ._sandwich import mvn_sandwich_coefficients
 
 __all__ = ["ExpansionWarning", "PNCriterion", "PNReport"]
@@ -305,13 +305,13 @@ class PNCriterion(DensityMixin, BaseEstimator):
             c1s, c2 = _gaussian_sandwich(fam, X, self.cumulant_estimator)
             c1 = c1s
         else:
-            c1, c2 = _coefficients(fam, X, None, self.mode, self.cumulant_estimator, 2)
+            c1, c2 = _truth_coefficients(fam, X, None, self.mode, self.cumulant_estimator, 2)
             if self.mode == "sandwich":
                 c1s = c1
             elif self._gaussian(fam):
                 c1s = _gaussian_sandwich(fam, X, "plugin", order=1)[0]
             else:
-                c1s = _coefficients(fam, X, None, "sandwich", "plugin", 1)[0]
+                c1s = _truth_coefficients(fam, X, None, "sandwich", "plugin", 1)[0]
         # exponential family: tr(J^-1 K) = tr(G^-1 Sigma) = 2 c1 (sandwich, plug-in)
         return theta, c1, c2, c1s, 2.0 * c1s
 
@@ -455,7 +455,7 @@ class PNCriterion(DensityMixin, BaseEstimator):
             return theta, theta.shape[0] / 2.0
         if self._gaussian(fam):
             return theta, _gaussian_sandwich(fam, X, "plugin", order=1)[0]
-        return theta, _coefficients(fam, X, None, "sandwich", "plugin", 1)[0]
+        return theta, _truth_coefficients(fam, X, None, "sandwich", "plugin", 1)[0]
 
     # ------------------------------------------------------------ outputs
     def risk_curve(self, n_grid, order=None):

@@ -252,10 +252,10 @@ def risk_coefficients(family, truth, *, mode="sandwich", estimator="plugin", ord
     order = check_option(order, "order", (1, 2))
     host = on_host(*_truth_arrays(truth), where="risk_coefficients")
     with _about("truth"):
-        return _coefficients(family, truth, host, mode, estimator, order)
+        return _truth_coefficients(family, truth, host, mode, estimator, order)
 
 
-def _coefficients(family, truth, host, mode, estimator, order):
+def _truth_coefficients(family, truth, host, mode, estimator, order):
     family, kind, mean, S, k3, data = _truth(family, truth, host, estimator)
     p = mean.shape[0]
     if mode == "cumulant":

@@ -13,7 +13,7 @@ from ..utils import check_array, check_option, check_scalar_in, progress
 from ._exact import _BOUNDS, kl_tolerance, min_sample_size
 from ._expfam import ExponentialFamily, _about, _as_2d
 from ._mvn import mvn_correct_c2
-from ._risk import _ESTIMATORS, _MODES, _check_verbose, _coefficients
+from ._risk import _ESTIMATORS, _MODES, _check_verbose, _truth_coefficients
 from ._sandwich import mvn_sandwich_coefficients
 
 __all__ = ["DimensionScan", "gaussian_dimension_scan", "multinomial_merge_scan"]
@@ -372,8 +372,8 @@ def multinomial_merge_scan(labels, *, partitions=None, tol=None, bayes_tv=0.05, 
             gmap[members] = g
         gcount = np.bincount(gmap[codes], minlength=k)
         fam = ExponentialFamily.named("multinomial", k=k)
-        c1, c2 = _coefficients(fam, gmap[codes].astype(float)[:, None], None, mode, "plugin",
-                               2)
+        grouped = gmap[codes].astype(float)[:, None]
+        c1, c2 = _truth_coefficients(fam, grouped, None, mode, "plugin", 2)
         sizes = np.array([len(g) for g in groups])
         ll = float(np.sum(gcount * np.log(gcount / (n * sizes))))
         labs.append("{" + "|".join(",".join(str(cats[j]) for j in g) for g in groups) + "}")
