@@ -12,7 +12,7 @@ import math
 import numpy as np
 import scipy.special
 
-from ..utils import check_scalar_in
+from ..utils import check_labels, check_scalar_in
 from ..utils._numerics import logsumexp
 from ._core import _weighted_cumulants
 from ._expfam import ExponentialFamily
@@ -230,15 +230,11 @@ class _Multinomial(_Named):
         if X.shape[1] != 1:
             raise ValueError(f"the multinomial family needs one column of labels "
                              f"(got {X.shape[1]})")
-        lab = X[:, 0]
-        if np.any(lab < 0) or np.any(lab != np.round(lab)):
-            raise ValueError("the multinomial family needs integer labels 0..k-1")
+        lab = check_labels(X[:, 0], "labels", n_labels=self.k)
         if self.k is None:
             self.k = max(2, int(lab.max()) + 1)
             self._p = self.k - 1
-        if np.any(lab >= self.k):
-            raise ValueError(f"the multinomial family's labels must be < k={self.k}")
-        return lab.astype(int)
+        return lab
 
     def _stat(self, X):
         lab = self._labels(X)

@@ -127,8 +127,10 @@ def test_multinomial_family():
                        atol=1e-13)
     with pytest.raises(ValueError, match="never observed"):
         fam.fit(np.array([[0], [0], [2]]))
-    with pytest.raises(ValueError, match="integer labels"):
+    with pytest.raises(ValueError, match=r"X: labels must be integers \(got 0.5\)"):
         fam.stat(np.array([[0.5]]))
+    with pytest.raises(ValueError, match=r"X: labels must lie in \[0, 3\) \(got 3\)"):
+        fam.stat(np.array([[0.0], [3.0]]))
     auto = ExponentialFamily.named("multinomial")
     assert auto.stat(np.array([[0], [3]])).shape == (2, 3)
 
