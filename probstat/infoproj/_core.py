@@ -458,8 +458,10 @@ def loglik_moments(l1, l2, l3, l4, weights=None, *, model=None):
     >>> bool(0.4 < c1 < 0.6)
     True
     """
-    model_arrays = () if model is None else tuple(model) if isinstance(model, (tuple, list)) \
-        else (model,)
+    if model is not None and not isinstance(model, (tuple, list)):
+        raise TypeError(f"model must be a tuple (m2, m3, m4, model_weights) (got "
+                        f"{type(model).__name__})")
+    model_arrays = () if model is None else tuple(model)
     host = on_host(l1, l2, l3, l4, weights, *model_arrays, where="loglik_moments")
     l1, l2, l3, l4 = _derivative_arrays({
         "l1": (host.to_numpy(l1), 1), "l2": (host.to_numpy(l2), 2),

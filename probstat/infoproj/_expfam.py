@@ -272,6 +272,10 @@ class ExponentialFamily:
         """
         n_draws = check_scalar_in(n_draws, "n_draws", low=10, integer=True)
         rng = check_rng(random_state)
+        for nm, f in (("sufficient_stat", sufficient_stat), ("log_base_measure",
+                                                             log_base_measure)):
+            if not callable(f):
+                raise TypeError(f"{nm} must be callable")
         if not hasattr(proposal, "rvs"):
             raise TypeError("proposal must be a frozen scipy.stats distribution (with rvs)")
         nodes = np.asarray(proposal.rvs(size=n_draws, random_state=rng), dtype=float)

@@ -8,6 +8,16 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend import to_numpy
+from ..utils import check_array
+
+
+def _grid(n_grid):
+    """A validated 1-D NumPy grid of positive sample sizes."""
+    n_grid = check_array(to_numpy(n_grid) if hasattr(n_grid, "__array_namespace__")
+                         else n_grid, "n_grid", ndim=1)
+    if not np.all(n_grid > 0):
+        raise ValueError("n_grid must contain positive sample sizes")
+    return np.asarray(n_grid)
 
 
 def plot_risk_curve(crit, n_grid=None, ax=None):
@@ -32,7 +42,7 @@ def plot_risk_curve(crit, n_grid=None, ax=None):
     if n_grid is None:
         top = 4 * max(crit.n_samples_, crit.n_min_)
         n_grid = np.geomspace(max(crit.n_params_, 2), top, 200)
-    n_grid = np.asarray(to_numpy(n_grid), dtype=float)
+    n_grid = _grid(n_grid)
     ax = get_axes(ax, figsize=(6, 4))
     ax.loglog(n_grid, crit.risk_curve(n_grid, order=1), label="first order c1/n")
     r2 = crit.risk_curve(n_grid, order=2)
@@ -74,7 +84,7 @@ def plot_dimension_scan(scan, ax=None, n_grid=None):
     if n_grid is None:
         top = 3 * max(scan.n, int(np.max(n_min)))
         n_grid = np.geomspace(max(int(np.min(p)), 2), top, 200)
-    n_grid = np.asarray(to_numpy(n_grid), dtype=float)
+    n_grid = _grid(n_grid)
     cmap = mpl.colormaps["viridis"]
     for k, lab in enumerate(scan.labels):
         r = c1[k] / n_grid + (c2[k] / n_grid**2 if scan.order == 2 else 0.0)
