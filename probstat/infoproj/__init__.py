@@ -10,20 +10,23 @@ observations when that risk is below a tolerance (Y. Sheena, arXiv:2105.08947).
 
 from ._core import (
     cumulant_invariants,
+    loglik_moments,
+    risk_expansion_expfam,
+    risk_expansion_general,
+    sample_cumulants,
+)
+from ._criterion import ExpansionWarning, PNCriterion, PNReport
+from ._demo import demo
+from ._exact import (
     exact_risk_exponential,
     exact_risk_gamma,
     exact_risk_mvn,
     exact_risk_normal_known_var,
     kl_tolerance,
-    loglik_moments,
     min_sample_size,
-    risk_expansion_expfam,
-    risk_expansion_general,
-    sample_cumulants,
 )
-from ._criterion import ExpansionWarning, LikelihoodModel, PNCriterion, PNReport
-from ._demo import demo
 from ._expfam import ExponentialFamily
+from ._likelihood import LikelihoodModel
 from ._risk import (
     BootstrapRisk,
     MonteCarloRisk,

@@ -1,9 +1,8 @@
-"""Sheena's p-n criterion as a scikit-learn style estimator, and general likelihood models."""
+"""Sheena's p-n criterion as a scikit-learn style estimator, and its report."""
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import math
 import warnings
 
@@ -11,289 +10,70 @@ import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._warn import _PACKAGE_DIR
+from ..backend import get_namespace, on_host
 from ..base import ResultMixin
-from ..utils import check_rng, check_scalar_in
-from ._core import (
-    kl_tolerance,
-    loglik_moments,
-    min_sample_size,
-    risk_expansion_general,
+from ..utils import check_array, check_option, check_rng, progress
+from ..utils._numerics import limit_blas_threads
+from ..utils._param_validation import (
+    RANDOM_STATE,
+    VERBOSE,
+    Integral,
+    Interval,
+    Options,
+    Real,
+    StrOptions,
+    fit_context,
 )
-from ._expfam import _MVN, ExponentialFamily, _host, _IndepNormal, mvn_sandwich_coefficients
-from ._risk import _MODES, risk_coefficients
+from ._core import _spd_inverse
+from ._exact import _BOUNDS, kl_tolerance, min_sample_size
+from ._expfam import FAMILY_NAMES, ExponentialFamily, _about, _as_2d
+from ._likelihood import LikelihoodModel, glm_model
+from ._mvn import _MVN, _IndepNormal
+from ._risk import _ESTIMATORS, _MODES, BootstrapRisk, _check_family, _truth_coefficients
+from ._sandwich import mvn_sandwich_coefficients
 
-__all__ = ["ExpansionWarning", "LikelihoodModel", "PNCriterion", "PNReport"]
+__all__ = ["ExpansionWarning", "PNCriterion", "PNReport"]
 
 
 class ExpansionWarning(UserWarning):
     """The second-order risk expansion is unreliable or the data are heavy-tailed."""
 
 
-# ----------------------------------------------------------------------------------
-# general likelihood models
-# ----------------------------------------------------------------------------------
-def _fd_derivs(f, theta, h):
-    """Per-observation derivative tensors of orders 1..4 of f(theta) -> (n,) by
-    Richardson-extrapolated central differences."""
-    p = theta.shape[0]
-    outs = []
-    for k in range(1, 5):
-        res = []
-        for scale in (1.0, 2.0):
-            hh = h * scale * (1.0 if k == 1 else {2: 3.0, 3: 6.0, 4: 10.0}[k])
-            out = None
-            for idx in itertools.combinations_with_replacement(range(p), k):
-                total = 0.0
-                for signs in itertools.product((1.0, -1.0), repeat=k):
-                    step = np.zeros(p)
-                    for i, s in zip(idx, signs):
-                        step[i] += s * hh[i]
-                    total = total + np.prod(signs) * f(theta + step)
-                val = total / (2.0 ** k * np.prod([hh[i] for i in idx]))
-                if out is None:
-                    out = np.zeros((val.shape[0],) + (p,) * k)
-                for perm in set(itertools.permutations(idx)):
-                    out[(slice(None),) + perm] = val
-            res.append(out)
-        outs.append((4.0 * res[0] - res[1]) / 3.0)
-    return outs
+def _warn_from_fit(message, category):
+    """:func:`probstat._warn.warn` for code under ``fit``: the warning points at the first
+    frame outside probstat *and* outside scikit-learn's ``fit_context`` wrapper."""
+    import inspect
+
+    import sklearn.base
+
+    wrapper = inspect.getfile(sklearn.base)
+    frame, level = inspect.currentframe(), 0
+    try:
+        while frame is not None:
+            filename = inspect.getfile(frame)
+            if not (filename.startswith(_PACKAGE_DIR) or filename == wrapper):
+                break
+            frame, level = frame.f_back, level + 1
+    finally:
+        del frame
+    warnings.warn(message, category, stacklevel=level + 1)
 
 
-class LikelihoodModel:
-    """A general regular parametric model given by its per-observation log-likelihood.
-
-    Used by :class:`PNCriterion` through :func:`risk_expansion_general`. Derivatives of the
-    log-likelihood up to order 4 come from ``derivs`` (analytic) or from Richardson-
-    extrapolated central differences of ``loglike_obs``.
-
-    Parameters
-    ----------
-    loglike_obs : callable, optional
-        ``(theta, X) -> (n,)`` log-likelihood of each observation.
-    derivs : callable, optional
-        ``(theta, X) -> (l1, l2, l3, l4)`` with shapes (n, p), (n, p, p), (n, p, p, p),
-        (n, p, p, p, p).
-    fit : callable, optional
-        ``X -> theta_hat``; default maximises the sum of ``loglike_obs`` from ``theta0``
-        (Nelder-Mead, then BFGS).
-    theta0 : array of shape (p,), optional
-        Start for the default ``fit``; also fixes ``p``.
-    model_expect : callable, optional
-        ``theta -> (nodes, weights)``: a quadrature rule, enumeration or sample of the
-        *model* at ``theta``, for ``G = -E*[l_ij]``, ``D3``, ``D4``. When omitted they are
-        taken from the data (exact for canonical-link GLMs and natural exponential families,
-        a correct-model plug-in otherwise).
-    fd_step : float, default=1e-4
-        Relative finite-difference step.
-    name : str, default="loglik"
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from probstat.infoproj import LikelihoodModel
-    >>> model = LikelihoodModel(lambda th, X: th[0] * X[:, 0] + np.log(-th[0]),
-    ...                         fit=lambda X: np.array([-1 / X[:, 0].mean()]))
-    >>> X = np.random.default_rng(0).exponential(size=(500, 1))
-    >>> l1, l2, l3, l4 = model.derivatives(model.fit(X), X)
-    >>> l4.shape
-    (500, 1, 1, 1, 1)
-    """
-
-    def __init__(self, loglike_obs=None, derivs=None, *, fit=None, theta0=None,
-                 model_expect=None, fd_step=1e-4, name="loglik"):
-        if loglike_obs is None and derivs is None:
-            raise ValueError("give loglike_obs or derivs")
-        for nm, fn in (("loglike_obs", loglike_obs), ("derivs", derivs), ("fit", fit),
-                       ("model_expect", model_expect)):
-            if fn is not None and not callable(fn):
-                raise TypeError(f"{nm} must be callable")
-        if fit is None and theta0 is None:
-            raise ValueError("give fit (X -> theta_hat) or theta0 (a start for the MLE)")
-        self.loglike_obs = loglike_obs
-        self.derivs = derivs
-        self._fit = fit
-        self.theta0 = None if theta0 is None else np.asarray(theta0, dtype=float).reshape(-1)
-        self.model_expect = model_expect
-        self.fd_step = check_scalar_in(fd_step, "fd_step", low=0, low_inclusive=False)
-        self.name = name
-
-    def fit(self, X):
-        """MLE ``theta_hat`` on ``X``.
-
-        Parameters
-        ----------
-        X : array of shape (n, d)
-
-        Returns
-        -------
-        ndarray of shape (p,)
-        """
-        if self._fit is not None:
-            return np.asarray(self._fit(X), dtype=float).reshape(-1)
-        import scipy.optimize
-
-        def objective(th):
-            with np.errstate(all="ignore"):
-                val = -float(np.sum(self.loglike_obs(th, X)))
-            return val if np.isfinite(val) else np.inf
-
-        # Nelder-Mead tolerates an infinite objective outside the parameter space;
-        # BFGS then polishes from inside it
-        start = scipy.optimize.minimize(objective, self.theta0, method="Nelder-Mead",
-                                        options={"xatol": 1e-10, "fatol": 1e-12,
-                                                 "maxiter": 20000})
-        res = scipy.optimize.minimize(objective, start.x, method="BFGS")
-        if not np.isfinite(res.fun) or res.fun > start.fun:
-            res = start
-        if not res.success and not start.success:
-            from ..utils import ConvergenceWarning
-
-            warnings.warn(f"MLE did not converge in {res.nit} iterations: {res.message}",
-                          ConvergenceWarning, stacklevel=2)
-        return res.x
-
-    def derivatives(self, theta, X):
-        """Per-observation derivatives ``(l1, l2, l3, l4)`` at ``theta``.
-
-        Parameters
-        ----------
-        theta : array of shape (p,)
-        X : array of shape (n, d)
-
-        Returns
-        -------
-        l1, l2, l3, l4 : ndarrays of shapes (n, p), (n, p, p), (n, p, p, p), (n, p, p, p, p)
-        """
-        theta = np.asarray(theta, dtype=float).reshape(-1)
-        if self.derivs is not None:
-            l1, l2, l3, l4 = self.derivs(theta, X)
-            n, p = X.shape[0], theta.shape[0]
-            return (np.asarray(l1, float).reshape(n, p), np.asarray(l2, float).reshape(n, p, p),
-                    np.asarray(l3, float).reshape(n, p, p, p),
-                    np.asarray(l4, float).reshape(n, p, p, p, p))
-        h = self.fd_step * np.maximum(np.abs(theta), 1.0)
-        return _fd_derivs(lambda th: np.asarray(self.loglike_obs(th, X), float), theta, h)
-
-    def logpdf(self, theta, X):
-        """Per-observation log-likelihood (NaN without ``loglike_obs``).
-
-        Parameters
-        ----------
-        theta : array of shape (p,)
-        X : array of shape (n, d)
-
-        Returns
-        -------
-        ndarray of shape (n,)
-        """
-        if self.loglike_obs is None:
-            return np.full(X.shape[0], np.nan)
-        return np.asarray(self.loglike_obs(np.asarray(theta, float), X), float).reshape(-1)
-
-    def coefficients(self, theta, X, order=2):
-        """Plug-in risk coefficients from :func:`risk_expansion_general`.
-
-        Parameters
-        ----------
-        theta : array of shape (p,)
-            Usually the MLE on ``X``.
-        X : array of shape (n, d)
-        order : {1, 2}, default=2
-
-        Returns
-        -------
-        c1, c2 : float
-        J, K : ndarray of shape (p, p)
-            Sensitivity and score covariance (for TIC).
-        """
-        l1, l2, l3, l4 = self.derivatives(theta, X)
-        model = None
-        if self.model_expect is not None:
-            nodes, weights = self.model_expect(theta)
-            _, m2, m3, m4 = self.derivatives(theta, np.asarray(nodes))
-            model = (m2, m3, m4, weights)
-        mom = loglik_moments(l1, l2, l3, l4, model=model)
-        c1, c2 = risk_expansion_general(**mom, order=order)
-        return c1, c2, mom["J"], mom["K"]
-
-
-def _glm_b_derivs(family_name, eta):
-    """b', b'', b''', b'''' of the cumulant function of a canonical-link GLM."""
-    if family_name == "Binomial":
-        m = 1.0 / (1.0 + np.exp(-eta))
-        v = m * (1 - m)
-        return m, v, v * (1 - 2 * m), v * (1 - 6 * v)
-    if family_name == "Poisson":
-        m = np.exp(eta)
-        return m, m, m, m
-    if family_name == "Gaussian":
-        return eta, np.ones_like(eta), np.zeros_like(eta), np.zeros_like(eta)
-    raise ValueError(f"unsupported GLM family {family_name!r}")
-
-
-def _glm_model(results):
-    import statsmodels.api as sm
-
-    model = results.model
-    if not isinstance(model, sm.GLM):
-        raise TypeError("from_statsmodels needs fitted statsmodels GLM results")
-    fam = model.family
-    canonical = {"Binomial": sm.families.links.Logit, "Poisson": sm.families.links.Log,
-                 "Gaussian": sm.families.links.Identity}
-    fname = type(fam).__name__
-    if fname not in canonical:
-        raise ValueError(f"GLM family {fname} is not supported (Binomial, Poisson and "
-                         "Gaussian with canonical links are)")
-    if not isinstance(fam.link, canonical[fname]):
-        raise ValueError(f"only canonical links are supported; the {fname} family "
-                         f"uses {type(fam.link).__name__}")
-    if np.ndim(model.endog) != 1:
-        raise ValueError("binomial GLMs with a two-column (successes, failures) response are "
-                         "not supported; use a 0/1 response")
-    if getattr(model, "freq_weights", None) is not None and np.any(model.freq_weights != 1) \
-            or getattr(model, "var_weights", None) is not None and np.any(model.var_weights != 1):
-        raise ValueError("GLMs with frequency or variance weights are not supported")
-    if getattr(model, "offset", None) is not None or getattr(model, "exposure", None) is not None:
-        raise ValueError("GLMs with an offset or exposure are not supported")
-    scale = float(results.scale) if fname == "Gaussian" else 1.0
-
-    def derivs(theta, Z):
-        y, A = Z[:, 0], Z[:, 1:]
-        eta = A @ theta
-        b1, b2, b3, b4 = _glm_b_derivs(fname, eta)
-        es = np.einsum
-        l1 = ((y - b1) / scale)[:, None] * A
-        l2 = -es("n,ni,nj->nij", b2 / scale, A, A)
-        l3 = -es("n,ni,nj,nk->nijk", b3 / scale, A, A, A)
-        l4 = -es("n,ni,nj,nk,nl->nijkl", b4 / scale, A, A, A, A)
-        return l1, l2, l3, l4
-
-    def loglike_obs(theta, Z):
-        y, A = Z[:, 0], Z[:, 1:]
-        mu = fam.link.inverse(A @ theta)
-        return fam.loglike_obs(y, mu, scale=scale)
-
-    def fit(Z):
-        return sm.GLM(Z[:, 0], Z[:, 1:], family=type(fam)()).fit().params
-
-    lm = LikelihoodModel(loglike_obs, derivs, fit=fit, name=f"GLM {fname} (canonical)")
-    Z = np.column_stack([np.asarray(model.endog, float), np.asarray(model.exog, float)])
-    return lm, Z
-
-
-# ----------------------------------------------------------------------------------
-# report
-# ----------------------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class PNReport(ResultMixin):
     """The p-n criterion's verdict with information criteria side by side.
 
     Attributes
     ----------
     family : str
+        Name of the model.
     mode : str
-    p, n : int
-        Number of parameters and of observations.
+        How the coefficients were computed.
+    p : int
+        Number of parameters.
+    n : int
+        Number of observations.
     c1, c2 : float
         Risk coefficients (nats).
     risk_first, risk_second : float
@@ -308,8 +88,10 @@ class PNReport(ResultMixin):
         Smallest n that passes at the estimator's order.
     loglik, aic, aicc, tic, bic : float
         Log-likelihood at the MLE and ``-2 loglik + penalty`` with penalties ``2p``,
-        ``2p + 2p(p+1)/(n-p-1)``, ``2 tr(J^-1 K)`` and ``p log n``.
+        ``2p + 2p(p+1)/(n-p-1)``, ``2 tr(J^-1 K)`` and ``p log n`` (NaN when the model has
+        no log-likelihood).
     warnings : tuple of str
+        The criterion's warnings.
     """
 
     family: str
@@ -337,17 +119,15 @@ class PNReport(ResultMixin):
         Returns
         -------
         pandas.DataFrame
+            One column per field.
         """
         import pandas as pd
 
-        row = dataclasses.asdict(self)
+        row = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         row["warnings"] = "; ".join(self.warnings)
         return pd.DataFrame([row])
 
 
-# ----------------------------------------------------------------------------------
-# the estimator
-# ----------------------------------------------------------------------------------
 class PNCriterion(DensityMixin, BaseEstimator):
     r"""Sheena's p-n criterion: is ``n`` large enough for a ``p``-parameter model?
 
@@ -355,7 +135,8 @@ class PNCriterion(DensityMixin, BaseEstimator):
     ``R(n) = E D[g(.; theta*) || g(.; theta_hat)]`` (KL from the information projection
     ``theta*`` to the MLE ``theta_hat``, averaged over samples of size ``n`` from the
     truth) through its expansion ``c1/n + c2/n^2``. The fitted model is accepted when
-    ``R(n) <= tol``.
+    ``R(n) <= tol``. Array-API input is copied to the host; ``theta_`` and the output of
+    :meth:`score_samples` are returned in the input's namespace.
 
     Parameters
     ----------
@@ -366,9 +147,9 @@ class PNCriterion(DensityMixin, BaseEstimator):
         Tolerance ``delta`` on the risk in nats. When None, ``kl_tolerance(bayes_tv, bound)``.
     bayes_tv : float, default=0.05
         Allowed expected total variation between projection and estimate (a Bayes-error
-        requirement); used when ``tol`` is None.
+        requirement), in (0, 1); used when ``tol`` is None.
     bound : {"pinsker", "bretagnolle_huber", "best"}, default="best"
-        Inequality of :func:`kl_tolerance` (a reconstructed, swappable choice).
+        Inequality of :func:`kl_tolerance`.
     order : {1, 2}, default=2
         Order of the expansion used for the verdict and ``n_min_``.
     mode : {"sandwich", "correct", "cumulant"}, default="sandwich"
@@ -382,21 +163,25 @@ class PNCriterion(DensityMixin, BaseEstimator):
         Warn when ``|c2| / (c1 n)`` exceeds it (the expansion is then unreliable).
     random_state : None, int, RandomState or Generator, default=None
         For the bootstrap.
-    verbose : bool, default=False
+    verbose : bool or int, default=False
+        Show a progress bar for the bootstrap.
 
     Attributes
     ----------
     family_ : ExponentialFamily or LikelihoodModel
         The family bound to the data.
-    theta_ : ndarray of shape (p,)
+    theta_ : array of shape (p,)
         MLE (natural parameter for exponential families).
     n_params_ : int
+        ``p``.
     n_samples_ : int
+        ``n``.
     c1_, c2_ : float
         Risk coefficients (both are computed whatever ``order``).
     risk_ : float
         ``c1/n + c2/n^2`` (or ``c1/n`` when ``order=1``) at the data's ``n``.
     tol_ : float
+        The tolerance used.
     accept_ : bool
         ``risk_ <= tol_``.
     margin_ : float
@@ -406,12 +191,21 @@ class PNCriterion(DensityMixin, BaseEstimator):
     misspecification_ratio_ : float
         Sandwich ``c1`` over the correct-model value ``p/2`` (1 under correct specification).
     loglik_, aic_, aicc_, tic_, bic_ : float
+        Log-likelihood and information criteria (NaN, with a warning, for a
+        :class:`LikelihoodModel` without ``loglike_obs``).
     warnings_ : list of str
+        The :class:`ExpansionWarning` messages.
     c1_interval_ : tuple of float
         Only with ``bootstrap > 0``.
     bootstrap_risk_ : BootstrapRisk or None
         Only with ``bootstrap > 0``; None for a :class:`LikelihoodModel` (no closed-form KL).
     n_features_in_ : int
+        Number of columns of ``X``.
+
+    References
+    ----------
+    Y. Sheena, "MLE convergence speed to information projection of exponential family:
+    criterion for model dimension and sample size", arXiv:2105.08947.
 
     Examples
     --------
@@ -427,7 +221,21 @@ class PNCriterion(DensityMixin, BaseEstimator):
     (True, True)
     """
 
-    def __init__(self, family="mvn", tol=None, bayes_tv=0.05, bound="best", order=2,
+    _parameter_constraints = {
+        "family": [StrOptions(set(FAMILY_NAMES)), ExponentialFamily, LikelihoodModel],
+        "tol": [Interval(Real, 0, None, closed="neither"), None],
+        "bayes_tv": [Interval(Real, 0, 1, closed="neither")],
+        "bound": [StrOptions(set(_BOUNDS))],
+        "order": [Options(Integral, {1, 2})],
+        "mode": [StrOptions(set(_MODES))],
+        "cumulant_estimator": [StrOptions(set(_ESTIMATORS))],
+        "bootstrap": [Interval(Integral, 0, None, closed="left")],
+        "unreliable_ratio": [Interval(Real, 0, None, closed="neither")],
+        "random_state": RANDOM_STATE,
+        "verbose": VERBOSE,
+    }
+
+    def __init__(self, family="mvn", *, tol=None, bayes_tv=0.05, bound="best", order=2,
                  mode="sandwich", cumulant_estimator="plugin", bootstrap=0,
                  unreliable_ratio=0.25, random_state=None, verbose=False):
         self.family = family
@@ -442,59 +250,79 @@ class PNCriterion(DensityMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
+    # These checks match scikit-learn's own wording of three input errors; probstat refuses
+    # the same inputs with its package-wide messages, which name the argument.
+    _expected_failed_checks = {
+        "check_complex_data": "complex X is refused with probstat's TypeError 'X must hold "
+                              "real numbers (got complex dtype ...)' (a wrong type is a "
+                              "TypeError), not scikit-learn's ValueError wording",
+        "check_dtype_object": "an object X holding a non-number is refused with probstat's "
+                              "TypeError 'X must hold real numbers (found dict ...)', not the "
+                              "'argument must be a string or a number' wording it matches",
+        "check_estimators_empty_data_messages": "an X without columns is refused with "
+                                                "probstat's 'X must not be empty (got shape "
+                                                "(12, 0))', not the '0 feature(s)' wording "
+                                                "it matches",
+        "check_array_api_input": "it switches scikit-learn's array_api_dispatch, which "
+                                 "probstat does not read: with probstat's own flag off the "
+                                 "input is converted to NumPy (tests/contract checks the "
+                                 "array-API path under probstat.config_context)",
+    }
+
     @classmethod
     def _test_instance(cls):
         # the full Gaussian needs n > d(d+3)/2 rows; the common checks use few rows and up
         # to 10 columns, so they run the independent-normal family (p = 2d)
         return cls(family="independent_normal")
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.array_api_support = True
+        return tags
+
     # ------------------------------------------------------------ helpers
     def _resolve_tol(self):
         if self.tol is not None:
-            return check_scalar_in(self.tol, "tol", low=0, low_inclusive=False)
-        eps = check_scalar_in(self.bayes_tv, "bayes_tv", low=0, high=1, low_inclusive=False,
-                              high_inclusive=False)
-        return float(kl_tolerance(eps, self.bound))
+            return float(self.tol)
+        return float(kl_tolerance(float(self.bayes_tv), self.bound))
 
     def _resolve_family(self, X):
-        fam = self.family
-        if isinstance(fam, LikelihoodModel):
-            return fam
-        if isinstance(fam, str):
-            fam = ExponentialFamily.named(fam)
-        if not isinstance(fam, ExponentialFamily):
-            raise TypeError("family must be a family name, an ExponentialFamily or a "
-                            f"LikelihoodModel (got {type(fam).__name__})")
-        return fam.bind(X.shape[1])
+        if isinstance(self.family, LikelihoodModel):
+            return self.family
+        return _check_family(self.family, X.shape[1])
+
+    def _gaussian(self, fam):
+        return isinstance(fam, (_MVN, _IndepNormal))
 
     def _coefficients(self, fam, X):
         """(theta, c1, c2, c1_sandwich_first_order, tr(J^-1 K))."""
         if isinstance(fam, LikelihoodModel):
-            if self.mode != "sandwich":
-                raise ValueError("a LikelihoodModel supports mode='sandwich' only")
-            theta = fam.fit(X)
-            c1, c2, J, K = fam.coefficients(theta, X)
-            from ._core import _spd_inverse
-
-            trJK = float(np.sum(_spd_inverse(J, "J") * K))
-            return theta, c1, c2, c1, trJK
-        theta = fam.fit(X)
-        if isinstance(fam, (_MVN, _IndepNormal)) and self.mode == "sandwich":
+            theta = fam._fit(X)
+            c1, c2, J, K = fam._coefficients(theta, X)
+            return theta, c1, c2, c1, float(np.sum(_spd_inverse(J, "J") * K))
+        theta = fam._fit(X)
+        if self._gaussian(fam) and self.mode == "sandwich":
             c1s, c2 = _gaussian_sandwich(fam, X, self.cumulant_estimator)
             c1 = c1s
         else:
-            c1, c2 = risk_coefficients(fam, X, mode=self.mode,
-                                       estimator=self.cumulant_estimator)
+            c1, c2 = _truth_coefficients(fam, X, None, self.mode, self.cumulant_estimator, 2)
             if self.mode == "sandwich":
                 c1s = c1
-            elif isinstance(fam, (_MVN, _IndepNormal)):
+            elif self._gaussian(fam):
                 c1s = _gaussian_sandwich(fam, X, "plugin", order=1)[0]
             else:
-                c1s = risk_coefficients(fam, X, mode="sandwich", order=1)[0]
+                c1s = _truth_coefficients(fam, X, None, "sandwich", "plugin", 1)[0]
         # exponential family: tr(J^-1 K) = tr(G^-1 Sigma) = 2 c1 (sandwich, plug-in)
         return theta, c1, c2, c1s, 2.0 * c1s
 
+    def _check_X(self, X, *, reset):
+        """``X`` validated by name, with scikit-learn's feature bookkeeping."""
+        Xv = check_array(X, "X", ndim=2)
+        validate_data(self, X, reset=reset, skip_check_array=True)
+        return Xv
+
     # ------------------------------------------------------------ fit
+    @fit_context
     def fit(self, X, y=None):
         """Fit the MLE and evaluate the criterion.
 
@@ -508,35 +336,41 @@ class PNCriterion(DensityMixin, BaseEstimator):
         Returns
         -------
         self : PNCriterion
+            The fitted estimator.
         """
-        X = validate_data(self, _host(X, "PNCriterion"), dtype=np.float64,
-                          ensure_min_samples=1)
-        if self.order not in (1, 2):
-            raise ValueError(f"order must be 1 or 2 (got {self.order!r})")
-        if self.mode not in _MODES:
-            raise ValueError(f"mode must be one of {_MODES} (got {self.mode!r})")
-        if self.cumulant_estimator not in ("plugin", "kstat"):
-            raise ValueError("cumulant_estimator must be 'plugin' or 'kstat' "
-                             f"(got {self.cumulant_estimator!r})")
-        ratio_lim = check_scalar_in(self.unreliable_ratio, "unreliable_ratio", low=0,
-                                    low_inclusive=False)
-        n_boot = check_scalar_in(self.bootstrap, "bootstrap", low=0, integer=True)
+        host = on_host(X, where="PNCriterion.fit")
+        X = self._check_X(host.to_numpy(X), reset=True)
+        if isinstance(self.family, LikelihoodModel) and self.mode != "sandwich":
+            raise ValueError("mode must be 'sandwich' for a LikelihoodModel family")
+        if X.shape[0] < 2:
+            raise ValueError(f"X must have at least 2 samples (got n_samples={X.shape[0]})")
+        # many small factorisations and products, where BLAS threads only add overhead
+        with limit_blas_threads(1):
+            with _about("X"):
+                self._fit_criterion(X)
+            for message in self.warnings_:
+                _warn_from_fit(message, ExpansionWarning)
+            if self.bootstrap > 0:
+                self._bootstrap(self.family_, X, int(self.bootstrap))
+        host.move_attributes(self, ["theta_"])
+        return self
+
+    def _fit_criterion(self, X):
+        """Set the fitted attributes (apart from the bootstrap's) from validated ``X``."""
         tol = self._resolve_tol()
         n = X.shape[0]
         fam = self._resolve_family(X)
         p = fam.n_params if isinstance(fam, ExponentialFamily) else None
         if p is None and isinstance(fam, ExponentialFamily):
-            p = fam.stat(X[:1]).shape[1]
+            p = fam._stat(X[:1]).shape[1]
         if p is not None and n < p:
-            raise ValueError(f"fewer samples than parameters: n_samples={n} but the model has "
-                             f"p={p} parameters")
-        if n < 2:
-            raise ValueError(f"n_samples={n}: need at least 2 samples")
+            raise ValueError(f"X has fewer samples than parameters: n_samples={n} but the "
+                             f"model has p={p} parameters")
         theta, c1, c2, c1s, trJK = self._coefficients(fam, X)
         p = theta.shape[0]
         if n < p:
-            raise ValueError(f"fewer samples than parameters: n_samples={n} but the model has "
-                             f"p={p} parameters")
+            raise ValueError(f"X has fewer samples than parameters: n_samples={n} but the "
+                             f"model has p={p} parameters")
         self.family_ = fam
         self.theta_ = theta
         self.n_params_ = int(p)
@@ -549,14 +383,28 @@ class PNCriterion(DensityMixin, BaseEstimator):
         self.n_min_ = min_sample_size(self.c1_, self.c2_, tol, order=self.order) \
             if self.c1_ > 0 else 1
         self.misspecification_ratio_ = float(c1s / (p / 2.0))
-        ll = float(np.sum(fam.logpdf(theta, X)))
+        self._information_criteria(fam, theta, X, trJK)
+        self.warnings_ = self._expansion_warnings(X)
+
+    def _information_criteria(self, fam, theta, X, trJK):
+        n, p = X.shape[0], theta.shape[0]
+        if isinstance(fam, LikelihoodModel) and fam.loglike_obs is None:
+            ll = math.nan
+            _warn_from_fit("the model has no loglike_obs: loglik_, aic_, aicc_, tic_ and bic_ "
+                           "are NaN", UserWarning)
+        else:
+            ll = float(np.sum(fam._logpdf(theta, X)))
         self.loglik_ = ll
         self.aic_ = -2 * ll + 2 * p
-        self.aicc_ = self.aic_ + (2 * p * (p + 1) / (n - p - 1) if n > p + 1 else np.inf)
+        self.aicc_ = self.aic_ + (2 * p * (p + 1) / (n - p - 1) if n > p + 1 else math.inf)
         self.tic_ = -2 * ll + 2 * trJK
         self.bic_ = -2 * ll + p * math.log(n)
+
+    def _expansion_warnings(self, X):
+        n = X.shape[0]
+        ratio_lim = float(self.unreliable_ratio)
         msgs = []
-        rel = abs(self.c2_) / (self.c1_ * n) if self.c1_ > 0 else np.inf
+        rel = abs(self.c2_) / (self.c1_ * n) if self.c1_ > 0 else math.inf
         if rel > ratio_lim:
             msgs.append(f"expansion unreliable: |c2|/(c1 n) = {rel:.3g} > {ratio_lim:g}; "
                         "compare with bootstrap_risk or exact risks")
@@ -564,21 +412,13 @@ class PNCriterion(DensityMixin, BaseEstimator):
             msgs.append(f"heavy tails or misspecification: the sandwich c1 is "
                         f"{self.misspecification_ratio_:.3g} times the correct-model p/2")
         kurt = _column_kurtosis(X)
-        if kurt is not None and np.nanmax(kurt) > 7.0:
+        if kurt is not None and np.any(kurt > 7.0):
             cols = [int(j) for j in np.nonzero(kurt > 7.0)[0]]
             msgs.append(f"heavy-tailed columns {cols} (excess kurtosis up to "
-                        f"{np.nanmax(kurt):.3g})")
-        self.warnings_ = msgs
-        for m in msgs:
-            warnings.warn(m, ExpansionWarning, stacklevel=2)
-        if n_boot > 0:
-            self._bootstrap(fam, X, n_boot)
-        return self
+                        f"{np.max(kurt[np.isfinite(kurt)]):.3g})")
+        return msgs
 
     def _bootstrap(self, fam, X, n_boot):
-        from ..utils import progress
-        from ._risk import BootstrapRisk
-
         rng = check_rng(self.random_state)
         n = X.shape[0]
         c1s, kls = [], []
@@ -588,36 +428,34 @@ class PNCriterion(DensityMixin, BaseEstimator):
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    thb, c1b, _, _, _ = self._coefficients_first(fam, Xb)
-                    kls.append(_kl(fam, self.theta_, thb))
+                    thb, c1b = self._coefficients_first(fam, Xb)
+                    if isinstance(fam, ExponentialFamily):
+                        kls.append(fam._kl(self.theta_, thb))
                 c1s.append(c1b)
             except (ValueError, np.linalg.LinAlgError):
                 failed += 1
         if len(c1s) < 2:
-            raise ValueError("the MLE did not exist on (almost) any bootstrap resample")
-        c1s, kls = np.asarray(c1s), np.asarray(kls)
+            raise ValueError("the MLE did not exist on (almost) any bootstrap resample of X")
+        c1s = np.asarray(c1s)
         self.c1_interval_ = (float(np.quantile(c1s, 0.025)), float(np.quantile(c1s, 0.975)))
         if not isinstance(fam, ExponentialFamily):
             self.bootstrap_risk_ = None  # no closed-form KL for a general likelihood
             return
+        kls = np.asarray(kls)
         self.bootstrap_risk_ = BootstrapRisk(
             risk=float(kls.mean()), std_error=float(kls.std(ddof=1) / math.sqrt(kls.size)),
             m=int(n), n_boot=int(kls.size), n_failed=int(failed))
 
     def _coefficients_first(self, fam, X):
+        """(theta, first-order sandwich c1) on a bootstrap resample."""
+        theta = fam._fit(X)
         if isinstance(fam, LikelihoodModel):
-            theta = fam.fit(X)
-            c1 = fam.coefficients(theta, X, order=1)[0]
-            return theta, c1, 0.0, c1, 2 * c1
-        theta = fam.fit(X)
-        if self.mode == "sandwich":
-            if isinstance(fam, (_MVN, _IndepNormal)):
-                c1 = _gaussian_sandwich(fam, X, "plugin", order=1)[0]
-            else:
-                c1 = risk_coefficients(fam, X, order=1)[0]
-        else:
-            c1 = theta.shape[0] / 2.0
-        return theta, c1, 0.0, c1, 2 * c1
+            return theta, fam._coefficients(theta, X, order=1)[0]
+        if self.mode != "sandwich":
+            return theta, theta.shape[0] / 2.0
+        if self._gaussian(fam):
+            return theta, _gaussian_sandwich(fam, X, "plugin", order=1)[0]
+        return theta, _truth_coefficients(fam, X, None, "sandwich", "plugin", 1)[0]
 
     # ------------------------------------------------------------ outputs
     def risk_curve(self, n_grid, order=None):
@@ -626,20 +464,21 @@ class PNCriterion(DensityMixin, BaseEstimator):
         Parameters
         ----------
         n_grid : array-like of positive numbers
+            Sample sizes.
         order : {1, 2}, optional
             Default: the estimator's ``order``.
 
         Returns
         -------
-        ndarray
+        array
+            The risk at each sample size, in the namespace of ``n_grid``.
         """
         check_is_fitted(self)
-        order = self.order if order is None else order
-        if order not in (1, 2):
-            raise ValueError(f"order must be 1 or 2 (got {order!r})")
-        ng = np.asarray(n_grid, dtype=float)
-        if not np.all(np.isfinite(ng)) or np.any(ng <= 0):
-            raise ValueError("n_grid must contain positive finite sample sizes")
+        order = self.order if order is None else check_option(order, "order", (1, 2))
+        xp = get_namespace(n_grid)
+        ng = check_array(n_grid, "n_grid", xp=xp)
+        if not bool(xp.all(ng > 0)):
+            raise ValueError("n_grid must contain positive sample sizes")
         return self.c1_ / ng + (self.c2_ / ng**2 if order == 2 else 0.0)
 
     def report(self):
@@ -648,6 +487,7 @@ class PNCriterion(DensityMixin, BaseEstimator):
         Returns
         -------
         PNReport
+            The report.
         """
         check_is_fitted(self)
         n = self.n_samples_
@@ -660,11 +500,12 @@ class PNCriterion(DensityMixin, BaseEstimator):
             aicc=self.aicc_, tic=self.tic_, bic=self.bic_, warnings=tuple(self.warnings_))
 
     def summary(self):
-        """Plain-text version of :meth:`report`.
+        """The :meth:`report` as a table.
 
         Returns
         -------
-        str
+        probstat.base.Summary
+            Text when printed, an HTML table in Jupyter.
         """
         return self.report().summary()
 
@@ -674,14 +515,18 @@ class PNCriterion(DensityMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Observations.
 
         Returns
         -------
-        ndarray of shape (n_samples,)
+        array of shape (n_samples,)
+            Log-densities, in the namespace of ``X``.
         """
         check_is_fitted(self)
-        X = validate_data(self, _host(X, "PNCriterion"), dtype=np.float64, reset=False)
-        return np.asarray(self.family_.logpdf(self.theta_, X), dtype=float)
+        host = on_host(X, where="PNCriterion.score_samples")
+        X = self._check_X(host.to_numpy(X), reset=False)
+        theta = np.asarray(host.to_numpy(self.theta_))
+        return host.from_numpy(np.asarray(self.family_._logpdf(theta, X), dtype=float))
 
     def score(self, X, y=None):
         """Mean log-likelihood of ``X`` under the fitted model.
@@ -689,14 +534,20 @@ class PNCriterion(DensityMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Observations.
         y : None
             Ignored.
 
         Returns
         -------
         float
+            The mean log-density.
         """
-        return float(np.mean(self.score_samples(X)))
+        check_is_fitted(self)
+        host = on_host(X, where="PNCriterion.score")
+        X = self._check_X(host.to_numpy(X), reset=False)
+        theta = np.asarray(host.to_numpy(self.theta_))
+        return float(np.mean(self.family_._logpdf(theta, X)))
 
     def plot_risk_curve(self, n_grid=None, ax=None):
         """Plot ``R(n)`` at first and second order against the tolerance.
@@ -706,28 +557,17 @@ class PNCriterion(DensityMixin, BaseEstimator):
         n_grid : array-like, optional
             Default: geometric grid from ``p`` to ``4 max(n, n_min)``.
         ax : matplotlib.axes.Axes, optional
+            Where to draw (a new figure by default).
 
         Returns
         -------
         matplotlib.axes.Axes
+            The axes drawn on.
         """
-        from ..plotting import get_axes
+        from ._plot import plot_risk_curve
 
         check_is_fitted(self)
-        if n_grid is None:
-            top = 4 * max(self.n_samples_, self.n_min_)
-            n_grid = np.geomspace(max(self.n_params_, 2), top, 200)
-        ax = get_axes(ax, figsize=(6, 4))
-        ax.loglog(n_grid, self.risk_curve(n_grid, order=1), label="first order c1/n")
-        r2 = self.risk_curve(n_grid, order=2)
-        pos = r2 > 0
-        ax.loglog(np.asarray(n_grid)[pos], r2[pos], label="second order")
-        ax.axhline(self.tol_, color="k", ls="--", lw=1, label=f"tolerance {self.tol_:.3g}")
-        ax.axvline(self.n_samples_, color="gray", ls=":", lw=1, label=f"n = {self.n_samples_}")
-        ax.set_xlabel("sample size n")
-        ax.set_ylabel("risk R(n) (nats)")
-        ax.legend(fontsize=8)
-        return ax
+        return plot_risk_curve(self, n_grid=n_grid, ax=ax)
 
     # ------------------------------------------------------------ constructors
     @classmethod
@@ -740,6 +580,7 @@ class PNCriterion(DensityMixin, BaseEstimator):
         loglike_obs : callable
             ``(theta, X) -> (n,)``.
         X : array of shape (n, d)
+            Observations.
         theta_hat : array of shape (p,), optional
             The MLE on ``X`` if already known (then it is not recomputed on ``X``).
         theta0 : array of shape (p,), optional
@@ -749,6 +590,7 @@ class PNCriterion(DensityMixin, BaseEstimator):
         model_expect : callable, optional
             See :class:`LikelihoodModel`.
         fd_step : float, default=1e-4
+            Relative finite-difference step.
         **kwargs
             Parameters of :class:`PNCriterion` (``tol``, ``bayes_tv``, ...).
 
@@ -767,16 +609,14 @@ class PNCriterion(DensityMixin, BaseEstimator):
         >>> round(crit.c1_, 1)
         0.5
         """
-        X = np.asarray(X, dtype=float)
+        host = on_host(X, theta_hat, where="PNCriterion.from_loglik")
+        data = _as_2d(host.to_numpy(X))
         fit = None
         if theta_hat is not None:
-            th = np.asarray(theta_hat, dtype=float).reshape(-1)
-            base = None if theta0 is None else np.asarray(theta0, float)
-            start = th if base is None else base
-            data_id = X.copy()
+            th = check_array(host.to_numpy(theta_hat), "theta_hat", ndim=1)
 
-            def fit(Z, _th=th, _start=start):
-                if Z.shape == data_id.shape and np.array_equal(Z, data_id):
+            def fit(Z, _th=th):
+                if Z.shape == data.shape and np.array_equal(Z, data):
                     return _th
                 import scipy.optimize
 
@@ -784,7 +624,8 @@ class PNCriterion(DensityMixin, BaseEstimator):
                                                method="BFGS").x
         model = LikelihoodModel(loglike_obs, derivs, fit=fit, theta0=theta0,
                                 model_expect=model_expect, fd_step=fd_step)
-        return cls(family=model, **kwargs).fit(X)
+        est = cls(family=model, **kwargs).fit(data)
+        return host.move_attributes(est, ["theta_"])
 
     @classmethod
     def from_statsmodels(cls, results, **kwargs):
@@ -798,6 +639,7 @@ class PNCriterion(DensityMixin, BaseEstimator):
         Parameters
         ----------
         results : statsmodels GLMResults
+            A fitted GLM.
         **kwargs
             Parameters of :class:`PNCriterion`.
 
@@ -819,23 +661,8 @@ class PNCriterion(DensityMixin, BaseEstimator):
         >>> crit.n_params_
         2
         """
-        lm, Z = _glm_model(results)
-        params = np.asarray(results.params, dtype=float)
-        orig_fit = lm._fit
-
-        def fit(W, _Z=Z, _params=params):
-            if W.shape == _Z.shape and np.array_equal(W, _Z):
-                return _params
-            return orig_fit(W)
-
-        lm._fit = fit
-        return cls(family=lm, **kwargs).fit(Z)
-
-
-def _kl(fam, theta_star, theta):
-    if isinstance(fam, ExponentialFamily):
-        return fam.kl(theta_star, theta)
-    return np.nan
+        model, Z = glm_model(results)
+        return cls(family=model, **kwargs).fit(Z)
 
 
 def _column_kurtosis(X):

@@ -23,9 +23,9 @@ def demo(out_dir, *, random_state=0):
     from .._tour import DemoSection, save_figure
     from ..datasets import load_abalone, load_wine_quality
     from ..plotting import get_axes
-    from ._core import exact_risk_exponential, exact_risk_mvn
     from ._criterion import PNCriterion
-    from ._expfam import mvn_correct_c2
+    from ._exact import exact_risk_exponential, exact_risk_mvn
+    from ._mvn import mvn_correct_c2
     from ._risk import monte_carlo_risk
     from ._scan import gaussian_dimension_scan, multinomial_merge_scan
 

@@ -1,18 +1,32 @@
 """Information projection, risk coefficients for a family and a truth, Monte Carlo and
-bootstrap risk estimates."""
+bootstrap risk estimates.
+
+All of these run on the host (SciPy quadrature, Newton's method, a numba kernel): array-API
+input is copied to NumPy and arrays are returned in the input's namespace.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import math
-import warnings
 
 import numpy as np
 
+from ..backend import on_host
 from ..base import ResultMixin
-from ..utils import check_probability_vector, check_rng, check_scalar_in
-from ._core import _spd_inverse, cumulant_invariants, risk_expansion_expfam, sample_cumulants
-from ._expfam import _MVN, ExponentialFamily, _as_2d, mvn_correct_c2, mvn_sandwich_coefficients
+from ..utils import (
+    check_array,
+    check_bool,
+    check_option,
+    check_probability_vector,
+    check_rng,
+    check_scalar_in,
+    progress,
+)
+from ._core import _spd_inverse, _weighted_cumulants, cumulant_invariants, risk_expansion_expfam
+from ._expfam import FAMILY_NAMES, ExponentialFamily, _about, _as_2d
+from ._mvn import _MVN, mvn_correct_c2
+from ._sandwich import mvn_sandwich_coefficients
 
 __all__ = [
     "BootstrapRisk",
@@ -24,27 +38,41 @@ __all__ = [
 ]
 
 _MODES = ("sandwich", "correct", "cumulant")
+_ESTIMATORS = ("plugin", "kstat")
 
 
-def _check_family(family, X=None):
+def _check_verbose(verbose):
+    """``verbose``: a bool or a non-negative integer."""
+    if isinstance(verbose, (bool, np.bool_)):
+        return bool(verbose)
+    return check_scalar_in(verbose, "verbose", low=0, integer=True)
+
+
+def _check_family(family, n_features=None):
+    """A family object (names are looked up), bound to ``n_features`` columns if given."""
     if isinstance(family, str):
+        if family not in FAMILY_NAMES:
+            raise ValueError(f"family must be an ExponentialFamily or one of "
+                             f"{', '.join(map(repr, FAMILY_NAMES))} (got {family!r})")
         family = ExponentialFamily.named(family)
-    if not isinstance(family, ExponentialFamily):
+    elif not isinstance(family, ExponentialFamily):
         raise TypeError("family must be an ExponentialFamily or the name of a named family "
                         f"(got {type(family).__name__})")
-    if X is not None:
-        family = family.bind(X.shape[1])
-    return family
+    return family if n_features is None else family._bind(n_features)
 
 
+# ----------------------------------------------------------------------------------
+# the truth: a sample, a pmf on a grid or a frozen scipy distribution
+# ----------------------------------------------------------------------------------
 def _is_frozen(truth):
     return hasattr(truth, "dist") and hasattr(truth, "rvs") and hasattr(truth, "cdf")
 
 
-def _frozen_discrete(truth):
-    import scipy.stats
-
-    return isinstance(truth.dist, scipy.stats.rv_discrete)
+def _truth_arrays(truth):
+    """The array arguments hidden in ``truth`` (for the host round trip)."""
+    if isinstance(truth, tuple):
+        return truth
+    return () if hasattr(truth, "rvs") else (truth,)
 
 
 def _discrete_grid(truth):
@@ -59,15 +87,16 @@ def _discrete_grid(truth):
 
 def _frozen_moments(family, truth):
     """Mean, covariance and third central moment of t under a frozen univariate scipy law."""
-    if _frozen_discrete(truth):
-        nodes, w = _discrete_grid(truth)
-        return sample_cumulants(family.stat(nodes), weights=w)
     import scipy.integrate
+    import scipy.stats
 
+    if isinstance(truth.dist, scipy.stats.rv_discrete):
+        nodes, w = _discrete_grid(truth)
+        return _weighted_cumulants(family._stat(nodes), w, 3, np)
     lo, hi = truth.support()
 
     def tx(x):
-        return family.stat(np.array([[x]]))[0]
+        return family._stat(np.array([[x]]))[0]
 
     mean, _ = scipy.integrate.quad_vec(lambda x: truth.pdf(x) * tx(x), lo, hi,
                                        epsabs=0, epsrel=1e-12, limit=400)
@@ -82,31 +111,42 @@ def _frozen_moments(family, truth):
     return mean, vals[: p * p].reshape(p, p), vals[p * p:].reshape(p, p, p)
 
 
-def _truth(family, truth, estimator="plugin"):
-    """(family, kind, eta, Sigma, kappa3, data-or-None) for a truth given in any form."""
-    if hasattr(truth, "rvs") and not isinstance(truth, np.ndarray):
+def _truth(family, truth, host, estimator="plugin"):
+    """(family, kind, eta, Sigma, kappa3, data-or-None) for a truth given in any form.
+
+    ``host`` is the caller's round trip (None when the arrays are NumPy already).
+    """
+    to_numpy = host.to_numpy if host is not None else (lambda a: a)
+    if hasattr(truth, "rvs"):
         if not _is_frozen(truth) or not hasattr(truth, "ppf"):
-            raise TypeError("only univariate frozen scipy.stats distributions are supported; "
-                            "pass a sample or a (support, pmf) grid for multivariate truths")
-        family = _check_family(family, np.zeros((1, 1)))
-        mean, S, k3 = _frozen_moments(family, truth)
+            raise TypeError("truth must be a sample, a (support, pmf) grid or a univariate "
+                            "frozen scipy.stats distribution; pass a sample or a grid for "
+                            "multivariate truths")
+        family = _check_family(family, 1)
+        with _about("truth"):
+            mean, S, k3 = _frozen_moments(family, truth)
         return family, "distribution", mean, S, k3, None
-    if isinstance(truth, tuple) and len(truth) == 2:
-        support, pmf = truth
-        support = _as_2d(support, "support")
-        pmf = np.asarray(check_probability_vector(pmf, name="pmf"), dtype=float)
+    if isinstance(truth, tuple):
+        if len(truth) != 2:
+            raise ValueError("truth given as a tuple must be (support, pmf)")
+        support = _as_2d(to_numpy(truth[0]), "support")
+        pmf = np.asarray(check_probability_vector(to_numpy(truth[1]), name="pmf"))
         if pmf.shape[0] != support.shape[0]:
             raise ValueError(f"pmf must have one entry per support point "
                              f"(got {pmf.shape[0]} and {support.shape[0]})")
-        family = _check_family(family, support)
-        mean, S, k3 = sample_cumulants(family.stat(support), weights=pmf)
+        family = _check_family(family, support.shape[1])
+        with _about("support"):
+            mean, S, k3 = _weighted_cumulants(family._stat(support), pmf, 3, np)
         return family, "grid", mean, S, k3, (support, pmf)
-    X = _as_2d(truth, "X")
-    family = _check_family(family, X)
-    T = family.stat(X)
-    mean, S, k3 = sample_cumulants(T, estimator=estimator)
-    mean = T.mean(axis=0)
-    return family, "sample", mean, S, k3, X
+    X = _as_2d(to_numpy(truth), "truth")
+    family = _check_family(family, X.shape[1])
+    with _about("truth"):
+        T = family._stat(X)
+    n = T.shape[0]
+    if estimator == "kstat" and n <= 3:
+        raise ValueError(f"estimator='kstat' needs more than 3 rows of truth (got {n})")
+    _, S, k3 = _weighted_cumulants(T, np.full(n, 1.0 / n), 3, np, kstat=estimator == "kstat")
+    return family, "sample", T.mean(axis=0), S, k3, X
 
 
 def information_projection(family, truth):
@@ -126,7 +166,19 @@ def information_projection(family, truth):
 
     Returns
     -------
-    theta : ndarray of shape (p,)
+    theta : array of shape (p,)
+        The projection, in the namespace of the array input.
+
+    Raises
+    ------
+    ValueError
+        If the truth is not finite, lies outside the family's support, or its projection
+        is on the boundary of the parameter space.
+
+    References
+    ----------
+    I. Csiszar, "I-divergence geometry of probability distributions and minimization
+    problems", Ann. Probab. 3 (1975); Y. Sheena, arXiv:2105.08947.
 
     Examples
     --------
@@ -140,8 +192,10 @@ def information_projection(family, truth):
     >>> round(float(mu[0]), 8), round(float(cov[0, 0]), 8)
     (4.0, 4.0)
     """
-    family, _, mean, _, _, _ = _truth(family, truth)
-    return family.natural_from_mean(mean)
+    host = on_host(*_truth_arrays(truth), where="information_projection")
+    family, _, mean, _, _, _ = _truth(family, truth, host)
+    with _about("truth"):
+        return host.from_numpy(family._natural_from_mean(mean))
 
 
 def risk_coefficients(family, truth, *, mode="sandwich", estimator="plugin", order=2):
@@ -150,6 +204,7 @@ def risk_coefficients(family, truth, *, mode="sandwich", estimator="plugin", ord
     Parameters
     ----------
     family : ExponentialFamily or str
+        The model.
     truth : array of shape (n, d), tuple (support, pmf) or frozen scipy.stats distribution
         See :func:`information_projection`. For a sample, the truth's cumulants of ``t`` are
         sample cumulants (plug-in estimates).
@@ -159,15 +214,27 @@ def risk_coefficients(family, truth, *, mode="sandwich", estimator="plugin", ord
         * ``"correct"``: assume the truth is in the family: ``c1 = p/2`` and ``c2`` from the
           model's cumulants at the projection (exact for a correct model).
         * ``"cumulant"``: correct-model formula with *sample* cumulants of ``t`` up to order
-          4 (no normalising constant needed; the spec's [R] reading of the paper's
-          "no explicit normalizing constant" remark). ``truth`` must be a sample or grid.
+          4 (no normalising constant needed). ``truth`` must be a sample or grid.
     estimator : {"plugin", "kstat"}, default="plugin"
         How the truth's cumulants are estimated from a sample.
     order : {1, 2}, default=2
+        With 1, ``c2`` is returned as 0.
 
     Returns
     -------
     c1, c2 : float
+        Coefficients in nats.
+
+    Raises
+    ------
+    ValueError
+        For bad options, a truth that is not finite or outside the family's support, or a
+        projection on the boundary of the parameter space.
+
+    References
+    ----------
+    Y. Sheena, "MLE convergence speed to information projection of exponential family:
+    criterion for model dimension and sample size", arXiv:2105.08947.
 
     Examples
     --------
@@ -180,38 +247,41 @@ def risk_coefficients(family, truth, *, mode="sandwich", estimator="plugin", ord
     >>> round(c1, 8), round(c2, 6)
     (1.25, 0.451389)
     """
-    if mode not in _MODES:
-        raise ValueError(f"mode must be one of {_MODES} (got {mode!r})")
-    if estimator not in ("plugin", "kstat"):
-        raise ValueError(f"estimator must be 'plugin' or 'kstat' (got {estimator!r})")
-    if order not in (1, 2):
-        raise ValueError(f"order must be 1 or 2 (got {order!r})")
-    family, kind, mean, S, k3, data = _truth(family, truth, estimator)
+    mode = check_option(mode, "mode", _MODES)
+    estimator = check_option(estimator, "estimator", _ESTIMATORS)
+    order = check_option(order, "order", (1, 2))
+    host = on_host(*_truth_arrays(truth), where="risk_coefficients")
+    with _about("truth"):
+        return _truth_coefficients(family, truth, host, mode, estimator, order)
+
+
+def _truth_coefficients(family, truth, host, mode, estimator, order):
+    family, kind, mean, S, k3, data = _truth(family, truth, host, estimator)
     p = mean.shape[0]
     if mode == "cumulant":
         if kind == "distribution":
-            raise ValueError("mode='cumulant' needs a sample or a (support, pmf) grid")
+            raise ValueError("mode='cumulant' needs a sample or a (support, pmf) grid as truth")
         if order == 1:
             return p / 2.0, 0.0
         if kind == "grid":
             support, pmf = data
-            T, w, est = family.stat(support), pmf, "plugin"
+            T, w, est = family._stat(support), pmf, "plugin"
         else:
-            T, w, est = family.stat(data), None, estimator
+            T, w, est = family._stat(data), None, estimator
         return p / 2.0, _cumulant_c2(T, est, w)
-    theta = family.natural_from_mean(mean)
+    theta = family._natural_from_mean(mean)
     if mode == "correct":
         if order == 1:
             return p / 2.0, 0.0
         if isinstance(family, _MVN):
             return p / 2.0, mvn_correct_c2(family.d)
-        G, psi3, psi4 = family.cumulants(theta)
+        G, psi3, psi4 = family._cumulants(theta)
         return p / 2.0, cumulant_invariants(G, psi3, psi4)[3]
     if isinstance(family, _MVN) and kind == "sample":
         # whitened contraction: well conditioned where dense natural-parameter tensors
         # lose digits (near-collinear columns), and no p^3 / p^4 memory
         return mvn_sandwich_coefficients(data, estimator=estimator, order=order)
-    G, psi3, psi4 = family.cumulants(theta)
+    G, psi3, psi4 = family._cumulants(theta)
     return risk_expansion_expfam(G, psi3, psi4, S, k3, order=order)
 
 
@@ -221,7 +291,10 @@ def _cumulant_c2(T, estimator, weights=None):
         if p > 30:
             raise ValueError("mode='cumulant' with estimator='kstat' or weights is limited "
                              "to p <= 30 (dense fourth-order tensors)")
-        _, k2, k3, k4 = sample_cumulants(T, estimator=estimator, order=4, weights=weights)
+        if estimator == "kstat" and n <= 4:
+            raise ValueError(f"estimator='kstat' needs more than 4 rows of truth (got {n})")
+        w = np.full(n, 1.0 / n) if weights is None else weights
+        _, k2, k3, k4 = _weighted_cumulants(T, w, 4, np, kstat=estimator == "kstat")
         return cumulant_invariants(k2, k3, k4)[3]
     return _cumulant_c2_contracted(T)
 
@@ -230,7 +303,7 @@ def _cumulant_c2_contracted(T):
     """Plug-in cumulant-mode c2 without p^3 / p^4 tensors (O(n^2 p), in blocks)."""
     n, p = T.shape
     R = T - T.mean(axis=0)
-    Gi = _spd_inverse(R.T @ R / n)
+    Gi = _spd_inverse(R.T @ R / n, "the covariance of t", "sample covariance")
     W = R @ Gi
     q = np.einsum("na,na->n", W, R)
     g4 = float(np.mean(q**2) - p * p - 2 * p)
@@ -246,7 +319,7 @@ def _cumulant_c2_contracted(T):
 # ----------------------------------------------------------------------------------
 # Monte Carlo and bootstrap
 # ----------------------------------------------------------------------------------
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class MonteCarloRisk(ResultMixin):
     """Monte Carlo estimate of ``R(n) = E D[g_theta* || g_theta_hat]``.
 
@@ -275,7 +348,7 @@ class MonteCarloRisk(ResultMixin):
     control_variate: bool
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class BootstrapRisk(ResultMixin):
     """Nonparametric bootstrap estimate of the risk at sample size ``m``.
 
@@ -300,7 +373,7 @@ class BootstrapRisk(ResultMixin):
     n_failed: int
 
 
-def _mvn_mc(family, n, n_rep, rng, batch):
+def _mvn_mc(d, n, n_rep, rng, batch):
     from ._kernels import mvn_kl_batch
 
     # affine invariance: the risk at any (mu, Sigma) equals the standardised one
@@ -308,7 +381,7 @@ def _mvn_mc(family, n, n_rep, rng, batch):
     done = 0
     while done < n_rep:
         r = min(batch, n_rep - done)
-        out.append(mvn_kl_batch(rng.standard_normal((r, n, family.d))))
+        out.append(mvn_kl_batch(rng.standard_normal((r, n, d))))
         done += r
     return np.concatenate(out)
 
@@ -324,24 +397,40 @@ def monte_carlo_risk(family, n, n_rep=10000, *, theta=None, truth=None,
     Parameters
     ----------
     family : ExponentialFamily or str
+        The model.
     n : int
         Sample size (> p).
     n_rep : int, default=10000
+        Replications (>= 2).
     theta : array of shape (p,), optional
         True parameter when the truth is the model itself (``truth=None``).
     truth : frozen scipy.stats distribution or tuple (support, pmf), optional
-        A truth outside the family; ``theta*`` is then its information projection.
+        A truth outside the family; ``theta*`` is then its information projection. Give
+        either ``theta`` or ``truth``.
     control_variate : bool, default=False
         Subtract ``(1/2)(tbar - eta*)' G^-1 (tbar - eta*)``, whose mean
         ``tr(G^-1 Sigma)/(2n)`` is known, and add that mean back: the remaining noise is of
         order ``n^-3/2`` instead of ``n^-1``.
     random_state : None, int, RandomState or Generator
+        Seed of the draws.
     batch : int, default=5000
         Replications drawn at once.
 
     Returns
     -------
     MonteCarloRisk
+        The estimate and its standard error.
+
+    Raises
+    ------
+    ValueError
+        For bad sizes, a ``theta`` outside the parameter space, or when the MLE exists in
+        fewer than two replications.
+
+    References
+    ----------
+    Y. Sheena, "MLE convergence speed to information projection of exponential family:
+    criterion for model dimension and sample size", arXiv:2105.08947.
 
     Examples
     --------
@@ -355,25 +444,32 @@ def monte_carlo_risk(family, n, n_rep=10000, *, theta=None, truth=None,
     n = check_scalar_in(n, "n", low=2, integer=True)
     n_rep = check_scalar_in(n_rep, "n_rep", low=2, integer=True)
     batch = check_scalar_in(batch, "batch", low=1, integer=True)
+    control_variate = check_bool(control_variate, "control_variate")
     rng = check_rng(random_state)
     family = _check_family(family)
+    truth_arrays = () if truth is None else _truth_arrays(truth)
+    host = on_host(theta, *truth_arrays, where="monte_carlo_risk")
     if truth is None:
         if theta is None:
             raise ValueError("give theta (the model is the truth) or truth")
+        theta = check_array(host.to_numpy(theta), "theta", ndim=1)
         if isinstance(family, _MVN) and family.d is None:
-            p_theta = np.size(theta)
-            family = family.bind((math.isqrt(9 + 8 * p_theta) - 3) // 2)
-        theta_star = family._theta(theta)
-        G = family.cumulants(theta_star)[0] if control_variate else None
-        Sigma = G
+            d = (math.isqrt(9 + 8 * theta.shape[0]) - 3) // 2
+            if d * (d + 3) // 2 != theta.shape[0]:
+                raise ValueError(f"theta must have d(d+3)/2 entries for the mvn family "
+                                 f"(got {theta.shape[0]})")
+            family = family._bind(d)
+        theta_star = family._check_theta(theta)
+        Sigma = None
 
         def draw(size):
-            return family.sample(theta_star, size, rng)
+            return family._sample(theta_star, size, rng)
     else:
-        fam2, kind, mean, Sigma, _, data = _truth(family, truth)
-        family = fam2
-        theta_star = family.natural_from_mean(mean)
-        G = family.cumulants(theta_star)[0] if control_variate else None
+        if theta is not None:
+            raise ValueError("give either theta (the model is the truth) or truth, not both")
+        family, kind, mean, Sigma, _, data = _truth(family, truth, host)
+        with _about("truth"):
+            theta_star = family._natural_from_mean(mean)
         if kind == "grid":
             support, pmf = data
 
@@ -383,22 +479,22 @@ def monte_carlo_risk(family, n, n_rep=10000, *, theta=None, truth=None,
             def draw(size):
                 x = np.asarray(truth.rvs(size=size, random_state=rng), dtype=float)
                 return x.reshape(size, -1)
-    p = family.n_params
+    p = theta_star.shape[0]
     if n <= p:
         raise ValueError(f"n must exceed the number of parameters p={p} (got {n})")
-    eta_star = family.mean(theta_star)
+    G = family._cumulants(theta_star)[0] if control_variate else None
+    Sigma = G if Sigma is None else Sigma
     if isinstance(family, _MVN) and truth is None and not control_variate:
-        kl = _mvn_mc(family, n, n_rep, rng, batch)
-        cv = None
+        kl, cv = _mvn_mc(family.d, n, n_rep, rng, batch), None
     else:
-        kl, cv = [], []
+        eta_star = family._mean(theta_star)
         Gi = _spd_inverse(G) if control_variate else None
+        kl, cv = [], []
         done = 0
         while done < n_rep:
             r = min(batch, n_rep - done)
-            X = draw(r * n)
-            T = family.stat(X).reshape(r, n, -1).mean(axis=1)
-            kl.append(_batch_kl(family, theta_star, eta_star, T))
+            T = family._stat(draw(r * n)).reshape(r, n, -1).mean(axis=1)
+            kl.append(family._batch_kl(theta_star, T))
             if control_variate:
                 D = T - eta_star
                 cv.append(0.5 * np.einsum("ra,ab,rb->r", D, Gi, D))
@@ -408,57 +504,16 @@ def monte_carlo_risk(family, n, n_rep=10000, *, theta=None, truth=None,
     ok = np.isfinite(kl)
     failed = int(np.sum(~ok))
     if ok.sum() < 2:
-        raise ValueError("the MLE did not exist in (almost) any replication")
+        raise ValueError("the MLE did not exist in (almost) any replication: increase n")
     if control_variate:
         vals = kl[ok] - cv[ok]
-        shift = 0.5 * float(np.sum(_spd_inverse(G) * Sigma)) / n
+        shift = 0.5 * float(np.sum(Gi * Sigma)) / n
     else:
         vals, shift = kl[ok], 0.0
     return MonteCarloRisk(risk=float(vals.mean() + shift),
                           std_error=float(vals.std(ddof=1) / math.sqrt(vals.size)),
                           n=n, n_rep=int(ok.sum()), n_failed=failed,
                           control_variate=bool(control_variate))
-
-
-def _batch_kl(family, theta_star, eta_star, Tbar):
-    """KL(theta* || theta_hat(tbar)) for each row of Tbar; inf where the MLE does not exist."""
-    from ._expfam import _Univariate
-
-    psi_star = family.psi(theta_star)
-    if isinstance(family, _Univariate):
-        e = Tbar[:, :1]
-        with np.errstate(all="ignore"):
-            ok = np.ones(e.shape[0], dtype=bool)
-            try:
-                th = family._nat_vec(e)
-            except ValueError:
-                ok = _univariate_ok(family, e[:, 0])
-                th = np.full_like(e, np.nan)
-                if ok.any():
-                    th[ok] = family._nat_vec(e[ok])
-            kl = family._psi_vec(th) - psi_star - (th[:, 0] - theta_star[0]) * eta_star[0]
-        return np.where(ok & np.isfinite(kl), kl, np.inf)
-    if hasattr(family, "batch_kl"):
-        return family.batch_kl(theta_star, Tbar)
-    out = np.empty(Tbar.shape[0])
-    for i, t in enumerate(Tbar):
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error")
-                th = family.natural_from_mean(t)
-            out[i] = family.psi(th) - psi_star - (th - theta_star) @ eta_star
-        except (ValueError, RuntimeWarning, np.linalg.LinAlgError, Warning):
-            out[i] = np.inf
-    return out
-
-
-def _univariate_ok(family, e):
-    name = family.name
-    if name == "bernoulli":
-        return (e > 0) & (e < 1)
-    if name in ("poisson", "gamma_known_shape", "exponential"):
-        return e > 0
-    return np.isfinite(e)
 
 
 def bootstrap_risk(family, X, *, m=None, n_boot=200, random_state=None, verbose=False):
@@ -472,17 +527,34 @@ def bootstrap_risk(family, X, *, m=None, n_boot=200, random_state=None, verbose=
     Parameters
     ----------
     family : ExponentialFamily or str
+        The model.
     X : array of shape (n, d)
+        The sample (a 1-D array is one column).
     m : int, optional
-        Resample size (default ``n``).
+        Resample size (>= 2; default ``n``).
     n_boot : int, default=200
+        Number of resamples (>= 2).
     random_state : None, int, RandomState or Generator
+        Seed of the resampling.
     verbose : bool, default=False
         Show a progress bar.
 
     Returns
     -------
     BootstrapRisk
+        The estimate and its standard error.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not finite or outside the family's support, or the MLE exists on fewer
+        than two resamples.
+
+    References
+    ----------
+    B. Efron and R. J. Tibshirani, *An Introduction to the Bootstrap*, Chapman and Hall
+    (1993); P. J. Bickel, F. Goetze and W. R. van Zwet, "Resampling fewer than n
+    observations", Statist. Sinica 7 (1997).
 
     Examples
     --------
@@ -493,26 +565,26 @@ def bootstrap_risk(family, X, *, m=None, n_boot=200, random_state=None, verbose=
     >>> bool(0.003 < b.risk < 0.008)  # exact risk at n=100 is 0.00509
     True
     """
-    from ..utils import progress
-
-    X = _as_2d(X)
-    family = _check_family(family, X)
-    n = X.shape[0]
-    m = n if m is None else check_scalar_in(m, "m", low=2, integer=True)
     n_boot = check_scalar_in(n_boot, "n_boot", low=2, integer=True)
+    m = None if m is None else check_scalar_in(m, "m", low=2, integer=True)
+    verbose = _check_verbose(verbose)
     rng = check_rng(random_state)
-    theta = family.fit(X)
-    eta = family.mean(theta)
+    host = on_host(X, where="bootstrap_risk")
+    X = _as_2d(host.to_numpy(X))
+    family = _check_family(family, X.shape[1])
+    n = X.shape[0]
+    m = n if m is None else m
+    with _about("X"):
+        theta = family._fit(X)
+        T = family._stat(X)
     kls, failed = [], 0
-    T = family.stat(X)
     batch = max(1, 2_000_000 // (m * T.shape[1]))
     done = 0
     bar = progress(total=n_boot, desc="bootstrap risk", verbose=verbose)
     while done < n_boot:
         r = min(batch, n_boot - done)
         idx = rng.integers(0, n, size=(r, m))
-        Tbar = T[idx].mean(axis=1)
-        vals = _batch_kl(family, theta, eta, Tbar)
+        vals = family._batch_kl(theta, T[idx].mean(axis=1))
         failed += int(np.sum(~np.isfinite(vals)))
         kls.extend(vals[np.isfinite(vals)].tolist())
         done += r
@@ -520,7 +592,7 @@ def bootstrap_risk(family, X, *, m=None, n_boot=200, random_state=None, verbose=
     bar.close()
     kls = np.asarray(kls)
     if kls.size < 2:
-        raise ValueError("the MLE did not exist on (almost) any bootstrap resample")
+        raise ValueError("the MLE did not exist on (almost) any bootstrap resample of X")
     return BootstrapRisk(risk=float(kls.mean()), std_error=float(kls.std(ddof=1) /
                                                                  math.sqrt(kls.size)),
                          m=int(m), n_boot=int(kls.size), n_failed=int(failed))

@@ -7,16 +7,19 @@ import math
 
 import numpy as np
 
-from ..base import ResultMixin
-from ..utils import check_scalar_in, progress
-from ._core import kl_tolerance, min_sample_size
-from ._expfam import ExponentialFamily, _as_2d, mvn_correct_c2, mvn_sandwich_coefficients
-from ._risk import _MODES, risk_coefficients
+from ..backend import on_host
+from ..base import ResultMixin, Summary
+from ..utils import check_array, check_option, check_scalar_in, progress
+from ._exact import _BOUNDS, kl_tolerance, min_sample_size
+from ._expfam import ExponentialFamily, _about, _as_2d
+from ._mvn import mvn_correct_c2
+from ._risk import _ESTIMATORS, _MODES, _check_verbose, _truth_coefficients
+from ._sandwich import mvn_sandwich_coefficients
 
 __all__ = ["DimensionScan", "gaussian_dimension_scan", "multinomial_merge_scan"]
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, eq=False, repr=False)
 class DimensionScan(ResultMixin):
     """Nested models scored by the p-n criterion, with AIC and BIC for comparison.
 
@@ -24,19 +27,25 @@ class DimensionScan(ResultMixin):
     ----------
     labels : tuple of str
         One label per model, in nesting order (growing ``p``).
-    p : ndarray of int
+    p : array of int
+        Number of parameters of each model.
     n : int
-    c1, c2 : ndarray
+        Number of observations.
+    c1, c2 : array
         Risk coefficients.
-    risk : ndarray
+    risk : array
         ``c1/n + c2/n^2`` (or ``c1/n`` at first order) at the data's ``n``.
-    accept : ndarray of bool
-    n_min : ndarray of int
-    loglik, aic, bic : ndarray
+    accept : array of bool
+        Whether each model passes.
+    n_min : array of int
+        Smallest passing sample size of each model.
+    loglik, aic, bic : array
         Log-likelihood at the MLE on the same data for every model (so AIC and BIC are
         comparable across the nest).
     tol : float
+        Tolerance on the risk.
     order : int
+        Order of the expansion.
     best : str or None
         Label of the largest model that passes the criterion (None if none does).
     aic_choice, bic_choice : str
@@ -69,20 +78,22 @@ class DimensionScan(ResultMixin):
 
         Returns
         -------
-        str
+        probstat.base.Summary
+            Text when printed, an HTML table in Jupyter.
         """
-        head = (f"{'model':<16}{'p':>5}{'c1':>10}{'c2':>11}{'R(n)':>11}{'n_min':>8}"
-                f"{'pass':>6}{'AIC':>12}{'BIC':>12}")
-        lines = [f"DimensionScan (n = {self.n}, tol = {self.tol:.4g}, order {self.order})",
-                 head, "-" * len(head)]
-        for k, lab in enumerate(self.labels):
-            lines.append(f"{lab[:15]:<16}{self.p[k]:>5}{self.c1[k]:>10.4g}{self.c2[k]:>11.4g}"
-                         f"{self.risk[k]:>11.4g}{self.n_min[k]:>8}"
-                         f"{'yes' if self.accept[k] else 'no':>6}"
-                         f"{self.aic[k]:>12.6g}{self.bic[k]:>12.6g}")
-        lines.append(f"largest passing model: {self.best}; AIC picks {self.aic_choice}; "
-                     f"BIC picks {self.bic_choice}")
-        return "\n".join(lines)
+        from ..backend import to_numpy
+
+        cols = {name: to_numpy(getattr(self, name)) for name in
+                ("p", "c1", "c2", "risk", "n_min", "accept", "aic", "bic")}
+        rows = [[lab, str(int(cols["p"][k])), f"{cols['c1'][k]:.4g}", f"{cols['c2'][k]:.4g}",
+                 f"{cols['risk'][k]:.4g}", str(int(cols["n_min"][k])),
+                 "yes" if cols["accept"][k] else "no", f"{cols['aic'][k]:.6g}",
+                 f"{cols['bic'][k]:.6g}"] for k, lab in enumerate(self.labels)]
+        return Summary.table(
+            f"DimensionScan (n = {self.n}, tol = {self.tol:.4g}, order {self.order})",
+            ["model", "p", "c1", "c2", "R(n)", "n_min", "pass", "AIC", "BIC"], rows,
+            notes=[f"largest passing model: {self.best}; AIC picks {self.aic_choice}; "
+                   f"BIC picks {self.bic_choice}"])
 
     def plot(self, ax=None, n_grid=None):
         """R(n) curves of every model against the tolerance (log-log).
@@ -98,30 +109,11 @@ class DimensionScan(ResultMixin):
         Returns
         -------
         matplotlib.axes.Axes
+            The axes drawn on.
         """
-        from ..plotting import get_axes
+        from ._plot import plot_dimension_scan
 
-        ax = get_axes(ax, figsize=(6.4, 4.2))
-        if n_grid is None:
-            top = 3 * max(self.n, int(np.max(self.n_min)))
-            n_grid = np.geomspace(max(int(np.min(self.p)), 2), top, 200)
-        n_grid = np.asarray(n_grid, dtype=float)
-        import matplotlib as mpl
-
-        cmap = mpl.colormaps["viridis"]
-        for k, lab in enumerate(self.labels):
-            r = self.c1[k] / n_grid + (self.c2[k] / n_grid**2 if self.order == 2 else 0.0)
-            ok = r > 0
-            color = cmap(k / max(len(self.labels) - 1, 1))
-            ax.loglog(n_grid[ok], r[ok], color=color, lw=1.4,
-                      ls="-" if self.accept[k] else "--", label=f"{lab} (p={self.p[k]})")
-        ax.axhline(self.tol, color="k", lw=1, ls=":", label=f"tolerance {self.tol:.3g}")
-        ax.axvline(self.n, color="gray", lw=1, ls=":")
-        ax.set_xlabel("sample size n")
-        ax.set_ylabel("risk R(n) (nats)")
-        ax.set_title("p-n criterion: solid = passes at the data's n")
-        ax.legend(fontsize=7, ncol=2)
-        return ax
+        return plot_dimension_scan(self, ax=ax, n_grid=n_grid)
 
 
 def _finish(labels, p, n, c1, c2, loglik, tol, order):
@@ -142,10 +134,11 @@ def _finish(labels, p, n, c1, c2, loglik, tol, order):
 
 
 def _tolerance(tol, bayes_tv, bound):
-    if tol is not None:
-        return check_scalar_in(tol, "tol", low=0, low_inclusive=False)
+    bound = check_option(bound, "bound", _BOUNDS)
     eps = check_scalar_in(bayes_tv, "bayes_tv", low=0, high=1, low_inclusive=False,
                           high_inclusive=False)
+    if tol is not None:
+        return check_scalar_in(tol, "tol", low=0, low_inclusive=False)
     return float(kl_tolerance(eps, bound))
 
 
@@ -173,20 +166,39 @@ def gaussian_dimension_scan(X, *, tol=None, bayes_tv=0.05, bound="best", order=2
     Parameters
     ----------
     X : array of shape (n, d)
+        The data (a 1-D array is one column).
     tol : float, optional
+        Tolerance on the risk in nats (> 0); default ``kl_tolerance(bayes_tv, bound)``.
     bayes_tv : float, default=0.05
-    bound : str, default="best"
+        Allowed expected total variation, in (0, 1).
+    bound : {"pinsker", "bretagnolle_huber", "best"}, default="best"
+        Inequality of :func:`kl_tolerance`.
     order : {1, 2}, default=2
         As in :class:`PNCriterion`.
     mode : {"sandwich", "correct"}, default="sandwich"
+        How the coefficients are computed (see :func:`risk_coefficients`).
     estimator : {"plugin", "kstat"}, default="plugin"
+        How the truth's cumulants are estimated.
     columns : sequence of int, optional
-        Order in which variables join the full-covariance block.
+        Order in which variables join the full-covariance block (a permutation of
+        ``0..d-1``).
     verbose : bool, default=False
+        Show a progress bar.
 
     Returns
     -------
     DimensionScan
+        The scored nest (arrays in the namespace of ``X``).
+
+    Raises
+    ------
+    ValueError
+        For bad options, ``X`` that is not finite, too few rows or a singular covariance.
+
+    References
+    ----------
+    Y. Sheena, "MLE convergence speed to information projection of exponential family:
+    criterion for model dimension and sample size", arXiv:2105.08947.
 
     Examples
     --------
@@ -197,30 +209,44 @@ def gaussian_dimension_scan(X, *, tol=None, bayes_tv=0.05, bound="best", order=2
     >>> scan.p.tolist()
     [8, 9, 11, 14]
     """
-    X = _as_2d(X)
-    if mode not in ("sandwich", "correct"):
-        raise ValueError(f"mode must be 'sandwich' or 'correct' (got {mode!r})")
-    if order not in (1, 2):
-        raise ValueError(f"order must be 1 or 2 (got {order!r})")
+    mode = check_option(mode, "mode", ("sandwich", "correct"))
+    estimator = check_option(estimator, "estimator", _ESTIMATORS)
+    order = check_option(order, "order", (1, 2))
     tol = _tolerance(tol, bayes_tv, bound)
+    verbose = _check_verbose(verbose)
+    host = on_host(X, where="gaussian_dimension_scan")
+    X = _as_2d(host.to_numpy(X))
     n, d = X.shape
-    cols = list(range(d)) if columns is None else [int(c) for c in columns]
-    if sorted(cols) != list(range(d)):
-        raise ValueError(f"columns must be a permutation of 0..{d - 1}")
+    cols = _permutation(columns, d)
     if n <= d + 1:
-        raise ValueError(f"fewer samples than needed: n_samples={n} but d={d} columns")
+        raise ValueError(f"X has too few samples: n_samples={n} but d={d} columns")
     X = X[:, cols]
-    uni = [_gauss_block(X[:, [j]], mode, estimator) for j in range(d)]
+    with _about("X"):
+        uni = [_gauss_block(X[:, [j]], mode, estimator) for j in range(d)]
     labels, ps, c1s, c2s, lls = [], [], [], [], []
     for k in progress(range(1, d + 1), verbose=verbose, desc="gaussian scan"):
-        b = _gauss_block(X[:, :k], mode, estimator) if k > 1 else uni[0]
+        with _about("X"):
+            b = _gauss_block(X[:, :k], mode, estimator) if k > 1 else uni[0]
         rest = uni[k:]
         labels.append(f"full on {k}")
         ps.append(2 * d + k * (k - 1) // 2)
         c1s.append(b[0] + sum(u[0] for u in rest))
         c2s.append(b[1] + sum(u[1] for u in rest))
         lls.append(b[2] + sum(u[2] for u in rest))
-    return _finish(labels, ps, n, c1s, c2s, lls, tol, order)
+    return host.from_numpy(_finish(labels, ps, n, c1s, c2s, lls, tol, order))
+
+
+def _permutation(columns, d):
+    if columns is None:
+        return list(range(d))
+    try:
+        cols = [int(c) for c in columns]
+        ok = all(c == o for c, o in zip(cols, columns)) and sorted(cols) == list(range(d))
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"columns must be a permutation of 0..{d - 1} (got {columns!r})")
+    return cols
 
 
 def _merge_sequence(counts):
@@ -242,6 +268,31 @@ def _merge_sequence(counts):
     return seq[::-1]
 
 
+def _check_partitions(partitions, cats):
+    """Partitions given by category values -> lists of groups of category indices."""
+    lookup = {c: j for j, c in enumerate(cats.tolist())}
+    if isinstance(partitions, (str, bytes)) or not hasattr(partitions, "__iter__"):
+        raise TypeError(f"partitions must be a list of partitions (got {partitions!r})")
+    parts = []
+    for part in partitions:
+        try:
+            groups = [[lookup[c] for c in g] for g in part]
+        except KeyError as exc:
+            raise ValueError(f"partitions mention a category that labels do not have "
+                             f"({exc})") from None
+        except TypeError:
+            raise TypeError("partitions must be lists of groups (lists) of category values "
+                            f"(got {part!r})") from None
+        if len(groups) < 2:
+            raise ValueError("each of the partitions needs at least 2 groups")
+        if sorted(j for g in groups for j in g) != list(range(len(cats))):
+            raise ValueError("each of the partitions must cover every category of labels once")
+        parts.append(groups)
+    if not parts:
+        raise ValueError("partitions must not be empty")
+    return parts
+
+
 def multinomial_merge_scan(labels, *, partitions=None, tol=None, bayes_tv=0.05, bound="best",
                            order=2, mode="correct"):
     """Multinomial models with merged cells, scored by the p-n criterion.
@@ -254,24 +305,39 @@ def multinomial_merge_scan(labels, *, partitions=None, tol=None, bayes_tv=0.05, 
     Parameters
     ----------
     labels : array-like of shape (n,)
-        Category of each observation (any sortable values; ordinal order is used for the
-        default merges).
+        Category of each observation: integers (e.g. quality scores; their order is used
+        for the default merges).
     partitions : list of list of list, optional
         Each partition is a list of groups of category values. Default: start from the
         observed categories and repeatedly merge the smallest cell into its smaller
         neighbour, down to 2 groups.
     tol : float, optional
+        Tolerance on the risk in nats (> 0); default ``kl_tolerance(bayes_tv, bound)``.
     bayes_tv : float, default=0.05
-    bound : str, default="best"
+        Allowed expected total variation, in (0, 1).
+    bound : {"pinsker", "bretagnolle_huber", "best"}, default="best"
+        Inequality of :func:`kl_tolerance`.
     order : {1, 2}, default=2
         As in :class:`PNCriterion`.
-    mode : {"correct", "sandwich"}, default="correct"
-        A saturated multinomial is always correct on its grouped sample space, so both
+    mode : {"correct", "sandwich", "cumulant"}, default="correct"
+        A saturated multinomial is always correct on its grouped sample space, so all
         give ``c1 = p/2``; ``"sandwich"`` estimates it.
 
     Returns
     -------
     DimensionScan
+        The scored nest (arrays in the namespace of ``labels``).
+
+    Raises
+    ------
+    ValueError
+        If ``labels`` are not finite integers, hold fewer than 2 observations or fewer than
+        2 categories, or a partition is malformed.
+
+    References
+    ----------
+    Y. Sheena, "MLE convergence speed to information projection of exponential family:
+    criterion for model dimension and sample size", arXiv:2105.08947.
 
     Examples
     --------
@@ -282,42 +348,32 @@ def multinomial_merge_scan(labels, *, partitions=None, tol=None, bayes_tv=0.05, 
     >>> scan.p.tolist()
     [1, 2, 3, 4]
     """
-    y = np.asarray(labels).reshape(-1)
-    if y.size < 2:
-        raise ValueError(f"labels must hold at least 2 observations (got {y.size})")
-    if mode not in _MODES:
-        raise ValueError(f"mode must be one of {_MODES} (got {mode!r})")
+    mode = check_option(mode, "mode", _MODES)
+    order = check_option(order, "order", (1, 2))
     tol = _tolerance(tol, bayes_tv, bound)
-    cats, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
-    n = y.size
-    if partitions is None:
-        parts = _merge_sequence(counts.tolist())
-    else:
-        lookup = {c: j for j, c in enumerate(cats.tolist())}
-        parts = []
-        for part in partitions:
-            try:
-                groups = [[lookup[c] for c in g] for g in part]
-            except KeyError as exc:
-                raise ValueError(f"partition mentions an unobserved category {exc}") from None
-            flat = sorted(j for g in groups for j in g)
-            if flat != list(range(len(cats))):
-                raise ValueError("each partition must cover every observed category once")
-            parts.append(groups)
+    host = on_host(labels, where="multinomial_merge_scan")
+    y = check_array(host.to_numpy(labels), "labels", ndim=1)
+    if y.shape[0] < 2:
+        raise ValueError(f"labels must hold at least 2 observations (got {y.shape[0]})")
+    if not np.all(y == np.round(y)):
+        raise ValueError(f"labels must be integers (got {y[y != np.round(y)][0]:g})")
+    cats, codes, counts = np.unique(y.astype(np.int64), return_inverse=True,
+                                    return_counts=True)
+    if cats.shape[0] < 2:
+        raise ValueError("labels must hold at least 2 different categories")
+    n = y.shape[0]
+    parts = _merge_sequence(counts.tolist()) if partitions is None else \
+        _check_partitions(partitions, cats)
     labs, ps, c1s, c2s, lls = [], [], [], [], []
     for groups in parts:
         k = len(groups)
-        if k < 2:
-            raise ValueError("a partition needs at least 2 groups")
         gmap = np.empty(len(cats), dtype=int)
         for g, members in enumerate(groups):
             gmap[members] = g
-        gy = gmap[codes].astype(float)[:, None]
         gcount = np.bincount(gmap[codes], minlength=k)
-        if np.any(gcount == 0):
-            raise ValueError("every group must be observed at least once")
         fam = ExponentialFamily.named("multinomial", k=k)
-        c1, c2 = risk_coefficients(fam, gy, mode=mode)
+        grouped = gmap[codes].astype(float)[:, None]
+        c1, c2 = _truth_coefficients(fam, grouped, None, mode, "plugin", 2)
         sizes = np.array([len(g) for g in groups])
         ll = float(np.sum(gcount * np.log(gcount / (n * sizes))))
         labs.append("{" + "|".join(",".join(str(cats[j]) for j in g) for g in groups) + "}")
@@ -325,4 +381,4 @@ def multinomial_merge_scan(labels, *, partitions=None, tol=None, bayes_tv=0.05, 
         c1s.append(c1)
         c2s.append(c2)
         lls.append(ll)
-    return _finish(labs, ps, n, c1s, c2s, lls, tol, order)
+    return host.from_numpy(_finish(labs, ps, n, c1s, c2s, lls, tol, order))

@@ -157,7 +157,7 @@ def test_exact_risk_bad_input():
         exact_risk_gamma(-1.0, 10)
     with pytest.raises(ValueError, match="n must be > 1"):
         exact_risk_exponential(1)
-    with pytest.raises(TypeError, match="n must be a number"):
+    with pytest.raises(TypeError, match="n must be an array of numbers, not a string"):
         exact_risk_mvn(1, "ten")
 
 
@@ -226,12 +226,12 @@ def test_order_one_and_bad_input():
     with pytest.raises(ValueError, match="Sigma must have shape"):
         risk_expansion_expfam(np.eye(2), np.zeros((2,) * 3), np.zeros((2,) * 4),
                               np.eye(3), np.zeros((2,) * 3))
-    with pytest.raises(ValueError, match="psi4 must have shape"):
+    with pytest.raises(ValueError, match="psi4 must be 4-D"):
         risk_expansion_expfam(np.eye(2), np.zeros((2,) * 3), np.zeros((2,) * 3),
                               np.eye(2), np.zeros((2,) * 3))
     with pytest.raises(ValueError, match="finite"):
         risk_expansion_expfam([[np.nan]], [[[0.0]]], [[[[0.0]]]], [[1.0]], [[[0.0]]])
-    with pytest.raises(ValueError, match="order must be 1 or 2"):
+    with pytest.raises(ValueError, match="order must be one of 1, 2"):
         risk_expansion_expfam([[1.0]], [[[0.0]]], [[[[0.0]]]], [[1.0]], [[[0.0]]], order=3)
 
 
