@@ -213,12 +213,20 @@ def warn_host_fallback(where: str) -> None:
 class HostRoundTrip:
     """Inputs to NumPy and results back, for a routine with a CPU-only part.
 
-    Made by :func:`on_host`. When array-API dispatch is on and the inputs live in another
+    Made by :func:`on_host` (use that rather than this class). When array-API dispatch is
+    on and the inputs live in another
     namespace (CuPy, array-api-strict, ...), :attr:`used` is True, a
     :class:`HostFallbackWarning` has been issued, :meth:`to_numpy` copies array inputs to
     the host and :meth:`from_numpy` moves NumPy results to the inputs' namespace and
     device. Otherwise both are no-ops for NumPy data (and :meth:`to_numpy` still turns a
     foreign array into NumPy, as every routine does with dispatch off).
+
+    Parameters
+    ----------
+    arrays : sequence
+        The routine's inputs; array objects among them decide the namespace.
+    where : str
+        Name of the routine, shown in the warning.
 
     Attributes
     ----------
@@ -244,6 +252,18 @@ class HostRoundTrip:
 
         Lists, scalars and ``None`` pass through, so that the routine's own validation
         names the argument when they are malformed.
+
+        Parameters
+        ----------
+        x : object
+            An input of the routine.
+        dtype : data-type, optional
+            Cast a foreign array to this dtype.
+
+        Returns
+        -------
+        object
+            A NumPy array for a foreign array; ``x`` itself otherwise.
         """
         if _is_foreign_array(x):
             return to_numpy(x, dtype=dtype)
@@ -255,13 +275,37 @@ class HostRoundTrip:
         Arrays inside tuples, lists, dicts and dataclass instances are moved too; Python
         scalars, other objects and non-numeric arrays (string labels, objects) are
         returned unchanged.
+
+        Parameters
+        ----------
+        result : object
+            What the routine computed on the host.
+
+        Returns
+        -------
+        object
+            ``result`` with its numeric arrays in the inputs' namespace (``result`` itself
+            when no round trip was needed).
         """
         if not self.used:
             return result
         return self._move(result)
 
     def move_attributes(self, obj, names):
-        """Move ``obj``'s NumPy attributes ``names`` (fitted arrays) to the inputs' device."""
+        """Move ``obj``'s NumPy attributes ``names`` (fitted arrays) to the inputs' device.
+
+        Parameters
+        ----------
+        obj : object
+            Usually a fitted estimator.
+        names : iterable of str
+            Attribute names; missing ones are skipped.
+
+        Returns
+        -------
+        object
+            ``obj``, changed in place.
+        """
         if self.used:
             for name in names:
                 if hasattr(obj, name):

@@ -28,9 +28,9 @@ from ..utils import (
     check_same_length,
     check_scalar_in,
 )
+from ..utils._estimator_data import validate_estimator_data
 from ..utils._numerics import cholesky, limit_blas_threads
 from ..utils._param_validation import RANDOM_STATE, Interval, StrOptions, fit_context
-from ..utils._validation import validate_estimator_data
 from ._covariance import KERNELS, kernel_g_G, kernel_matrix, sq_dist
 
 _LOG_2PI = math.log(2.0 * math.pi)

@@ -34,7 +34,7 @@ DEFAULT_SKETCH = 1000
 
 def check_X(estimator, X, *, reset):
     """``X`` (host data) as a C-contiguous float64 matrix with at least 2 rows in ``fit``."""
-    from ..utils._validation import validate_estimator_data
+    from ..utils._estimator_data import validate_estimator_data
 
     return validate_estimator_data(estimator, X, reset=reset, dtype=np.float64, order="C",
                                    ensure_min_samples=2 if reset else 1)

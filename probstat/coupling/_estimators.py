@@ -10,9 +10,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..backend import on_host, to_numpy
 from ..utils import check_rng, check_scalar_in
+from ..utils._estimator_data import validate_estimator_data
 from ..utils._numerics import log_base
 from ..utils._param_validation import Interval, StrOptions, fit_context
-from ..utils._validation import validate_estimator_data
 from ._bounds import exact_mec, mec_lower_bound
 from ._coupling import greedy_mec
 from ._mecb import ENCODERS, _mec_b

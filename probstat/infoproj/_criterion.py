@@ -14,6 +14,7 @@ from .._warn import warn
 from ..backend import get_namespace, on_host
 from ..base import ResultMixin
 from ..utils import check_array, check_option, check_rng, progress
+from ..utils._estimator_data import validate_estimator_data
 from ..utils._numerics import limit_blas_threads
 from ..utils._param_validation import (
     RANDOM_STATE,
@@ -25,7 +26,6 @@ from ..utils._param_validation import (
     StrOptions,
     fit_context,
 )
-from ..utils._validation import validate_estimator_data
 from ._core import _spd_inverse
 from ._exact import _BOUNDS, kl_tolerance, min_sample_size
 from ._expfam import FAMILY_NAMES, ExponentialFamily, _about, _as_2d

@@ -23,9 +23,9 @@ from ..utils import (
     mutual_information,
     progress,
 )
+from ..utils._estimator_data import check_class_targets, validate_estimator_data
 from ..utils._numerics import gaussian_log_density, logsumexp, precision_cholesky
 from ..utils._param_validation import VERBOSE, Interval, fit_context
-from ..utils._validation import check_class_targets, validate_estimator_data
 
 __all__ = ["MMIClassifier", "MMIPartition", "mmi_partition"]
 

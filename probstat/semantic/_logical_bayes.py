@@ -13,9 +13,9 @@ from sklearn.utils.validation import check_is_fitted
 from .._warn import warn
 from ..backend import on_host, to_numpy
 from ..utils import ConvergenceWarning, check_probability_vector
+from ..utils._estimator_data import check_class_targets, validate_estimator_data
 from ..utils._numerics import limit_blas_threads, logsumexp
 from ..utils._param_validation import Interval, StrOptions, fit_context
-from ..utils._validation import check_class_targets, validate_estimator_data
 
 __all__ = ["LogicalBayesClassifier"]
 

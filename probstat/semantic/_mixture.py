@@ -21,6 +21,7 @@ from ..utils import (
     mutual_information,
     progress,
 )
+from ..utils._estimator_data import validate_estimator_data
 from ..utils._numerics import (
     gaussian_log_density,
     log_base,
@@ -34,7 +35,6 @@ from ..utils._param_validation import (
     StrOptions,
     fit_context,
 )
-from ..utils._validation import validate_estimator_data
 
 __all__ = ["CMGaussianMixture"]
 

@@ -22,20 +22,22 @@ from ._measures import (
     mutual_information,
 )
 from ._progress import progress
-from ._validation import (
-    check_array,
+from ._scalars import (
     check_bool,
     check_callable,
+    check_option,
+    check_rng,
+    check_scalar_in,
+    check_verbose,
+)
+from ._validation import (
+    check_array,
     check_joint,
     check_labels,
-    check_option,
     check_probability_vector,
-    check_rng,
     check_same_length,
     check_sample_weight,
-    check_scalar_in,
     check_stochastic_matrix,
-    check_verbose,
     sum_tolerance,
 )
 

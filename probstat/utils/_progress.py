@@ -27,7 +27,7 @@ def progress(iterable=None, *, total=None, desc=None, verbose=False, **tqdm_kwar
         ``iterable`` itself when no bar is wanted (no tqdm import, no overhead); a manual
         bar without output when ``iterable`` is None and no bar is wanted.
     """
-    from ._validation import check_verbose
+    from ._scalars import check_verbose
 
     show = bool(check_verbose(verbose)) or get_config()["show_progress"]
     if show:
