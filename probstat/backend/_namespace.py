@@ -227,6 +227,8 @@ class HostRoundTrip:
         The routine's inputs; array objects among them decide the namespace.
     where : str
         Name of the routine, shown in the warning.
+    fitted : estimator, optional
+        The fitted estimator whose predicting method this is (see :func:`on_host`).
 
     Attributes
     ----------
@@ -238,13 +240,16 @@ class HostRoundTrip:
         Whether the inputs left their namespace.
     """
 
-    def __init__(self, arrays, where):
+    def __init__(self, arrays, where, fitted=None):
         self.xp = get_namespace(*arrays)
         self.used = not is_numpy_namespace(self.xp)
         self.device = "cpu"
         if self.used:
             first = next(a for a in arrays if _is_foreign_array(a))
             self.device = device(first)
+        if fitted is not None:
+            _check_fitted_namespace(fitted, self.xp, self.device, where)
+        if self.used:
             warn_host_fallback(where)
 
     def to_numpy(self, x, dtype=None):
@@ -336,7 +341,40 @@ class HostRoundTrip:
         return value
 
 
-def on_host(*arrays, where: str) -> HostRoundTrip:
+def _fitted_array(estimator):
+    """The first numeric array among an estimator's fitted attributes (or None)."""
+    for key, value in vars(estimator).items():
+        if key.endswith("_") and not key.startswith("_") and _is_array(value):
+            kind = getattr(getattr(value, "dtype", None), "kind", None)
+            if kind is None or kind in "biufc":
+                return value
+    return None
+
+
+def _check_fitted_namespace(estimator, xp, dev, where):
+    """Refuse predicting on arrays of another namespace or device than the fit's.
+
+    As scikit-learn's array-API estimators do (only while dispatch is on): mixing them
+    would silently move data between devices or return arrays of the wrong library.
+    """
+    if not dispatch_enabled():
+        return
+    fitted = _fitted_array(estimator)
+    if fitted is None:
+        return
+    fitted_xp = get_namespace(fitted)
+    fitted_dev = device(fitted)
+    same_ns = fitted_xp.__name__ == xp.__name__
+    same_dev = str(fitted_dev) == str(dev)
+    if not (same_ns and same_dev):
+        raise ValueError(
+            f"{where}() must use the same namespace and device as fit: the model was "
+            f"fitted on {fitted_xp.__name__} ({fitted_dev}) arrays, X is "
+            f"{xp.__name__} ({dev}); move X there (or refit)"
+        )
+
+
+def on_host(*arrays, where: str, fitted=None) -> HostRoundTrip:
     """Prepare a round trip through NumPy for a routine with a CPU-only part.
 
     The one way probstat runs numba kernels, cvxpy and SciPy solvers on array-API input
@@ -353,6 +391,11 @@ def on_host(*arrays, where: str) -> HostRoundTrip:
         The routine's array inputs (lists, scalars and ``None`` are ignored).
     where : str
         Name of the routine, shown in the :class:`HostFallbackWarning`.
+    fitted : estimator, optional
+        For an estimator's predicting methods: the fitted estimator. With dispatch on,
+        inputs from another namespace or device than its fitted arrays are refused with a
+        ``ValueError`` (``"<where>() must use the same namespace ..."``), as scikit-learn's
+        array-API estimators do.
 
     Returns
     -------
@@ -369,7 +412,7 @@ def on_host(*arrays, where: str) -> HostRoundTrip:
     >>> host.from_numpy(np.zeros(2))
     array([0., 0.])
     """
-    return HostRoundTrip(arrays, where)
+    return HostRoundTrip(arrays, where, fitted)
 
 
 def host_only(func=None, *, where: str | None = None):

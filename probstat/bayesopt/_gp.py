@@ -585,7 +585,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         add_noise = check_bool(add_noise, "add_noise")
         if return_std and return_cov:
             raise ValueError("return_std and return_cov cannot both be True")
-        host = on_host(X, where="GaussianProcess.predict")
+        host = on_host(X, where="GaussianProcess.predict", fitted=self)
         X = self._check_query(host, X)
         with self._threads():
             return host.from_numpy(self._predict_np(X, return_std, return_cov, add_noise))
@@ -606,7 +606,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             Their gradients.
         """
         check_is_fitted(self)
-        host = on_host(X, where="GaussianProcess.predict_with_grad")
+        host = on_host(X, where="GaussianProcess.predict_with_grad", fitted=self)
         X = self._check_query(host, X)
         with self._threads():
             return host.from_numpy(self._predict_with_grad_np(X))
@@ -627,7 +627,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             The posterior covariances.
         """
         check_is_fitted(self)
-        host = on_host(X1, X2, where="GaussianProcess.posterior_cov")
+        host = on_host(X1, X2, where="GaussianProcess.posterior_cov", fitted=self)
         X1 = self._check_query(host, X1, "X1")
         X2 = None if X2 is None else self._check_query(host, X2, "X2")
         with self._threads():
@@ -653,7 +653,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         n_samples = check_scalar_in(n_samples, "n_samples", low=1, integer=True)
         rng = check_rng(self.random_state if random_state is None else random_state)
-        host = on_host(X, where="GaussianProcess.sample_y")
+        host = on_host(X, where="GaussianProcess.sample_y", fitted=self)
         X = self._check_query(host, X)
         with self._threads():
             mean, cov = self._predict_np(X, return_cov=True)
@@ -684,7 +684,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             The conditioned copy (``self`` is unchanged).
         """
         check_is_fitted(self)
-        host = on_host(X_new, y_new, noise, where="GaussianProcess.condition_on")
+        host = on_host(X_new, y_new, noise, where="GaussianProcess.condition_on", fitted=self)
         X_new = self._check_query(host, X_new, "X_new")
         y_new = check_array(host.to_numpy(y_new), "y_new", ndim=1, xp=np)
         check_same_length(("X_new", X_new), ("y_new", y_new))
@@ -742,6 +742,15 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
     @classmethod
     def _test_instance(cls):
         return cls(max_iter=30)
+
+    # scikit-learn's check (run when SCIPY_ARRAY_API=1) also inspects private attributes.
+    _expected_failed_checks = {
+        "check_array_api_input": "the model computes on the host and keeps private NumPy "
+                                 "copies of its scaled data and factorisation, used by every "
+                                 "prediction and acquisition; the public fitted attributes "
+                                 "are in the input's namespace and device, which "
+                                 "tests/contract/test_array_api.py checks",
+    }
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -570,7 +570,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
             Cluster indices, in the namespace and on the device of ``X``.
         """
         check_is_fitted(self)
-        host = on_host(X, where="ILASDP.predict")
+        host = on_host(X, where="ILASDP.predict", fitted=self)
         X = check_X(self, host.to_numpy(X), reset=False)
         return host.from_numpy(self._rule(X))
 
@@ -593,7 +593,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
             The mean over the points (natural log).
         """
         check_is_fitted(self)
-        host = on_host(X, where="ILASDP.score")
+        host = on_host(X, where="ILASDP.score", fitted=self)
         X = check_X(self, host.to_numpy(X), reset=False)
         return float(np.mean(np.max(self._log_rule(X), axis=1)))
 

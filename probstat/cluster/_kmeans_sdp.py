@@ -249,7 +249,7 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
             Cluster indices, in the namespace and on the device of ``X``.
         """
         check_is_fitted(self)
-        host = on_host(X, where="KMeansSDP.predict")
+        host = on_host(X, where="KMeansSDP.predict", fitted=self)
         X = check_X(self, host.to_numpy(X), reset=False)
         centers = host.to_numpy(self.cluster_centers_)
         return host.from_numpy(_nearest(X, centers))

@@ -395,7 +395,7 @@ class BottleneckCoupler(TransformerMixin, BaseEstimator):
             One-hot rows for a deterministic encoder, in the namespace of ``X``.
         """
         check_is_fitted(self)
-        host = on_host(X, where="BottleneckCoupler.transform")
+        host = on_host(X, where="BottleneckCoupler.transform", fitted=self)
         return host.from_numpy(self._code_probabilities(host.to_numpy(X)))
 
     def encode(self, X, *, random_state=None):
@@ -415,7 +415,7 @@ class BottleneckCoupler(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         rng = check_rng(random_state)
-        host = on_host(X, where="BottleneckCoupler.encode")
+        host = on_host(X, where="BottleneckCoupler.encode", fitted=self)
         probs = self._code_probabilities(host.to_numpy(X))
         return host.from_numpy(_draw_rows(probs, rng))
 
@@ -436,7 +436,7 @@ class BottleneckCoupler(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         rng = check_rng(random_state)
-        host = on_host(X, where="BottleneckCoupler.sample_y")
+        host = on_host(X, where="BottleneckCoupler.sample_y", fitted=self)
         t = _draw_rows(self._code_probabilities(host.to_numpy(X)), rng)
         y_index = _draw_rows(to_numpy(self.decoder_)[t], rng)
         values = to_numpy(self.target_categories_)[y_index]

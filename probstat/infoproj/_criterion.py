@@ -483,7 +483,7 @@ class PNCriterion(DensityMixin, BaseEstimator):
             Log-densities, in the namespace of ``X``.
         """
         check_is_fitted(self)
-        host = on_host(X, where="PNCriterion.score_samples")
+        host = on_host(X, where="PNCriterion.score_samples", fitted=self)
         X = self._check_X(host.to_numpy(X), reset=False)
         theta = np.asarray(host.to_numpy(self.theta_))
         return host.from_numpy(np.asarray(self.family_._logpdf(theta, X), dtype=float))
@@ -504,7 +504,7 @@ class PNCriterion(DensityMixin, BaseEstimator):
             The mean log-density.
         """
         check_is_fitted(self)
-        host = on_host(X, where="PNCriterion.score")
+        host = on_host(X, where="PNCriterion.score", fitted=self)
         X = self._check_X(host.to_numpy(X), reset=False)
         theta = np.asarray(host.to_numpy(self.theta_))
         return float(np.mean(self.family_._logpdf(theta, X)))

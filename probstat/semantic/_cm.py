@@ -8,7 +8,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted
 
 from .._warn import warn
 from ..backend import on_host, to_numpy
@@ -23,7 +22,11 @@ from ..utils import (
     mutual_information,
     progress,
 )
-from ..utils._estimator_data import check_class_targets, validate_estimator_data
+from ..utils._estimator_data import (
+    check_class_targets,
+    check_predict_input,
+    validate_estimator_data,
+)
 from ..utils._numerics import gaussian_log_density, logsumexp, precision_cholesky
 from ..utils._param_validation import VERBOSE, Interval, fit_context
 
@@ -361,12 +364,6 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
     def _information(self, X):
         return _expected_information(self._posterior(X), to_numpy(self.semantic_information_))
 
-    def _host_X(self, X, where):
-        check_is_fitted(self)
-        host = on_host(X, where=where)
-        return host, validate_estimator_data(self, host.to_numpy(X), reset=False,
-                                             dtype=np.float64)
-
     def predict_information(self, X):
         """Expected semantic information ``sum_c P(c|z) I(c; theta_j)`` of each label (bits).
 
@@ -379,7 +376,7 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
             ``-inf`` for a label that is falsified where the posterior has mass.
         """
-        host, X = self._host_X(X, "MMIClassifier.predict_information")
+        host, X = check_predict_input(self, X, where="MMIClassifier.predict_information")
         return host.from_numpy(self._information(X))
 
     def predict(self, X):
@@ -394,6 +391,6 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples,)
             Elements of ``classes_``.
         """
-        host, X = self._host_X(X, "MMIClassifier.predict")
+        host, X = check_predict_input(self, X, where="MMIClassifier.predict")
         labels = to_numpy(self.classes_)[np.argmax(self._information(X), axis=1)]
         return host.from_numpy(labels) if _numeric(labels) else labels

@@ -8,12 +8,15 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.special import expit, log_expit
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted
 
 from .._warn import warn
 from ..backend import on_host, to_numpy
 from ..utils import ConvergenceWarning, check_probability_vector
-from ..utils._estimator_data import check_class_targets, validate_estimator_data
+from ..utils._estimator_data import (
+    check_class_targets,
+    check_predict_input,
+    validate_estimator_data,
+)
 from ..utils._numerics import limit_blas_threads, logsumexp
 from ..utils._param_validation import Interval, StrOptions, fit_context
 
@@ -248,12 +251,6 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
         """``log[T(theta_j|x) / T(theta_j)]`` in nats for host ``X``."""
         return self._log_truth(X) - np.log(to_numpy(self.logical_probabilities_))[None, :]
 
-    def _host_X(self, X, where, *others):
-        check_is_fitted(self)
-        host = on_host(X, *others, where=where)
-        return host, validate_estimator_data(self, host.to_numpy(X), reset=False,
-                                             dtype=np.float64)
-
     def predict_truth(self, X):
         """Truth values ``T(theta_j | x)`` of every label (membership in [0, 1]).
 
@@ -265,7 +262,7 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_labels)
         """
-        host, X = self._host_X(X, "LogicalBayesClassifier.predict_truth")
+        host, X = check_predict_input(self, X, where="LogicalBayesClassifier.predict_truth")
         return host.from_numpy(np.exp(self._log_truth(X)))
 
     def predict_information(self, X):
@@ -279,7 +276,7 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_labels)
         """
-        host, X = self._host_X(X, "LogicalBayesClassifier.predict_information")
+        host, X = check_predict_input(self, X, where="LogicalBayesClassifier.predict_information")
         return host.from_numpy(self._log_information(X) / math.log(2))
 
     def predict(self, X):
@@ -293,7 +290,7 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
-        host, X = self._host_X(X, "LogicalBayesClassifier.predict")
+        host, X = check_predict_input(self, X, where="LogicalBayesClassifier.predict")
         labels = to_numpy(self.classes_)[np.argmax(self._log_information(X), axis=1)]
         return host.from_numpy(labels) if labels.dtype.kind in "biuf" else labels
 
@@ -318,7 +315,8 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_labels)
             Rows sum to one.
         """
-        host, X = self._host_X(X, "LogicalBayesClassifier.predict_channel", label_prior)
+        host, X = check_predict_input(self, X, label_prior,
+                                      where="LogicalBayesClassifier.predict_channel")
         k = self.classes_.shape[0]
         if label_prior is None:
             prior = to_numpy(self.label_prior_)

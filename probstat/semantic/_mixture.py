@@ -21,7 +21,7 @@ from ..utils import (
     mutual_information,
     progress,
 )
-from ..utils._estimator_data import validate_estimator_data
+from ..utils._estimator_data import check_predict_input, validate_estimator_data
 from ..utils._numerics import (
     gaussian_log_density,
     log_base,
@@ -357,12 +357,6 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
             hist["R_minus_G"].append(kl / log_base(2))
 
     # ------------------------------------------------------------------ prediction
-    def _host_X(self, X, where):
-        check_is_fitted(self)
-        host = on_host(X, where=where)
-        return host, validate_estimator_data(self, host.to_numpy(X), reset=False,
-                                             dtype=np.float64)
-
     def _log_joint(self, X):
         """``log w_j + log N(x | mu_j, Sigma_j)`` for host ``X``, shape (n, k)."""
         log_comp = gaussian_log_density(X, to_numpy(self.means_),
@@ -381,7 +375,7 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
-        host, X = self._host_X(X, "CMGaussianMixture.score_samples")
+        host, X = check_predict_input(self, X, where="CMGaussianMixture.score_samples")
         return host.from_numpy(log_normalize(self._log_joint(X))[0])
 
     def score(self, X, y=None):
@@ -396,7 +390,7 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
         -------
         float
         """
-        _, X = self._host_X(X, "CMGaussianMixture.score")
+        _, X = check_predict_input(self, X, where="CMGaussianMixture.score")
         return float(np.mean(log_normalize(self._log_joint(X))[0]))
 
     def predict_proba(self, X):
@@ -410,7 +404,7 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_components)
         """
-        host, X = self._host_X(X, "CMGaussianMixture.predict_proba")
+        host, X = check_predict_input(self, X, where="CMGaussianMixture.predict_proba")
         return host.from_numpy(log_normalize(self._log_joint(X))[1])
 
     def predict(self, X):
@@ -424,7 +418,7 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
         -------
         ndarray of int of shape (n_samples,)
         """
-        host, X = self._host_X(X, "CMGaussianMixture.predict")
+        host, X = check_predict_input(self, X, where="CMGaussianMixture.predict")
         return host.from_numpy(np.argmax(self._log_joint(X), axis=1))
 
     def fit_predict(self, X, y=None, sample_weight=None):

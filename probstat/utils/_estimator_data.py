@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from ._validation import check_array
 
 _NAMES_X_OR_Y = re.compile(r"(?<![\w])(X|y)(?![\w])")
@@ -85,3 +87,38 @@ def check_class_targets(y):
         check_classification_targets(y)
     except ValueError as exc:
         raise ValueError(f"y must hold class labels: {exc}") from None
+
+
+def check_predict_input(estimator, X, *others, where):
+    """The common start of a predicting method: fitted?, namespace, ``X`` on the host.
+
+    Checks that ``estimator`` is fitted, prepares the host round trip with
+    :func:`probstat.backend.on_host` (refusing arrays of another namespace or device than
+    the fit's while dispatch is on) and validates ``X`` against the fit.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The fitted estimator.
+    X : array-like of shape (n_samples, n_features)
+        The input of the predicting method.
+    *others : array-like
+        Further array inputs of the method (they take part in the round trip).
+    where : str
+        ``"ClassName.method"``, shown in warnings and errors.
+
+    Returns
+    -------
+    host : HostRoundTrip
+        Moves the method's results back (``host.from_numpy``).
+    X : ndarray of shape (n_samples, n_features)
+        Validated float64 host data.
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    from ..backend import on_host
+
+    check_is_fitted(estimator)
+    host = on_host(X, *others, where=where, fitted=estimator)
+    return host, validate_estimator_data(estimator, host.to_numpy(X), reset=False,
+                                         dtype=np.float64)

@@ -281,3 +281,21 @@ def test_warnings_from_fit_point_past_scikit_learn_wrappers():
             KMeansSDP(n_clusters=2, solver="bm", random_state=0).fit(X)
     host = [w for w in seen if issubclass(w.category, HostFallbackWarning)]
     assert host and all(w.filename == __file__ for w in host)
+
+
+def test_predicting_on_another_namespace_than_the_fit_is_refused():
+    import array_api_strict as xps
+
+    from probstat.cluster import KMeansSDP
+
+    X = np.random.default_rng(0).normal(size=(12, 2))
+    with probstat.config_context(array_api_dispatch=True):
+        with pytest.warns(HostFallbackWarning):
+            est = KMeansSDP(n_clusters=2, solver="bm", random_state=0).fit(xps.asarray(X))
+        with pytest.raises(ValueError, match=r"KMeansSDP.predict\(\) must use the same "
+                                             "namespace and device as fit"):
+            est.predict(X)
+        with pytest.raises(ValueError, match="same namespace and device"):
+            est.predict(xps.asarray(X, device=xps.Device("device1")))
+    # with dispatch off, any input is converted as usual
+    assert est.predict(X).shape == (12,)

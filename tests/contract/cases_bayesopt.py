@@ -31,6 +31,19 @@ def _gp():
     return bo.GaussianProcess(noise=1e-4, random_state=0).fit(X_TRAIN, Y_TRAIN)
 
 
+def _gp_like(x):
+    """The surrogate fitted in the namespace and device of ``x``: with dispatch on, a
+    model refuses to predict on arrays of another namespace than its fit's."""
+    from probstat.backend import device, get_namespace, is_numpy_namespace, move_to
+
+    xp = get_namespace(x)
+    if is_numpy_namespace(xp):
+        return _gp()
+    dev = device(x)
+    return bo.GaussianProcess(noise=1e-4, random_state=0).fit(
+        move_to(X_TRAIN, xp=xp, device=dev), move_to(Y_TRAIN, xp=xp, device=dev))
+
+
 @functools.cache
 def _cgp():
     return bo.GaussianProcess(noise=1e-4, random_state=0).fit(X_TRAIN, C_TRAIN)
@@ -135,21 +148,21 @@ CASES = [
          arrays={"X": X_TRAIN, "y": Y_TRAIN}, params={"max_iter": 50, "random_state": 0},
          paired=(("X", "y"),), host=True, id="fitted", rtol=1e-6, atol=1e-8, tol32=1e-3),
     Case("probstat.bayesopt.GaussianProcess",
-         lambda X, return_std: _gp().predict(X, return_std=return_std),
+         lambda X, return_std: _gp_like(X).predict(X, return_std=return_std),
          arrays={"X": X_QUERY}, params={"return_std": True}, host=True, id="predict",
          bad_params={"return_std": [1, "yes"]}),
-    Case("probstat.bayesopt.GaussianProcess", lambda X: _gp().predict_with_grad(X),
+    Case("probstat.bayesopt.GaussianProcess", lambda X: _gp_like(X).predict_with_grad(X),
          arrays={"X": X_QUERY}, host=True, id="predict_with_grad"),
-    Case("probstat.bayesopt.GaussianProcess", lambda X1, X2: _gp().posterior_cov(X1, X2),
+    Case("probstat.bayesopt.GaussianProcess", lambda X1, X2: _gp_like(X1).posterior_cov(X1, X2),
          arrays={"X1": X_QUERY, "X2": X_TRAIN[:2]}, host=True, id="posterior_cov",
          accepts={"X2": {"none"}}),  # X2=None means X2 = X1
     Case("probstat.bayesopt.GaussianProcess",
-         lambda X, n_samples, random_state: _gp().sample_y(X, n_samples,
+         lambda X, n_samples, random_state: _gp_like(X).sample_y(X, n_samples,
                                                            random_state=random_state),
          arrays={"X": X_QUERY}, params={"n_samples": 3, "random_state": 0}, host=True,
          id="sample_y", bad_params={"n_samples": BAD_COUNT}),
     Case("probstat.bayesopt.GaussianProcess",
-         lambda X_new, y_new: _gp().condition_on(X_new, y_new),
+         lambda X_new, y_new: _gp_like(X_new).condition_on(X_new, y_new),
          arrays={"X_new": X_QUERY[:2], "y_new": np.array([0.3, -0.2])},
          paired=(("X_new", "y_new"),), host=True, id="condition_on"),
     Case("probstat.bayesopt.GaussianProcess",
