@@ -91,8 +91,13 @@ def dispatch_enabled() -> bool:
     """
     if get_config()["array_api_dispatch"]:
         return True
-    sklearn = sys.modules.get("sklearn")  # not imported: its configuration was never set
-    return bool(sklearn is not None and sklearn.get_config().get("array_api_dispatch"))
+    if "sklearn" not in sys.modules:  # not imported: its configuration was never set
+        return False
+    try:  # the thread-local dict itself: get_config() copies it (2 us on every call)
+        from sklearn._config import _get_threadlocal_config as sklearn_config
+    except ImportError:  # pragma: no cover - a future scikit-learn without it
+        from sklearn import get_config as sklearn_config
+    return bool(sklearn_config().get("array_api_dispatch", False))
 
 
 def is_numpy_namespace(xp) -> bool:

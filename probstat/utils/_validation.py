@@ -240,19 +240,27 @@ def _input_dtype(x):
 
 
 def _check_probabilities(arr, name, xp, *, atol, axis, what):
-    _check_finite(arr, name, xp)
-    lowest = float(xp.min(arr))
+    # min and max find NaN and inf too, without the temporary of isfinite
+    lowest, highest = float(xp.min(arr)), float(xp.max(arr))
+    if not (math.isfinite(lowest) and math.isfinite(highest)):
+        what_bad = "NaN" if math.isnan(lowest) or math.isnan(highest) else "inf"
+        raise ValueError(f"{name} must be finite (found {what_bad})")
     if lowest < -atol:
         raise ValueError(f"{name} must be non-negative (smallest entry {lowest:.3g})")
     if lowest < 0:  # round-off below zero: clip so logs stay defined
         arr = xp.where(arr < 0, xp.zeros_like(arr), arr)
-    total = xp.sum(arr, axis=axis, keepdims=axis is not None)
+    if axis is None:
+        total = float(xp.sum(arr))
+        if abs(total - 1.0) > atol:
+            raise ValueError(f"{name} must sum to 1{what} (got {total:.6g})")
+        # Accepted: renormalise in float64 so that downstream sums are exact to rounding
+        # (a vector already exact to float64 rounding is returned as is: no extra pass).
+        return arr / total if abs(total - 1.0) > _EXACT else arr
+    total = xp.sum(arr, axis=axis, keepdims=True)
     bad = xp.abs(total - 1.0) > atol
     if bool(xp.any(bad)):
         got = to_numpy(total).ravel()[to_numpy(bad).ravel()][0]
         raise ValueError(f"{name} must sum to 1{what} (got {float(got):.6g})")
-    # Accepted: renormalise in float64 so that downstream sums are exact to rounding (a
-    # vector already exact to float64 rounding is returned as is: no extra pass).
     if bool(xp.any(xp.abs(total - 1.0) > _EXACT)):
         arr = arr / total
     return arr
