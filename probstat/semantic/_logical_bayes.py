@@ -106,6 +106,10 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
         Training frequencies P(y_j).
     logical_probabilities_ : ndarray of shape (n_labels,)
         ``T(theta_j)`` under the training distribution of x.
+    log_logical_probabilities_ : ndarray of shape (n_labels,)
+        ``log T(theta_j)``, kept in logs: a far-away Gaussian truth function (the limit
+        the information maximisation may approach) has a logical probability that
+        underflows to 0 while its logarithm stays finite.
     centers_, widths_ : ndarray of shape (n_labels, n_features)
         Gaussian truth-function parameters (original units); ``truth_model="gaussian"``.
     coef_ : ndarray of shape (n_labels, n_features)
@@ -210,9 +214,10 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
                       for j, v in enumerate(values)]
         self.semantic_kl_ = np.asarray(values) / math.log(2)
         self.n_iter_ = max(max(n_iter), 1)
-        log_logical = logsumexp(self._log_truth(X), axis=0, xp=np) - log_n
-        self.logical_probabilities_ = np.exp(log_logical)
-        names = ["label_prior_", "logical_probabilities_", "semantic_kl_", "centers_",
+        self.log_logical_probabilities_ = logsumexp(self._log_truth(X), axis=0, xp=np) - log_n
+        self.logical_probabilities_ = np.exp(self.log_logical_probabilities_)
+        names = ["label_prior_", "logical_probabilities_", "log_logical_probabilities_",
+                 "semantic_kl_", "centers_",
                  "widths_", "coef_", "intercept_"]
         if classes.dtype.kind in "biuf":
             names.append("classes_")
@@ -249,7 +254,7 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
 
     def _log_information(self, X):
         """``log[T(theta_j|x) / T(theta_j)]`` in nats for host ``X``."""
-        return self._log_truth(X) - np.log(to_numpy(self.logical_probabilities_))[None, :]
+        return self._log_truth(X) - to_numpy(self.log_logical_probabilities_)[None, :]
 
     def predict_truth(self, X):
         """Truth values ``T(theta_j | x)`` of every label (membership in [0, 1]).

@@ -252,7 +252,7 @@ def _check_probabilities(arr, name, xp, *, atol, axis, what):
     if axis is None:
         total = float(xp.sum(arr))
         if abs(total - 1.0) > atol:
-            raise ValueError(f"{name} must sum to 1{what} (got {total:.6g})")
+            raise ValueError(f"{name} must sum to 1{what} (got {total:.10g})")
         # Accepted: renormalise in float64 so that downstream sums are exact to rounding
         # (a vector already exact to float64 rounding is returned as is: no extra pass).
         return arr / total if abs(total - 1.0) > _EXACT else arr
@@ -260,7 +260,7 @@ def _check_probabilities(arr, name, xp, *, atol, axis, what):
     bad = xp.abs(total - 1.0) > atol
     if bool(xp.any(bad)):
         got = to_numpy(total).ravel()[to_numpy(bad).ravel()][0]
-        raise ValueError(f"{name} must sum to 1{what} (got {float(got):.6g})")
+        raise ValueError(f"{name} must sum to 1{what} (got {float(got):.10g})")
     if bool(xp.any(xp.abs(total - 1.0) > _EXACT)):
         arr = arr / total
     return arr

@@ -258,3 +258,20 @@ def test_result_plots_accept_array_api_results():
     assert _on_device(curve.R) and _on_device(curve.efficiency)
     ax = curve.plot()
     assert ax.get_xlabel().startswith("G")
+
+
+def test_logical_bayes_keeps_underflowing_logical_probabilities_in_logs():
+    # On this split the information maximisation sends one Gaussian truth function far
+    # away (an exponential tilt): T(theta) underflows to 0, log T(theta) does not. The
+    # predictions used log(0) = -inf (a RuntimeWarning and +inf information) before.
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    y = (X[:, 0] > 0).astype(np.int64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf = LogicalBayesClassifier().fit(X, y)
+        info = clf.predict_information(X)
+        pred = clf.predict(X)
+    assert np.all(np.isfinite(clf.log_logical_probabilities_)) and np.all(np.isfinite(info))
+    np.testing.assert_allclose(np.exp(clf.log_logical_probabilities_),
+                               clf.logical_probabilities_)
+    assert np.mean(pred == y) >= 0.9
