@@ -95,24 +95,17 @@ class RefinedEBIMResult(ResultMixin):
                 ("n_codes", self.encoder.shape[1])]
 
 
-def _bisect_increasing(fun, lo, hi, target, iters=100):
-    """Largest x in [lo, hi] with fun(x) <= target, fun increasing (vectorised)."""
+def _bisect(fun, lo, hi, target, *, increasing, iters=100):
+    """The end of ``{x in [lo, hi]: fun(x) <= target}`` for a monotone ``fun`` (vectorised):
+    the largest such x when ``fun`` increases, the smallest when it decreases."""
     for _ in range(iters):
         mid = 0.5 * (lo + hi)
         ok = fun(mid) <= target
-        lo = np.where(ok, mid, lo)
-        hi = np.where(ok, hi, mid)
-    return lo
-
-
-def _bisect_decreasing(fun, lo, hi, target, iters=100):
-    """Smallest x in [lo, hi] with fun(x) <= target, fun decreasing (vectorised)."""
-    for _ in range(iters):
-        mid = 0.5 * (lo + hi)
-        ok = fun(mid) <= target
-        hi = np.where(ok, mid, hi)
-        lo = np.where(ok, lo, mid)
-    return hi
+        if increasing:
+            lo, hi = np.where(ok, mid, lo), np.where(ok, hi, mid)
+        else:
+            lo, hi = np.where(ok, lo, mid), np.where(ok, mid, hi)
+    return lo if increasing else hi
 
 
 def _refine_table(ps, labels, masses, rate_nats):
@@ -147,8 +140,8 @@ def _refine_table(ps, labels, masses, rate_nats):
             return base_h + _eta(c - d) + _eta(d)
 
         whole = h_split(a) <= rate_nats
-        d = np.where(whole, a, _bisect_increasing(h_split, np.zeros_like(a),
-                                                   np.minimum(a, c / 2), rate_nats))
+        d = np.where(whole, a, _bisect(h_split, np.zeros_like(a), np.minimum(a, c / 2),
+                                       rate_nats, increasing=True))
         ratio = np.clip(d / a, 0.0, 1.0)
         val = h_split(d) - a * _h2(ratio)
         better = val > value[r] + 1e-12
@@ -181,7 +174,7 @@ def _refine_table(ps, labels, masses, rate_nats):
             return base_h + _eta(s - d) + _eta(lg + d)
 
         ok = h_shift(a) <= rate_nats
-        lo = _bisect_decreasing(h_shift, np.zeros_like(a), a, rate_nats)
+        lo = _bisect(h_shift, np.zeros_like(a), a, rate_nats, increasing=False)
         best_val = np.full(r.size, -np.inf)
         best_d = np.zeros(r.size)
         for frac in np.linspace(0.0, 1.0, 65):

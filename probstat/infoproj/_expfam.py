@@ -60,6 +60,34 @@ def _vector(theta, name, p=None):
     return theta
 
 
+def _central_difference(f, theta, hh, k):
+    """k-th derivative tensor of ``f`` at ``theta`` by central differences with steps ``hh``.
+
+    ``f`` may return a scalar or an array; its axes lead the result's.
+    """
+    p = theta.shape[0]
+    out = None
+    for idx in itertools.combinations_with_replacement(range(p), k):
+        total = 0.0
+        for signs in itertools.product((1.0, -1.0), repeat=k):
+            step = np.zeros(p)
+            for i, s in zip(idx, signs):
+                step[i] += s * hh[i]
+            total = total + np.prod(signs) * f(theta + step)
+        val = np.asarray(total / (2.0 ** k * np.prod([hh[i] for i in idx])))
+        if out is None:
+            out = np.zeros(val.shape + (p,) * k)
+        for perm in set(itertools.permutations(idx)):
+            out[(Ellipsis,) + perm] = val
+    return out
+
+
+def richardson_derivative(f, theta, h, k):
+    """Richardson-extrapolated central differences: ``(4 D(h) - D(2h)) / 3``."""
+    return (4.0 * _central_difference(f, theta, h, k)
+            - _central_difference(f, theta, 2 * h, k)) / 3.0
+
+
 class ExponentialFamily:
     r"""An exponential family ``g(x; theta) = h(x) exp(<theta, t(x)> - psi(theta))``.
 
@@ -616,26 +644,10 @@ class ExponentialFamily:
 
     def _fd(self, theta, k):
         """k-th derivative tensor of psi by Richardson-extrapolated central differences."""
-        p = theta.shape[0]
         base = {1: 1e-2, 2: 1e-1, 3: 3e-1, 4: 5e-1}[k] * self.fd_step
         h = base * np.maximum(np.abs(theta), 1e-2)
 
-        def estimate(hh):
-            out = np.zeros((p,) * k)
-            for idx in itertools.combinations_with_replacement(range(p), k):
-                total = 0.0
-                for signs in itertools.product((1.0, -1.0), repeat=k):
-                    step = np.zeros(p)
-                    for i, s in zip(idx, signs):
-                        step[i] += s * hh[i]
-                    total += np.prod(signs) * self._psi(theta + step)
-                val = total / (2.0 ** k * np.prod([hh[i] for i in idx]))
-                for perm in set(itertools.permutations(idx)):
-                    out[perm] = val
-            return out
-
-        d1, d2 = estimate(h), estimate(2 * h)
-        out = (4.0 * d1 - d2) / 3.0
+        out = richardson_derivative(self._psi, theta, h, k)
         return out.reshape(-1) if k == 1 else out
 
     def _natural_from_mean(self, eta, *, theta0=None, max_iter=100, tol=1e-24):

@@ -7,15 +7,13 @@ from Richardson-extrapolated central differences.
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 
 from .._warn import warn
 from ..backend import on_host
 from ..utils import ConvergenceWarning, check_option, check_scalar_in
 from ._core import loglik_moments, risk_expansion_general
-from ._expfam import _as_2d, _vector
+from ._expfam import _as_2d, _vector, richardson_derivative
 
 __all__ = ["LikelihoodModel"]
 
@@ -23,28 +21,8 @@ __all__ = ["LikelihoodModel"]
 def _fd_derivs(f, theta, h):
     """Per-observation derivative tensors of orders 1..4 of f(theta) -> (n,) by
     Richardson-extrapolated central differences."""
-    p = theta.shape[0]
-    outs = []
-    for k in range(1, 5):
-        res = []
-        for scale in (1.0, 2.0):
-            hh = h * scale * (1.0 if k == 1 else {2: 3.0, 3: 6.0, 4: 10.0}[k])
-            out = None
-            for idx in itertools.combinations_with_replacement(range(p), k):
-                total = 0.0
-                for signs in itertools.product((1.0, -1.0), repeat=k):
-                    step = np.zeros(p)
-                    for i, s in zip(idx, signs):
-                        step[i] += s * hh[i]
-                    total = total + np.prod(signs) * f(theta + step)
-                val = total / (2.0 ** k * np.prod([hh[i] for i in idx]))
-                if out is None:
-                    out = np.zeros((val.shape[0],) + (p,) * k)
-                for perm in set(itertools.permutations(idx)):
-                    out[(slice(None),) + perm] = val
-            res.append(out)
-        outs.append((4.0 * res[0] - res[1]) / 3.0)
-    return outs
+    factor = {1: 1.0, 2: 3.0, 3: 6.0, 4: 10.0}
+    return [richardson_derivative(f, theta, h * factor[k], k) for k in range(1, 5)]
 
 
 class LikelihoodModel:

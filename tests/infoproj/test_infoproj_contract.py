@@ -252,3 +252,28 @@ def test_modules_are_short_and_import_is_lazy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"
+
+
+def test_one_finite_difference_routine_matches_closed_form_derivatives():
+    # psi(theta) = log sum_j exp(a_j . theta): the gradient is softmax-weighted a, the
+    # Hessian the weighted covariance of a; also per-observation (vector-valued) f.
+    from probstat.infoproj._expfam import richardson_derivative
+
+    rng = np.random.default_rng(4)
+    A = rng.normal(size=(5, 3))
+    theta = rng.normal(size=3) * 0.3
+
+    def psi(t):
+        return float(np.log(np.exp(A @ t).sum()))
+
+    w = np.exp(A @ theta)
+    w /= w.sum()
+    mean = w @ A
+    cov = (A * w[:, None]).T @ A - np.outer(mean, mean)
+    h = np.full(3, 1e-3)
+    np.testing.assert_allclose(richardson_derivative(psi, theta, h, 1), mean, atol=1e-9)
+    np.testing.assert_allclose(richardson_derivative(psi, theta, 10 * h, 2), cov, atol=1e-7)
+    X = rng.normal(size=(4, 3))
+    d2 = richardson_derivative(lambda t: np.sin(X @ t), theta, 10 * h, 2)
+    want = -np.sin(X @ theta)[:, None, None] * X[:, :, None] * X[:, None, :]
+    np.testing.assert_allclose(d2, want, atol=1e-7)
