@@ -18,6 +18,7 @@ from ..utils import (
     check_callable,
     check_option,
     check_rng,
+    check_sequence,
     check_verbose,
     progress,
 )
@@ -102,8 +103,7 @@ def _check_points(points, space, name):
     """A list of valid points of ``space`` (None gives [])."""
     if points is None:
         return []
-    if isinstance(points, (str, bytes)) or not hasattr(points, "__iter__"):
-        raise TypeError(f"{name} must be a list of points (got {points!r})")
+    points = check_sequence(points, name, what="points", allow_empty=True)
     return [space.check_point(p, f"{name}[{k}]") for k, p in enumerate(points)]
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..backend import to_numpy
 from ..backend._namespace import _is_foreign_array
-from ..utils import check_option, check_scalar_in
+from ..utils import check_option, check_scalar_in, check_sequence
 from ._checks import check_name
 
 
@@ -196,9 +196,8 @@ class Categorical:
     """
 
     def __init__(self, categories, name=None):
-        if isinstance(categories, (str, bytes)) or not hasattr(categories, "__iter__"):
-            raise TypeError(f"categories must be a sequence of values (got {categories!r})")
-        cats = list(categories)
+        cats = list(check_sequence(categories, "categories", what="values",
+                                   allow_empty=True))
         if len(cats) < 2 or len(set(map(repr, cats))) != len(cats):
             raise ValueError(f"categories must hold >= 2 distinct values (got {cats!r})")
         self.categories, self.name = cats, check_name(name)
@@ -302,12 +301,7 @@ class Space:
     def __init__(self, dimensions):
         if isinstance(dimensions, Space):
             dimensions = dimensions.dimensions
-        if isinstance(dimensions, (str, bytes)) or not hasattr(dimensions, "__iter__"):
-            raise TypeError(f"dimensions must be a sequence of dimensions (got "
-                            f"{dimensions!r})")
-        dims = list(dimensions)
-        if not dims:
-            raise ValueError("dimensions must hold at least one dimension")
+        dims = check_sequence(dimensions, "dimensions", what="dimensions")
         self.dimensions = []
         for k, spec in enumerate(dims):
             try:

@@ -21,6 +21,7 @@ from ..utils import (
     check_probability_vector,
     check_rng,
     check_scalar_in,
+    check_verbose,
     progress,
 )
 from ._core import _spd_inverse, _weighted_cumulants, cumulant_invariants, risk_expansion_expfam
@@ -39,13 +40,6 @@ __all__ = [
 
 _MODES = ("sandwich", "correct", "cumulant")
 _ESTIMATORS = ("plugin", "kstat")
-
-
-def _check_verbose(verbose):
-    """``verbose``: a bool or a non-negative integer."""
-    if isinstance(verbose, (bool, np.bool_)):
-        return bool(verbose)
-    return check_scalar_in(verbose, "verbose", low=0, integer=True)
 
 
 def _check_family(family, n_features=None):
@@ -567,7 +561,7 @@ def bootstrap_risk(family, X, *, m=None, n_boot=200, random_state=None, verbose=
     """
     n_boot = check_scalar_in(n_boot, "n_boot", low=2, integer=True)
     m = None if m is None else check_scalar_in(m, "m", low=2, integer=True)
-    verbose = _check_verbose(verbose)
+    verbose = check_verbose(verbose)
     rng = check_rng(random_state)
     host = on_host(X, where="bootstrap_risk")
     X = _as_2d(host.to_numpy(X))

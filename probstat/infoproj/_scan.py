@@ -9,11 +9,18 @@ import numpy as np
 
 from ..backend import on_host
 from ..base import ResultMixin, Summary
-from ..utils import check_array, check_option, check_scalar_in, progress
+from ..utils import (
+    check_array,
+    check_option,
+    check_scalar_in,
+    check_sequence,
+    check_verbose,
+    progress,
+)
 from ._exact import _BOUNDS, kl_tolerance, min_sample_size
 from ._expfam import ExponentialFamily, _about, _as_2d
 from ._mvn import mvn_correct_c2
-from ._risk import _ESTIMATORS, _MODES, _check_verbose, _truth_coefficients
+from ._risk import _ESTIMATORS, _MODES, _truth_coefficients
 from ._sandwich import mvn_sandwich_coefficients
 
 __all__ = ["DimensionScan", "gaussian_dimension_scan", "multinomial_merge_scan"]
@@ -213,7 +220,7 @@ def gaussian_dimension_scan(X, *, tol=None, bayes_tv=0.05, bound="best", order=2
     estimator = check_option(estimator, "estimator", _ESTIMATORS)
     order = check_option(order, "order", (1, 2))
     tol = _tolerance(tol, bayes_tv, bound)
-    verbose = _check_verbose(verbose)
+    verbose = check_verbose(verbose)
     host = on_host(X, where="gaussian_dimension_scan")
     X = _as_2d(host.to_numpy(X))
     n, d = X.shape
@@ -271,10 +278,8 @@ def _merge_sequence(counts):
 def _check_partitions(partitions, cats):
     """Partitions given by category values -> lists of groups of category indices."""
     lookup = {c: j for j, c in enumerate(cats.tolist())}
-    if isinstance(partitions, (str, bytes)) or not hasattr(partitions, "__iter__"):
-        raise TypeError(f"partitions must be a list of partitions (got {partitions!r})")
     parts = []
-    for part in partitions:
+    for part in check_sequence(partitions, "partitions", what="partitions", allow_empty=True):
         try:
             groups = [[lookup[c] for c in g] for g in part]
         except KeyError as exc:

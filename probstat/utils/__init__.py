@@ -28,6 +28,7 @@ from ._scalars import (
     check_option,
     check_rng,
     check_scalar_in,
+    check_sequence,
     check_verbose,
 )
 from ._validation import (
@@ -56,6 +57,7 @@ __all__ = [
     "check_same_length",
     "check_sample_weight",
     "check_scalar_in",
+    "check_sequence",
     "check_stochastic_matrix",
     "check_verbose",
     "conditional_entropy",

@@ -259,3 +259,37 @@ def check_callable(value, name, *, optional=False):
         what = "a callable or None" if optional else "a callable"
         raise TypeError(f"{name} must be {what} (got {type(value).__name__})")
     return value
+
+
+def check_sequence(value, name, *, what="items", allow_empty=False):
+    """Check that ``value`` is a non-empty sequence (not a string) and return it as a tuple.
+
+    Parameters
+    ----------
+    value : object
+        The argument.
+    name : str
+        Argument name used in error messages.
+    what : str, default="items"
+        What the sequence holds, for the messages.
+    allow_empty : bool, default=False
+        Accept an empty sequence.
+
+    Returns
+    -------
+    tuple
+        The items of ``value``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is a string or not iterable.
+    ValueError
+        If it is empty (unless ``allow_empty``).
+    """
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"{name} must be a sequence of {what} (got {_describe(value)})")
+    items = tuple(value)
+    if not items and not allow_empty:
+        raise ValueError(f"{name} must hold at least one of the {what}")
+    return items

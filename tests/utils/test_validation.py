@@ -210,3 +210,16 @@ def test_scalar_rules_type_versus_value():
     with pytest.raises(ValueError, match="tol must be finite"):
         check_scalar_in(np.nan, "tol", low=0)
     assert check_scalar_in(np.float32(0.5), "tol") == 0.5
+
+
+def test_check_sequence():
+    from probstat.utils import check_sequence
+
+    assert check_sequence(["a", "b"], "names") == ("a", "b")
+    assert check_sequence((), "points", allow_empty=True) == ()
+    with pytest.raises(TypeError, match="names must be a sequence of items"):
+        check_sequence("ab", "names")
+    with pytest.raises(TypeError, match="names must be a sequence"):
+        check_sequence(3, "names")
+    with pytest.raises(ValueError, match="names must hold at least one"):
+        check_sequence([], "names")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...utils import check_rng, check_scalar_in
+from ...utils import check_rng, check_scalar_in, check_sequence
 
 #: Moves of the four actions: up, right, down, left (row, column offsets).
 ACTIONS = np.array([[-1, 0], [0, 1], [1, 0], [0, -1]])
@@ -75,9 +75,8 @@ class GridWorld:
         self.trap_reward = float(check_scalar_in(trap_reward, "trap_reward"))
         if obstacles is None:
             obstacles = [(i, i) for i in range(1, self.size)]
-        elif isinstance(obstacles, (str, bytes)) or not hasattr(obstacles, "__iter__"):
-            raise TypeError(f"obstacles must be a sequence of (row, column) pairs "
-                            f"(got {obstacles!r})")
+        obstacles = check_sequence(obstacles, "obstacles", what="(row, column) pairs",
+                                   allow_empty=True)
         self.obstacles = [self._cell(o, "obstacles") for o in obstacles]
         self.goal = self._cell(goal, "goal")
         self.trap = self._cell(trap, "trap")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import numbers
 
 import numpy as np
 
@@ -16,6 +15,7 @@ from ...utils import (
     check_rng,
     check_scalar_in,
     check_stochastic_matrix,
+    check_verbose,
     entropy,
     progress,
     sum_tolerance,
@@ -120,15 +120,6 @@ def _action_given_code(p_t, pi, greedy_core):
     joint = np.zeros((n_t, pi.shape[0]))
     np.add.at(joint, (idx[:k, 0], idx[:k, 1]), mass[:k])
     return np.divide(joint, p_t[:, None], out=np.zeros_like(joint), where=p_t[:, None] > 0)
-
-
-def check_verbose(verbose):
-    """``verbose``: a bool or a non-negative int."""
-    if isinstance(verbose, (bool, np.bool_)):
-        return bool(verbose)
-    if not isinstance(verbose, numbers.Integral):
-        raise TypeError(f"verbose must be a bool or an integer (got {verbose!r})")
-    return check_scalar_in(verbose, "verbose", low=0, integer=True)
 
 
 def check_policy(policy, world):

@@ -13,11 +13,13 @@ from ...utils import (
     check_option,
     check_rng,
     check_scalar_in,
+    check_sequence,
+    check_verbose,
     entropy,
     progress,
 )
 from ._gridworld import check_world
-from ._protocol import ENCODERS, _play, check_policy, check_verbose
+from ._protocol import ENCODERS, _play, check_policy
 from ._softq import _soft_q
 
 
@@ -78,12 +80,7 @@ class MCGSweep(ResultMixin):
 
 
 def _check_encoders(encoders):
-    if isinstance(encoders, (str, bytes)) or not hasattr(encoders, "__iter__"):
-        raise TypeError(f"encoders must be a sequence of encoder names such as "
-                        f"('greedy', 'uniform') (got {encoders!r})")
-    encoders = tuple(encoders)
-    if not encoders:
-        raise ValueError("encoders must name at least one encoder")
+    encoders = check_sequence(encoders, "encoders", what="encoder names ('greedy', ...)")
     for name in encoders:
         check_option(name, "encoders", ENCODERS)
     return encoders
