@@ -5,6 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ._tour import SECTIONS
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
 
 def _tour(args) -> int:
     from ._tour import run_tour
@@ -41,10 +49,19 @@ def main(argv=None) -> int:
         prog="python -m probstat",
         description="probstat: probabilistic modelling and statistics from recent research.",
     )
+    parser.add_argument("--version", action="version", version=f"probstat {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="command")
-    tour = sub.add_parser("tour", help="run every subpackage's demo and write a report")
+    width = max(map(len, SECTIONS))
+    tour = sub.add_parser(
+        "tour", help="run every subpackage's demo and write a report",
+        description="Run each section's demo on built-in data; write figures and a report.",
+        epilog="sections:\n" + "\n".join(f"  {name:<{width}}  {text}"
+                                          for name, text in SECTIONS.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     tour.add_argument("--out", default="demo-output", help="output folder (default demo-output)")
-    tour.add_argument("--only", nargs="*", help="subpackages to run (default all)")
+    tour.add_argument("--only", nargs="+", choices=list(SECTIONS), metavar="SECTION",
+                      help="sections to run (default all; listed below)")
     tour.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     tour.set_defaults(func=_tour)
     info = sub.add_parser("info", help="show versions and whether a GPU is usable")

@@ -88,6 +88,17 @@ def measures_demo(out_dir, *, random_state=0) -> DemoSection:
     return section
 
 
+# What ``tour --help`` lists; tests/test_tour.py checks it against the demos that exist.
+SECTIONS = {
+    "utils": "Shannon measures shared by every subpackage",
+    "infoproj": "information projection, the MLE's risk and the p-n criterion",
+    "cluster": "iLA-SDP clustering of Gaussians with different covariances",
+    "coupling": "minimum-entropy coupling, EBIM and MEC with bottleneck",
+    "semantic": "semantic information G theory and channel matching",
+    "bayesopt": "Gaussian-process Bayesian optimisation",
+}
+
+
 def _demos():
     import probstat
 
@@ -105,8 +116,9 @@ def run_tour(out_dir, *, only=None, random_state=0, stream=None) -> list[DemoSec
     ----------
     out_dir : str or os.PathLike
         Created if missing.
-    only : sequence of str, optional
-        Subpackage names to run (``"utils"`` for the shared measures); default all.
+    only : str or sequence of str, optional
+        Section names to run, keys of ``SECTIONS`` (``"utils"`` for the shared measures);
+        default all.
     random_state : int, default=0
     stream : file-like, optional
         Where progress lines go (default: nowhere).
@@ -115,9 +127,20 @@ def run_tour(out_dir, *, only=None, random_state=0, stream=None) -> list[DemoSec
     -------
     list of DemoSection
         A demo that raised is kept with its ``error`` so the report shows it.
+
+    Raises
+    ------
+    ValueError
+        When ``only`` names no section or an unknown one.
     """
     import matplotlib
 
+    if only is not None:
+        only = [only] if isinstance(only, str) else list(only)
+        unknown = sorted(set(only) - set(SECTIONS))
+        if unknown or not only:
+            raise ValueError(f"only must name sections among {', '.join(SECTIONS)} "
+                             f"(got {unknown or 'none'})")
     matplotlib.use("Agg")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
