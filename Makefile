@@ -9,13 +9,15 @@ XDIST ?= 2
 PYTEST_XDIST := $(if $(filter 0,$(XDIST)),,-n $(XDIST))
 OUT ?= demo-output
 
-.PHONY: demo test test-all docs bench lint gpu-check clean help
+.PHONY: demo test test-all docs notebooks vignettes bench lint gpu-check clean help
 
 help:
 	@echo "make demo      install probstat and run the tour (figures + $(OUT)/report.md)"
 	@echo "make test      install test dependencies and run the default suite"
 	@echo "make test-all  the suite including slow cases"
 	@echo "make docs      build the Sphinx site (warnings are errors) into docs/_build/html"
+	@echo "make notebooks open the vignettes in JupyterLab (installs the notebook extra)"
+	@echo "make vignettes re-execute every vignette in place (after changing the code)"
 	@echo "make bench     run the benchmarks against peer packages"
 	@echo "make lint      ruff"
 
@@ -35,6 +37,10 @@ $(VENV)/.stamp-docs: pyproject.toml | $(PY)
 	$(PIP) install -e ".[docs]"
 	@touch $@
 
+$(VENV)/.stamp-notebook: pyproject.toml | $(PY)
+	$(PIP) install -e ".[notebook]"
+	@touch $@
+
 $(VENV)/.stamp-bench: pyproject.toml | $(PY)
 	$(PIP) install -e ".[bench]"
 	@touch $@
@@ -51,6 +57,13 @@ test-all: $(VENV)/.stamp-test
 docs: $(VENV)/.stamp-docs
 	rm -rf docs/api/generated
 	$(PY) -m sphinx -E -W --keep-going -b html docs docs/_build/html
+
+notebooks: $(VENV)/.stamp-notebook
+	$(VENV)/bin/jupyter lab vignettes/
+
+# Vignettes are committed with their outputs; the test suite checks that they are current.
+vignettes: $(VENV)/.stamp-test
+	cd vignettes && for nb in *.ipynb; do env -u MPLBACKEND $(abspath $(VENV))/bin/jupyter-execute --inplace $$nb || exit 1; done
 
 bench: $(VENV)/.stamp-bench
 	$(PY) benchmarks/run_all.py
