@@ -322,7 +322,7 @@ def kl_divergence(p, q, *, base=2, axis=0):
 
 
 def cross_entropy(p, q, *, base=2, axis=0):
-    """Cross-entropy ``H(p, q) = -sum_i p_i log q_i``, in bits by default.
+    """Cross-entropy ``H(p, q) = -sum_i p_i log q_i``, in bits by default (SciPy has none).
 
     ``H(p, q) = H(p) + D(p || q)`` (Cover and Thomas, Section 2.3 [1]_); ``+inf`` when
     ``q_i = 0 < p_i``. SciPy has no direct equivalent (it is
@@ -370,7 +370,7 @@ def cross_entropy(p, q, *, base=2, axis=0):
 
 
 def mutual_information(joint, *, base=2, axis=(-2, -1)):
-    """Mutual information ``I(X; Y)`` of a joint table, in bits by default.
+    """Mutual information ``I(X; Y)`` of a joint table, in bits by default (sklearn: nats).
 
     ``joint`` holds non-negative weights: probabilities or a contingency table of counts,
     normalised to sum to one over the two table axes. ``axis = (axis of X, axis of Y)``
@@ -434,7 +434,7 @@ def mutual_information(joint, *, base=2, axis=(-2, -1)):
 
 
 def conditional_entropy(joint, *, base=2, axis=(-2, -1)):
-    """Conditional entropy ``H(Y | X)`` of a joint table, in bits by default.
+    """Conditional entropy ``H(Y | X)`` of a joint table, in bits by default (SciPy has none).
 
     ``H(Y | X) = sum_x p(x) H(Y | X = x)`` (Cover and Thomas, Section 2.2 [1]_), with X
     on ``axis[0]`` and Y on ``axis[1]`` (default: X on rows, Y on columns). ``joint`` holds
@@ -486,9 +486,10 @@ def conditional_entropy(joint, *, base=2, axis=(-2, -1)):
 
 
 def binary_entropy(p, *, base=2):
-    """Binary entropy ``h(p) = -p log p - (1 - p) log(1 - p)``, elementwise, in bits by default.
+    """Binary entropy ``h(p)``, elementwise, in bits by default (SciPy's entr: nats).
 
-    The entropy of a Bernoulli(p) variable (Cover and Thomas, Section 2.1 [1]_). SciPy's
+    ``h(p) = -p log p - (1 - p) log(1 - p)``, the entropy of a Bernoulli(p) variable
+    (Cover and Thomas, Section 2.1 [1]_). SciPy's
     equivalent is ``scipy.stats.entropy([p, 1 - p])`` in nats, or
     ``scipy.special.entr(p) + scipy.special.entr(1 - p)``.
 
