@@ -41,7 +41,7 @@ def sdp_recovery_threshold(n_samples, n_clusters, n_features, *, sigma=1.0):
     r"""Separation above which the K-means SDP recovers an isotropic mixture exactly.
 
     For ``n`` points from ``K`` equal-size clusters ``N(mu_k, sigma^2 I_p)``, Chen and Yang
-    (IEEE Trans. Inf. Theory 2021, arXiv:2001.01194) show that the Peng-Wei K-means SDP
+    [1]_ show that the Peng-Wei K-means SDP
     recovers the partition with high probability once the smallest squared distance
     between centres exceeds
 
@@ -67,6 +67,12 @@ def sdp_recovery_threshold(n_samples, n_clusters, n_features, *, sigma=1.0):
     -------
     float
         The threshold distance :math:`\Theta^*`.
+
+    References
+    ----------
+    .. [1] X. Chen and Y. Yang, "Cutoff for exact recovery of Gaussian mixture models",
+       IEEE Transactions on Information Theory, 2021, arXiv:2001.01194. The sharp cutoff
+       on the separation of the centres, reached by the K-means SDP relaxation.
 
     Examples
     --------

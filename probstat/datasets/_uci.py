@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..utils import check_option
+
 WINE_FEATURES = (
     "fixed acidity", "volatile acidity", "citric acid", "residual sugar", "chlorides",
     "free sulfur dioxide", "total sulfur dioxide", "density", "pH", "sulphates", "alcohol",
@@ -53,6 +55,13 @@ def get_data_home(data_home=None) -> Path:
     Returns
     -------
     pathlib.Path
+        The folder (it is created only when a download writes into it).
+
+    Examples
+    --------
+    >>> from probstat.datasets import get_data_home
+    >>> get_data_home("/tmp/probstat-data").as_posix()
+    '/tmp/probstat-data'
     """
     if data_home is None:
         data_home = os.environ.get("PROBSTAT_DATA", Path.home() / ".cache" / "probstat")
@@ -150,7 +159,9 @@ def load_wine_quality(color="red", *, path=None, data_home=None, download=False,
     """Load the Wine Quality data set (Cortez et al., 2009; UCI id 186).
 
     Eleven physico-chemical measurements of Portuguese "vinho verde" wines and a quality
-    score from 0 to 10 (1599 red and 4898 white wines).
+    score from 0 to 10 (1599 red and 4898 white wines) [1]_, licensed CC BY 4.0. A copy
+    ships with probstat, so the loader works offline; nothing is downloaded unless
+    ``download=True``.
 
     Parameters
     ----------
@@ -176,6 +187,24 @@ def load_wine_quality(color="red", *, path=None, data_home=None, download=False,
         ``data`` (n, 11), ``target`` (n,) quality scores, ``feature_names``, ``frame``,
         ``DESCR``.
 
+    Raises
+    ------
+    TypeError, ValueError
+        For a ``color`` other than the three options.
+    OSError
+        With ``download=True``, when the download fails or its checksum differs.
+
+    See Also
+    --------
+    get_data_home : The cache folder read before the bundled copy.
+
+    References
+    ----------
+    .. [1] P. Cortez, A. Cerdeira, F. Almeida, T. Matos and J. Reis, "Modeling wine
+       preferences by data mining from physicochemical properties", Decision Support
+       Systems 47(4):547-553, 2009. Data: UCI Machine Learning Repository, Wine Quality
+       (id 186), Section "Dataset information" of its page.
+
     Examples
     --------
     >>> from probstat.datasets import load_wine_quality
@@ -186,8 +215,8 @@ def load_wine_quality(color="red", *, path=None, data_home=None, download=False,
     14.9
     """
     colors = {"red": ["red"], "white": ["white"], "both": ["red", "white"]}
-    if color not in colors:
-        raise ValueError(f"color must be 'red', 'white' or 'both' (got {color!r})")
+    # check_option: a list or other unhashable value gets a named TypeError, not a dict error
+    check_option(color, "color", tuple(colors))
     if path is not None and color == "both" and not Path(path).expanduser().is_dir():
         raise ValueError("path must be a folder when color='both'")
     tables, codes = [], []
@@ -217,7 +246,10 @@ def load_abalone(*, path=None, data_home=None, download=False, as_frame=False,
                  return_X_y=False):
     """Load the Abalone data set (Nash et al., 1994; UCI id 1).
 
-    Physical measurements of 4177 abalones and their number of rings (age = rings + 1.5).
+    Physical measurements of 4177 abalones and their number of rings (age = rings + 1.5)
+    [1]_, licensed CC BY 4.0. Lengths (mm) and weights (grams) are divided by 200, as UCI
+    distributes them. A copy ships with probstat, so the loader works offline; nothing is
+    downloaded unless ``download=True``.
 
     Parameters
     ----------
@@ -237,6 +269,25 @@ def load_abalone(*, path=None, data_home=None, download=False, as_frame=False,
     sklearn.utils.Bunch or tuple
         ``data`` (4177, 7) numeric measurements, ``sex`` (4177,) of ``"M"``, ``"F"``,
         ``"I"`` (infant), ``target`` rings, ``feature_names``, ``frame``, ``DESCR``.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``path`` does not exist.
+    OSError
+        With ``download=True``, when the download fails or its checksum differs.
+
+    See Also
+    --------
+    get_data_home : The cache folder read before the bundled copy.
+
+    References
+    ----------
+    .. [1] W. J. Nash, T. L. Sellers, S. R. Talbot, A. J. Cawthorn and W. B. Ford, "The
+       Population Biology of Abalone (Haliotis species) in Tasmania. I. Blacklip Abalone
+       (H. rubra) from the North Coast and Islands of Bass Strait", Sea Fisheries
+       Division, Technical Report No. 48, 1994. Data: UCI Machine Learning Repository,
+       Abalone (id 1).
 
     Examples
     --------

@@ -27,6 +27,10 @@ from ._scalars import _describe, check_option
 _SUM_ATOL_FLOOR = 1e-8
 #: A sum within this of 1 counts as exact (float64 rounding of a long sum).
 _EXACT = 64 * float(np.finfo(np.float64).eps)
+#: Appended to "must sum to 1" errors of probability vectors and joint tables.
+_HOW_TO_NORMALISE = ("; divide it by its sum first (the measures in probstat.utils, such as "
+                     "entropy and mutual_information, accept unnormalised weights and "
+                     "normalise them)")
 
 
 # --------------------------------------------------------------------------- arrays
@@ -252,7 +256,7 @@ def _check_probabilities(arr, name, xp, *, atol, axis, what):
     if axis is None:
         total = float(xp.sum(arr))
         if abs(total - 1.0) > atol:
-            raise ValueError(f"{name} must sum to 1{what} (got {total:.10g})")
+            raise ValueError(f"{name} must sum to 1{what} (got {total:.10g}){_HOW_TO_NORMALISE}")
         # Accepted: renormalise in float64 so that downstream sums are exact to rounding
         # (a vector already exact to float64 rounding is returned as is: no extra pass).
         return arr / total if abs(total - 1.0) > _EXACT else arr
@@ -260,7 +264,8 @@ def _check_probabilities(arr, name, xp, *, atol, axis, what):
     bad = xp.abs(total - 1.0) > atol
     if bool(xp.any(bad)):
         got = to_numpy(total).ravel()[to_numpy(bad).ravel()][0]
-        raise ValueError(f"{name} must sum to 1{what} (got {float(got):.10g})")
+        raise ValueError(f"{name} must sum to 1{what} (got {float(got):.10g}); divide "
+                         f"each {'row' if axis == 1 else 'column'} by its sum first")
     if bool(xp.any(xp.abs(total - 1.0) > _EXACT)):
         arr = arr / total
     return arr
@@ -321,10 +326,10 @@ def check_probability_vector(p, *, name="p", atol=None, normalize=False):
     >>> from probstat.utils import check_probability_vector
     >>> check_probability_vector([0.25, 0.75])
     array([0.25, 0.75])
-    >>> check_probability_vector([0.5, 0.43])
+    >>> check_probability_vector([0.5, 0.43])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: p must sum to 1 (got 0.93)
+    ValueError: p must sum to 1 (got 0.93); divide it by its sum first (...)
     """
     arr, xp = _probability_array(p, name, 1, "")
     if normalize:

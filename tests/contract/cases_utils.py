@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from probstat import datasets, plotting, utils
@@ -12,23 +14,53 @@ P = np.array([0.5, 0.3, 0.2])
 Q = np.array([0.2, 0.2, 0.6])
 JOINT = np.array([[0.3, 0.1], [0.05, 0.25], [0.1, 0.2]])
 X = np.random.default_rng(0).normal(size=(6, 3))
+STACK = np.stack([JOINT * 40, JOINT[::-1] * 7])  # two count tables, shape (2, 3, 2)
+
+#: Bad values of the measures' axis (an int or None); "2" is out of range for 1-D input.
+BAD_AXIS = [5, -5, 1.5, "0", True]
+#: Bad values of the table measures' axis (a pair of distinct axes).
+BAD_TABLE_AXIS = [(0, 0), (0, 5), 0, (0, 1, 2), (0, None), None, "ab"]
+
+# The measures take non-negative weights and normalise them, as scipy.stats.entropy does.
+# Arrays declared "prob"/"joint" check that a rescaled input gives the same result and that
+# negative entries are refused; arrays declared "weights" check that all-zero weights are
+# refused. They work on any number of dimensions (one value per slice along ``axis``), so
+# an extra leading dimension is a valid input.
+_ND = {"extra_dim"}
 
 
-def _measure(name, f, **arrays):
-    kinds = {k: ("joint" if v.ndim == 2 else "prob") for k, v in arrays.items()}
-    return Case(f"probstat.utils.{name}", lambda base, **a: f(**a, base=base), arrays=arrays,
-                params={"base": 2}, kinds=kinds)
+def _measure(name, f, *, axis=0, bad_axis=BAD_AXIS, case_id="", kind=None, **arrays):
+    kinds = {k: kind or ("joint" if v.ndim >= 2 else "prob") for k, v in arrays.items()}
+    return Case(f"probstat.utils.{name}", lambda base, axis, **a: f(**a, base=base, axis=axis),
+                arrays=arrays, params={"base": 2, "axis": axis}, kinds=kinds,
+                bad_params={"axis": list(bad_axis)}, accepts=dict.fromkeys(arrays, _ND),
+                id=case_id)
 
 
 CASES = [
-    _measure("entropy", utils.entropy, p=P),
+    _measure("entropy", utils.entropy, pk=P),
+    # qk=None is valid: entropy(pk) instead of the relative entropy
+    dataclasses.replace(_measure("entropy", utils.entropy, pk=P, qk=Q, case_id="relative"),
+                        accepts={"pk": _ND, "qk": _ND | {"none"}}),
+    _measure("entropy", utils.entropy, pk=JOINT, axis=1, case_id="rows"),
+    Case("probstat.utils.entropy", lambda pk, qk: utils.entropy(pk, qk, 2, 0),
+         arrays={"pk": P * 3, "qk": Q}, kinds={"pk": "weights", "qk": "weights"},
+         accepts={"pk": _ND, "qk": _ND | {"none"}}, id="positional"),
     Case("probstat.utils.binary_entropy", lambda p, base: utils.binary_entropy(p, base=base),
          arrays={"p": np.array([0.1, 0.5, 0.9])}, params={"base": 2},
          accepts={"p": {"zero_d", "extra_dim"}}),
     _measure("cross_entropy", utils.cross_entropy, p=P, q=Q),
     _measure("kl_divergence", utils.kl_divergence, p=P, q=Q),
-    _measure("mutual_information", utils.mutual_information, joint=JOINT),
-    _measure("conditional_entropy", utils.conditional_entropy, joint=JOINT),
+    _measure("kl_divergence", utils.kl_divergence, p=JOINT, q=JOINT[::-1], axis=None,
+             case_id="flat", bad_axis=[2, 1.0, "0"]),
+    _measure("mutual_information", utils.mutual_information, joint=JOINT, axis=(-2, -1),
+             bad_axis=BAD_TABLE_AXIS),
+    _measure("mutual_information", utils.mutual_information, joint=STACK, axis=(0, 2),
+             bad_axis=BAD_TABLE_AXIS, case_id="stack", kind="weights"),
+    _measure("conditional_entropy", utils.conditional_entropy, joint=JOINT, axis=(-2, -1),
+             bad_axis=BAD_TABLE_AXIS),
+    _measure("conditional_entropy", utils.conditional_entropy, joint=STACK, axis=(-1, -2),
+             bad_axis=BAD_TABLE_AXIS, case_id="stack", kind="weights"),
     Case("probstat.utils.check_probability_vector",
          lambda p: utils.check_probability_vector(p, name="p"), arrays={"p": P},
          kinds={"p": "prob"}),

@@ -59,6 +59,9 @@ def test_download_verifies_checksum(tmp_path):
 def test_loader_errors(tmp_path):
     with pytest.raises(ValueError, match="color must be"):
         load_wine_quality("rose")
+    # an unhashable value used to escape as "unhashable type: 'list'"
+    with pytest.raises(TypeError, match=r"color must be one of 'red', 'white', 'both'"):
+        load_wine_quality(["red"])
     with pytest.raises(FileNotFoundError):
         load_abalone(path=tmp_path / "missing.csv")
 
