@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 #: Kinds of array argument, and the extra mutations each one gets.
-KINDS = ("float", "prob", "joint", "stochastic", "labels", "weights", "counts")
+KINDS = ("float", "prob", "joint", "stochastic", "labels", "weights", "counts", "distribution")
 
 #: Bad values tried automatically for parameters with these names (when the case passes
 #: them in ``params``), so that every routine treats them alike.

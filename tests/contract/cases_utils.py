@@ -21,16 +21,15 @@ BAD_AXIS = [5, -5, 1.5, "0", True]
 #: Bad values of the table measures' axis (a pair of distinct axes).
 BAD_TABLE_AXIS = [(0, 0), (0, 5), 0, (0, 1, 2), (0, None), None, "ab"]
 
-# The measures take non-negative weights and normalise them, as scipy.stats.entropy does.
-# Arrays declared "prob"/"joint" check that a rescaled input gives the same result and that
-# negative entries are refused; arrays declared "weights" check that all-zero weights are
-# refused. They work on any number of dimensions (one value per slice along ``axis``), so
-# an extra leading dimension is a valid input.
+# The measures take non-negative weights and normalise them, as scipy.stats.entropy does
+# (kind "distribution": rescaled input gives the same result, negative or all-zero weights
+# are refused). They work on any number of dimensions (one value per slice along ``axis``),
+# so an extra leading dimension is a valid input.
 _ND = {"extra_dim"}
 
 
-def _measure(name, f, *, axis=0, bad_axis=BAD_AXIS, case_id="", kind=None, **arrays):
-    kinds = {k: kind or ("joint" if v.ndim >= 2 else "prob") for k, v in arrays.items()}
+def _measure(name, f, *, axis=0, bad_axis=BAD_AXIS, case_id="", **arrays):
+    kinds = dict.fromkeys(arrays, "distribution")
     return Case(f"probstat.utils.{name}", lambda base, axis, **a: f(**a, base=base, axis=axis),
                 arrays=arrays, params={"base": 2, "axis": axis}, kinds=kinds,
                 bad_params={"axis": list(bad_axis)}, accepts=dict.fromkeys(arrays, _ND),
@@ -44,7 +43,7 @@ CASES = [
                         accepts={"pk": _ND, "qk": _ND | {"none"}}),
     _measure("entropy", utils.entropy, pk=JOINT, axis=1, case_id="rows"),
     Case("probstat.utils.entropy", lambda pk, qk: utils.entropy(pk, qk, 2, 0),
-         arrays={"pk": P * 3, "qk": Q}, kinds={"pk": "weights", "qk": "weights"},
+         arrays={"pk": P * 3, "qk": Q}, kinds={"pk": "distribution", "qk": "distribution"},
          accepts={"pk": _ND, "qk": _ND | {"none"}}, id="positional"),
     Case("probstat.utils.binary_entropy", lambda p, base: utils.binary_entropy(p, base=base),
          arrays={"p": np.array([0.1, 0.5, 0.9])}, params={"base": 2},
@@ -56,11 +55,11 @@ CASES = [
     _measure("mutual_information", utils.mutual_information, joint=JOINT, axis=(-2, -1),
              bad_axis=BAD_TABLE_AXIS),
     _measure("mutual_information", utils.mutual_information, joint=STACK, axis=(0, 2),
-             bad_axis=BAD_TABLE_AXIS, case_id="stack", kind="weights"),
+             bad_axis=BAD_TABLE_AXIS, case_id="stack"),
     _measure("conditional_entropy", utils.conditional_entropy, joint=JOINT, axis=(-2, -1),
              bad_axis=BAD_TABLE_AXIS),
     _measure("conditional_entropy", utils.conditional_entropy, joint=STACK, axis=(-1, -2),
-             bad_axis=BAD_TABLE_AXIS, case_id="stack", kind="weights"),
+             bad_axis=BAD_TABLE_AXIS, case_id="stack"),
     Case("probstat.utils.check_probability_vector",
          lambda p: utils.check_probability_vector(p, name="p"), arrays={"p": P},
          kinds={"p": "prob"}),

@@ -35,6 +35,8 @@ BY_KIND = {
     "stochastic": ("negative", "unnormalised"),
     "counts": ("negative",),
     "weights": ("negative", "all_zero"),
+    # non-negative weights normalised into a distribution (scipy.stats.entropy's contract)
+    "distribution": ("negative", "unnormalised", "all_zero"),
     "labels": ("label_out_of_range", "label_negative", "label_fraction"),
 }
 OUTCOME = {
