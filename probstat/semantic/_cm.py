@@ -357,12 +357,43 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
         log_comp = gaussian_log_density(X, to_numpy(self.means_), prec_chol, "full")
         return log_comp + np.log(to_numpy(self.class_prior_))[None, :]
 
-    def _posterior(self, X):
+    def _log_posterior(self, X):
         lj = self._log_joint(X)
-        return np.exp(lj - logsumexp(lj, axis=1, keepdims=True, xp=np))
+        return lj - logsumexp(lj, axis=1, keepdims=True, xp=np)
+
+    def _posterior(self, X):
+        return np.exp(self._log_posterior(X))
 
     def _information(self, X):
         return _expected_information(self._posterior(X), to_numpy(self.semantic_information_))
+
+    def _scores(self, X):
+        """Expected information (nats) with a finite maximum in every row.
+
+        A label is falsified (``-inf``) where the posterior puts mass on a class the label
+        never covered in training. Where every label is falsified, the labels whose
+        falsified posterior mass is smallest share the row (score 0) and the others get
+        ``-inf``: the limit of the scores when the zero probabilities ``P(c | y_j)`` are
+        replaced by a vanishing ``eps`` (the score is then ``mass * log(eps)`` plus a
+        bounded term).
+        """
+        log_post = self._log_posterior(X)
+        info = to_numpy(self.semantic_information_)
+        scores = _expected_information(np.exp(log_post), info) * math.log(2)
+        bad = ~np.isfinite(np.max(scores, axis=1))
+        if bad.any():
+            falsified = ~np.isfinite(info)  # (n_classes, n_labels)
+            lp = log_post[bad]
+            dead = np.stack([logsumexp(np.where(falsified[:, j][None, :], lp, -np.inf),
+                                       axis=1, xp=np) for j in range(info.shape[1])],
+                            axis=1)
+            least = np.min(dead, axis=1, keepdims=True)
+            scores[bad] = np.where(dead == least, 0.0, -np.inf)
+        return scores
+
+    def _log_proba(self, X):
+        scores = self._scores(X)
+        return scores - logsumexp(scores, axis=1, keepdims=True, xp=np)
 
     def predict_information(self, X):
         """Expected semantic information ``sum_c P(c|z) I(c; theta_j)`` of each label (bits).
@@ -392,5 +423,57 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
             Elements of ``classes_``.
         """
         host, X = check_predict_input(self, X, where="MMIClassifier.predict")
-        labels = to_numpy(self.classes_)[np.argmax(self._information(X), axis=1)]
+        labels = to_numpy(self.classes_)[np.argmax(self._log_proba(X), axis=1)]
         return host.from_numpy(labels) if _numeric(labels) else labels
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, computed in log space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``; ``-inf`` for a falsified label.
+        """
+        host, X = check_predict_input(self, X, where="MMIClassifier.predict_log_proba")
+        return host.from_numpy(self._log_proba(X))
+
+    def predict_proba(self, X):
+        """Soft MMI label of each sample: how well each label's class profile fits z.
+
+        The fitted partition defines a Shannon channel; label ``y_j`` stands for the class
+        distribution ``P(c | y_j)`` of its training cells [1]_. With the posterior
+        ``P(c | z)`` of the Gaussian class model,
+
+        ``P(y_j | z) = exp(-KL(P(c|z) || P(c|y_j))) / sum_k exp(-KL(P(c|z) || P(c|y_k)))``,
+
+        which is the softmax of :meth:`predict_information` in nats (the two differ by a
+        term that does not depend on the label). This is the soft assignment of the
+        information bottleneck at trade-off 1 with equal label weights [2]_, whose hard
+        limit is the CM partition: ``predict(X) == classes_[argmax(predict_proba(X))]``.
+        It is not the class posterior ``P(c | z)`` (whose argmax is the minimum-error
+        label). A label falsified at z (its training cells held none of a class with
+        posterior mass at z) gets probability 0; where every label is falsified, the
+        labels with the least falsified posterior mass share the probability.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``; rows sum to one.
+
+        References
+        ----------
+        .. [1] C. Lu, "The CM Algorithm for the Maximum Mutual Information Classifications
+               of Unseen Instances", arXiv:1901.09902, 2019: the Matching II step.
+        .. [2] D. J. Strouse and D. J. Schwab, "The Deterministic Information Bottleneck",
+               Neural Computation 29(6):1611-1630, 2017, arXiv:1604.00268.
+        """
+        host, X = check_predict_input(self, X, where="MMIClassifier.predict_proba")
+        return host.from_numpy(np.exp(self._log_proba(X)))
