@@ -3,7 +3,6 @@
 as HTML in Jupyter."""
 
 import numpy as np
-import pytest
 from scipy import stats
 
 import probstat.infoproj as infoproj
