@@ -126,7 +126,7 @@ def _matching_two(post_xz, info, labels):
 
 
 def mmi_partition(p_x, p_z_given_x, init_labels, *, n_labels=None, max_iter=100, verbose=0):
-    """Maximum-mutual-information partition of an observation by channels' matching.
+    """Maximum-mutual-information partition of an observation by channels' matching [1]_.
 
     A class x is unseen; an observation z (here: a cell of a grid or a sample point) is
     seen and labelled ``y = f(z)``. Starting from ``init_labels`` the two matching steps
@@ -163,8 +163,11 @@ def mmi_partition(p_x, p_z_given_x, init_labels, *, n_labels=None, max_iter=100,
 
     References
     ----------
-    C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
-    Learning", Information 10(8):261, 2019.
+    .. [1] C. Lu, "The CM Algorithm for the Maximum Mutual Information Classifications of
+           Unseen Instances", arXiv:1901.09902, 2019: the CM iteration (Matching I and
+           Matching II).
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
 
     Examples
     --------
@@ -226,7 +229,7 @@ def _numeric(a):
 
 
 class MMIClassifier(ClassifierMixin, BaseEstimator):
-    """Maximum-mutual-information classifier by Lu's channels' matching (CM) iteration.
+    """Maximum-mutual-information classifier by Lu's channels' matching (CM) iteration [1]_.
 
     ``fit`` estimates the class prior P(c) and Gaussian class-conditional densities
     P(z | c), then partitions the training points to maximise the Shannon mutual
@@ -267,8 +270,11 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
 
     References
     ----------
-    C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
-    Learning", Information 10(8):261, 2019.
+    .. [1] C. Lu, "The CM Algorithm for the Maximum Mutual Information Classifications of
+           Unseen Instances", arXiv:1901.09902, 2019: the CM iteration (Matching I and
+           Matching II).
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
 
     Examples
     --------
