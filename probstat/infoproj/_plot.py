@@ -50,8 +50,9 @@ def plot_risk_curve(crit, n_grid=None, ax=None):
     ax.loglog(n_grid[pos], r2[pos], label="second order")
     ax.axhline(crit.tol_, color="k", ls="--", lw=1, label=f"tolerance {crit.tol_:.3g}")
     ax.axvline(crit.n_samples_, color="gray", ls=":", lw=1, label=f"n = {crit.n_samples_}")
+    ax.set_title(f"p-n criterion: estimation risk of a {crit.n_params_}-parameter model")
     ax.set_xlabel("sample size n")
-    ax.set_ylabel("risk R(n) (nats)")
+    ax.set_ylabel("risk R(n) [nats]")
     ax.legend(fontsize=8)
     return ax
 
@@ -95,7 +96,7 @@ def plot_dimension_scan(scan, ax=None, n_grid=None):
     ax.axhline(scan.tol, color="k", lw=1, ls=":", label=f"tolerance {scan.tol:.3g}")
     ax.axvline(scan.n, color="gray", lw=1, ls=":")
     ax.set_xlabel("sample size n")
-    ax.set_ylabel("risk R(n) (nats)")
+    ax.set_ylabel("risk R(n) [nats]")
     ax.set_title("p-n criterion: solid = passes at the data's n")
     ax.legend(fontsize=7, ncol=2)
     return ax

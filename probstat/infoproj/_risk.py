@@ -573,17 +573,14 @@ def bootstrap_risk(family, X, *, m=None, n_boot=200, random_state=None, verbose=
         T = family._stat(X)
     kls, failed = [], 0
     batch = max(1, 2_000_000 // (m * T.shape[1]))
-    done = 0
-    bar = progress(total=n_boot, desc="bootstrap risk", verbose=verbose)
-    while done < n_boot:
-        r = min(batch, n_boot - done)
+    # batches of resamples; the iterable form of progress() imports nothing unless a bar
+    # is shown (a disabled manual tqdm bar warns in Jupyter kernels without ipywidgets)
+    sizes = [batch] * (n_boot // batch) + ([n_boot % batch] if n_boot % batch else [])
+    for r in progress(sizes, desc="bootstrap risk (batches)", verbose=verbose):
         idx = rng.integers(0, n, size=(r, m))
         vals = family._batch_kl(theta, T[idx].mean(axis=1))
         failed += int(np.sum(~np.isfinite(vals)))
         kls.extend(vals[np.isfinite(vals)].tolist())
-        done += r
-        bar.update(r)
-    bar.close()
     kls = np.asarray(kls)
     if kls.size < 2:
         raise ValueError("the MLE did not exist on (almost) any bootstrap resample of X")

@@ -126,7 +126,7 @@ def _matching_two(post_xz, info, labels):
 
 
 def mmi_partition(p_x, p_z_given_x, init_labels, *, n_labels=None, max_iter=100, verbose=0):
-    """Maximum-mutual-information partition of an observation by channels' matching.
+    """Maximum-mutual-information partition of an observation by channels' matching [1]_.
 
     A class x is unseen; an observation z (here: a cell of a grid or a sample point) is
     seen and labelled ``y = f(z)``. Starting from ``init_labels`` the two matching steps
@@ -163,8 +163,11 @@ def mmi_partition(p_x, p_z_given_x, init_labels, *, n_labels=None, max_iter=100,
 
     References
     ----------
-    C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
-    Learning", Information 10(8):261, 2019.
+    .. [1] C. Lu, "The CM Algorithm for the Maximum Mutual Information Classifications of
+           Unseen Instances", arXiv:1901.09902, 2019: the CM iteration (Matching I and
+           Matching II).
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
 
     Examples
     --------
@@ -226,7 +229,7 @@ def _numeric(a):
 
 
 class MMIClassifier(ClassifierMixin, BaseEstimator):
-    """Maximum-mutual-information classifier by Lu's channels' matching (CM) iteration.
+    """Maximum-mutual-information classifier by Lu's channels' matching (CM) iteration [1]_.
 
     ``fit`` estimates the class prior P(c) and Gaussian class-conditional densities
     P(z | c), then partitions the training points to maximise the Shannon mutual
@@ -267,8 +270,11 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
 
     References
     ----------
-    C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
-    Learning", Information 10(8):261, 2019.
+    .. [1] C. Lu, "The CM Algorithm for the Maximum Mutual Information Classifications of
+           Unseen Instances", arXiv:1901.09902, 2019: the CM iteration (Matching I and
+           Matching II).
+    .. [2] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for Machine
+           Learning", Information 10(8):261, 2019.
 
     Examples
     --------
@@ -357,12 +363,43 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
         log_comp = gaussian_log_density(X, to_numpy(self.means_), prec_chol, "full")
         return log_comp + np.log(to_numpy(self.class_prior_))[None, :]
 
-    def _posterior(self, X):
+    def _log_posterior(self, X):
         lj = self._log_joint(X)
-        return np.exp(lj - logsumexp(lj, axis=1, keepdims=True, xp=np))
+        return lj - logsumexp(lj, axis=1, keepdims=True, xp=np)
+
+    def _posterior(self, X):
+        return np.exp(self._log_posterior(X))
 
     def _information(self, X):
         return _expected_information(self._posterior(X), to_numpy(self.semantic_information_))
+
+    def _scores(self, X):
+        """Expected information (nats) with a finite maximum in every row.
+
+        A label is falsified (``-inf``) where the posterior puts mass on a class the label
+        never covered in training. Where every label is falsified, the labels whose
+        falsified posterior mass is smallest share the row (score 0) and the others get
+        ``-inf``: the limit of the scores when the zero probabilities ``P(c | y_j)`` are
+        replaced by a vanishing ``eps`` (the score is then ``mass * log(eps)`` plus a
+        bounded term).
+        """
+        log_post = self._log_posterior(X)
+        info = to_numpy(self.semantic_information_)
+        scores = _expected_information(np.exp(log_post), info) * math.log(2)
+        bad = ~np.isfinite(np.max(scores, axis=1))
+        if bad.any():
+            falsified = ~np.isfinite(info)  # (n_classes, n_labels)
+            lp = log_post[bad]
+            dead = np.stack([logsumexp(np.where(falsified[:, j][None, :], lp, -np.inf),
+                                       axis=1, xp=np) for j in range(info.shape[1])],
+                            axis=1)
+            least = np.min(dead, axis=1, keepdims=True)
+            scores[bad] = np.where(dead == least, 0.0, -np.inf)
+        return scores
+
+    def _log_proba(self, X):
+        scores = self._scores(X)
+        return scores - logsumexp(scores, axis=1, keepdims=True, xp=np)
 
     def predict_information(self, X):
         """Expected semantic information ``sum_c P(c|z) I(c; theta_j)`` of each label (bits).
@@ -392,5 +429,57 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
             Elements of ``classes_``.
         """
         host, X = check_predict_input(self, X, where="MMIClassifier.predict")
-        labels = to_numpy(self.classes_)[np.argmax(self._information(X), axis=1)]
+        labels = to_numpy(self.classes_)[np.argmax(self._log_proba(X), axis=1)]
         return host.from_numpy(labels) if _numeric(labels) else labels
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, computed in log space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``; ``-inf`` for a falsified label.
+        """
+        host, X = check_predict_input(self, X, where="MMIClassifier.predict_log_proba")
+        return host.from_numpy(self._log_proba(X))
+
+    def predict_proba(self, X):
+        """Soft MMI label of each sample: how well each label's class profile fits z.
+
+        The fitted partition defines a Shannon channel; label ``y_j`` stands for the class
+        distribution ``P(c | y_j)`` of its training cells [1]_. With the posterior
+        ``P(c | z)`` of the Gaussian class model,
+
+        ``P(y_j | z) = exp(-KL(P(c|z) || P(c|y_j))) / sum_k exp(-KL(P(c|z) || P(c|y_k)))``,
+
+        which is the softmax of :meth:`predict_information` in nats (the two differ by a
+        term that does not depend on the label). This is the soft assignment of the
+        information bottleneck at trade-off 1 with equal label weights [2]_, whose hard
+        limit is the CM partition: ``predict(X) == classes_[argmax(predict_proba(X))]``.
+        It is not the class posterior ``P(c | z)`` (whose argmax is the minimum-error
+        label). A label falsified at z (its training cells held none of a class with
+        posterior mass at z) gets probability 0; where every label is falsified, the
+        labels with the least falsified posterior mass share the probability.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``; rows sum to one.
+
+        References
+        ----------
+        .. [1] C. Lu, "The CM Algorithm for the Maximum Mutual Information Classifications
+               of Unseen Instances", arXiv:1901.09902, 2019: the Matching II step.
+        .. [2] D. J. Strouse and D. J. Schwab, "The Deterministic Information Bottleneck",
+               Neural Computation 29(6):1611-1630, 2017, arXiv:1604.00268.
+        """
+        host, X = check_predict_input(self, X, where="MMIClassifier.predict_proba")
+        return host.from_numpy(np.exp(self._log_proba(X)))

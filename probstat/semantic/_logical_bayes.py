@@ -247,14 +247,55 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
         """``log T(theta_j | x)`` for host ``X`` from the fitted parameters."""
         if self.truth_model == "gaussian":
             c, w = to_numpy(self.centers_), to_numpy(self.widths_)
-            # (x - c) / w as x / w - c / w: no overflow for x and c near the largest float
-            return -0.5 * ((X[:, None, :] / w[None] - (c / w)[None]) ** 2).sum(-1)
+            # (x - c) / w as x / w - c / w: no overflow for x and c near the largest float;
+            # a squared distance beyond it gives log T = -inf (T underflows to 0)
+            with np.errstate(over="ignore"):
+                return -0.5 * ((X[:, None, :] / w[None] - (c / w)[None]) ** 2).sum(-1)
         a, b = to_numpy(self.coef_), to_numpy(self.intercept_)
         return log_expit(X @ a.T + b[None, :])
 
     def _log_information(self, X):
         """``log[T(theta_j|x) / T(theta_j)]`` in nats for host ``X``."""
         return self._log_truth(X) - to_numpy(self.log_logical_probabilities_)[None, :]
+
+    def _relative_log_information(self, X):
+        """``log[T(theta_j|x) / T(theta_j)]`` up to a constant per row, never all ``-inf``.
+
+        Far from every truth function ``log T(theta_j | x)`` can overflow to ``-inf`` for
+        every label (a squared distance above the largest float). Those rows are
+        recomputed after dividing the distances (or the logistic arguments) by the row's
+        largest one: the label whose ``log T`` is least negative keeps a finite value and
+        the others get their exact, possibly ``-inf``, difference to it.
+        """
+        log_tp = to_numpy(self.log_logical_probabilities_)[None, :]
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = self._log_truth(X) - log_tp
+        bad = ~np.isfinite(np.max(out, axis=1))
+        if not bad.any():
+            return out
+        Xb = X[bad]
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.truth_model == "gaussian":
+                c, w = to_numpy(self.centers_), to_numpy(self.widths_)
+                u = Xb[:, None, :] / w[None] - (c / w)[None]
+                m = np.max(np.abs(u), axis=(1, 2))
+                v = -0.5 * ((u / m[:, None, None]) ** 2).sum(-1)  # log T = m^2 v
+                scale = m ** 2
+            else:
+                a, b = to_numpy(self.coef_), to_numpy(self.intercept_)
+                m = np.max(np.abs(Xb), axis=1)
+                m = np.where(m > 1.0, m, 1.0)
+                v = (Xb / m[:, None]) @ a.T + b[None, :] / m[:, None]  # log T ~ m v
+                scale = m
+            gap = v - np.max(v, axis=1, keepdims=True)
+            rel = np.where(gap < 0, scale[:, None] * gap, 0.0)
+        out[bad] = rel - log_tp
+        return out
+
+    def _log_proba(self, X):
+        """Log posterior of the labels under equal label weights, host ``X``."""
+        scores = self._relative_log_information(X)
+        return scores - logsumexp(scores, axis=1, keepdims=True, xp=np)
 
     def predict_truth(self, X):
         """Truth values ``T(theta_j | x)`` of every label (membership in [0, 1]).
@@ -296,8 +337,59 @@ class LogicalBayesClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples,)
         """
         host, X = check_predict_input(self, X, where="LogicalBayesClassifier.predict")
-        labels = to_numpy(self.classes_)[np.argmax(self._log_information(X), axis=1)]
+        labels = to_numpy(self.classes_)[np.argmax(self._log_proba(X), axis=1)]
         return host.from_numpy(labels) if labels.dtype.kind in "biuf" else labels
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, computed in log space.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_labels)
+            Columns in the order of ``classes_``; ``-inf`` where a label is impossible.
+        """
+        host, X = check_predict_input(self, X, where="LogicalBayesClassifier.predict_log_proba")
+        return host.from_numpy(self._log_proba(X))
+
+    def predict_proba(self, X):
+        """Posterior probability of each label under the learned truth functions.
+
+        The semantic-Bayes likelihood of label ``y_j`` is
+        ``P(x | theta_j) = P(x) T(theta_j | x) / T(theta_j)`` [1]_; with the same prior
+        weight on every label the posterior is
+
+        ``P(y_j | x) = [T(theta_j|x) / T(theta_j)] / sum_k [T(theta_k|x) / T(theta_k)]``,
+
+        the softmax of the semantic information ``I(x; theta_j)`` (in nats). Its largest
+        entry is the label of :meth:`predict` (maximum semantic information is maximum
+        likelihood), so ``predict(X) == classes_[argmax(predict_proba(X))]``. The
+        probabilities say how much better each label's truth function explains ``x``
+        than the others'; they ignore how often each label is used. For the
+        semantic-Bayes channel weighted by the label frequencies ``P(y_j)``, use
+        :meth:`predict_channel`. Computed in log space: far from every truth function the
+        label whose truth value decays slowest gets the probability, never NaN.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_labels)
+            Columns in the order of ``classes_``; rows sum to one.
+
+        References
+        ----------
+        .. [1] C. Lu, "Semantic Information G Theory and Logical Bayesian Inference for
+               Machine Learning", Information 10(8):261, 2019, arXiv:1809.01577: the
+               semantic Bayes formula and the semantic classifier.
+        """
+        host, X = check_predict_input(self, X, where="LogicalBayesClassifier.predict_proba")
+        return host.from_numpy(np.exp(self._log_proba(X)))
 
     def predict_channel(self, X, label_prior=None):
         """Shannon channel implied by the truth functions (semantic Bayes).

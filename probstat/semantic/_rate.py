@@ -270,6 +270,15 @@ class RateFidelityCurve(ResultMixin):
     converged : array of bool of shape (n_s,)
     base : float
         Logarithm base of ``R`` and ``G``.
+    zero_rate_interval : tuple of float
+        ``(G_low, G_high)``: R(G) = 0 exactly for G in this interval. A channel that
+        ignores x (``P(y|x) = q`` for every x) carries no Shannon information and reaches
+        ``G = sum_j q_j G_j`` with ``G_j = sum_i P(x_i) I(x_i; theta_j) <= 0`` (always
+        answering ``y_j``), so every G between the smallest and the largest ``G_j`` costs no
+        rate. The parametric solution only reaches the two ends (as ``s -> 0-`` and
+        ``s -> 0+``: on the segment the slope is 0), so the curve has a genuine flat
+        segment at R = 0 there. Labels that some x with ``P(x) > 0`` falsifies
+        (``G_j = -inf``) are left out of ``G_low``.
     """
 
     s: np.ndarray
@@ -279,6 +288,7 @@ class RateFidelityCurve(ResultMixin):
     n_iter: np.ndarray = dataclasses.field(repr=False)
     converged: np.ndarray = dataclasses.field(repr=False)
     base: float = 2
+    zero_rate_interval: tuple = dataclasses.field(default=(math.nan, math.nan), repr=False)
     _score: object = dataclasses.field(default=None, repr=False)
 
     @property
@@ -305,7 +315,12 @@ class RateFidelityCurve(ResultMixin):
                         namespace_of(self._score))
 
     def plot(self, ax=None, **kwargs):
-        """Draw R against G with the line R = G.
+        """Draw R against G: both branches, the zero-rate segment and the line R = G.
+
+        The left (``s < 0``) and right (``s > 0``) branches are drawn from the computed
+        points only; the flat segment R = 0 between them (``zero_rate_interval``) is drawn
+        exactly and labelled. Sample ``s`` densely near 0 (e.g. with ``np.geomspace``) for
+        the branches to reach the ends of the segment.
 
         Parameters
         ----------
@@ -401,7 +416,10 @@ def rate_fidelity(T, p_x, s, *, p_y0=None, tol=1e-10, max_iter=10_000, base=2):
         Source distribution.
     s : float or array-like of shape (n_s,)
         Multipliers. Negative values need ``T > 0`` everywhere (otherwise G is unbounded
-        below). Near ``s = 0`` the fixed point converges slowly and R is 0 on a flat segment.
+        below). R(G) is 0 on a whole interval of G (``zero_rate_interval`` of the result:
+        the channels that ignore x), which the parametric solution reaches only at its two
+        ends, as ``s -> 0-`` and ``s -> 0+``; for small ``|s|`` the solution can sit at
+        an end of that segment, with every label but one unused.
     p_y0 : array-like of shape (n_labels,), optional
         Starting output distribution (strictly positive); default uniform. Each later s is
         warm-started from the previous solution.
@@ -451,10 +469,25 @@ def rate_fidelity(T, p_x, s, *, p_y0=None, tol=1e-10, max_iter=10_000, base=2):
     score = _log_m(T, p_x, xp)
     R, G, py, n_iter, conv = _parametric_curve(score, p_x, s_values, py, tol, max_iter, xp,
                                                "rate_fidelity")
+    zero_rate = _zero_rate_interval(to_numpy(score), to_numpy(p_x), scale)
     s_values, R, G, py, n_iter, conv = _curve_arrays(
         (s_values, R / scale, G / scale, py, n_iter, conv), xp, dev)
     return RateFidelityCurve(s=s_values, R=R, G=G, p_y=py, n_iter=n_iter, converged=conv,
-                             base=base, _score=score)
+                             base=base, zero_rate_interval=zero_rate, _score=score)
+
+
+def _zero_rate_interval(score, p_x, scale):
+    """``(min_j G_j, max_j G_j)`` with ``G_j = sum_i P(x_i) I(x_i; theta_j)`` (host)."""
+    keep = p_x > 0
+    A = score[keep]
+    with np.errstate(invalid="ignore"):
+        g = np.where(np.isfinite(A), A, -np.inf)
+        g = np.where(np.isneginf(g).any(axis=0), -np.inf,
+                     p_x[keep] @ np.where(np.isfinite(A), A, 0.0))
+    finite = g[np.isfinite(g)]
+    if finite.size == 0:
+        return (math.nan, math.nan)
+    return (float(finite.min()) / scale, float(finite.max()) / scale)
 
 
 def rate_distortion(d, p_x, s, *, p_y0=None, tol=1e-10, max_iter=10_000, base=2):

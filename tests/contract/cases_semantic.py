@@ -63,12 +63,14 @@ def _cm_gmm(X, sample_weight, **params):
 
 def _mmi_classifier(X, y, **params):
     est = semantic.MMIClassifier(**params).fit(X, y)
-    return est, est.predict(X), est.predict_information(X)
+    return (est, est.predict(X), est.predict_information(X), est.predict_proba(X),
+            est.predict_log_proba(X))
 
 
 def _logical_bayes(X, y, **params):
     est = semantic.LogicalBayesClassifier(**params).fit(X, y)
-    return est, est.predict(X), est.predict_truth(X), est.predict_channel(X)
+    return (est, est.predict(X), est.predict_truth(X), est.predict_channel(X),
+            est.predict_proba(X), est.predict_log_proba(X))
 
 
 _T_PX = {"T": T, "p_x": P_X}

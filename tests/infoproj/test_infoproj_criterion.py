@@ -196,7 +196,7 @@ def test_gaussian_scan_ends_match_direct_criteria():
     assert scan.best is None or scan.p[list(scan.labels).index(scan.best)] == passing.max()
     assert scan.aic_choice == scan.labels[int(np.argmin(scan.aic))]
     assert "largest passing model" in scan.summary()
-    assert scan.plot().get_ylabel() == "risk R(n) (nats)"
+    assert scan.plot().get_ylabel() == "risk R(n) [nats]"
 
 
 def test_multinomial_merge_scan():

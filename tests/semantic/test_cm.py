@@ -121,7 +121,7 @@ def test_bad_input_and_warning(three_classes):
     with pytest.warns(ConvergenceWarning, match="still changing after 1 iterations"):
         res = mmi_partition(p_x, W, inits["vertical"], max_iter=1)
     assert res.history.size == 2
-    assert res.plot().get_ylabel() == "I(X; Y) (bits)"
+    assert res.plot().get_ylabel() == "I(X; Y) [bits]"
 
 
 def test_classifier_starts_at_bayes_and_raises_mi(rng):

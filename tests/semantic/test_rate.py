@@ -251,7 +251,7 @@ def test_plot_and_summary(problem):
     assert ax.get_xlabel().startswith("G")
     assert "RateFidelityCurve" in curve.summary()
     rd = rate_distortion(1 - np.eye(2), [0.5, 0.5], [-1.0, -2.0])
-    assert rd.plot().get_ylabel() == "R"
+    assert rd.plot().get_ylabel() == "R, rate [bits]"
 
 
 def test_array_api(xp, problem):
