@@ -208,3 +208,34 @@ def test_result_random_space_is_real_like_scipy():
     sp = sp_minimize(_f1, x0=[0.9], bounds=[(0, 1)], method="L-BFGS-B")
     ours = minimize(_f1, [(0, 1)], n_calls=12, random_state=1)
     assert ours.x[0] == pytest.approx(sp.x[0], abs=0.02)
+
+
+# ---------------------------------------------------------------- 5. the posterior figure
+def _wiggly(x):
+    return np.sin(3 * x) + 0.5 * np.cos(7 * x)
+
+
+@pytest.mark.parametrize("n, leaves", [(6, True), (8, False)])
+def test_posterior_plot_labels_and_says_when_truth_leaves_the_band(n, leaves):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from probstat.bayesopt import LogExpectedImprovement, plot_posterior_1d
+
+    X = np.random.default_rng(0).uniform(0, 2, size=(n, 1))
+    gp = GaussianProcess(noise=0.0).fit(X, _wiggly(X[:, 0]))
+    top, low = plot_posterior_1d(gp, LogExpectedImprovement().bind(gp), bounds=(0, 2),
+                                 truth=_wiggly, xlabel="x [m]")
+    # reported: the lower axis was labelled with a class name, the top one not at all
+    assert top.get_ylabel() == "f(x)" and top.get_title().startswith("GP posterior after")
+    assert low.get_ylabel() == "log expected improvement" and low.get_xlabel() == "x [m]"
+    assert low.get_title() and low.get_legend() is not None and top.get_legend() is not None
+    # the note is there exactly when the truth leaves the band (checked independently)
+    grid = np.linspace(0, 2, 400)[:, None]
+    mu, sd = gp.predict(grid, return_std=True)
+    frac = np.mean(np.abs(_wiggly(grid[:, 0]) - mu) > 1.96 * sd + 1e-6)
+    assert (frac > 0.05) is leaves
+    assert ("truth outside the band" in top.get_title()) is leaves
+    plt.close("all")
