@@ -120,6 +120,8 @@ def maximize_acquisition(acq, dim, *, rng, raw_samples=512, n_restarts=10, maxit
     raw samples only. With a mixed ``space`` the results are snapped to valid encodings
     and re-scored.
 
+    Described in [1]_ and [2]_.
+
     Parameters
     ----------
     acq : AcquisitionFunction
@@ -149,8 +151,12 @@ def maximize_acquisition(acq, dim, *, rng, raw_samples=512, n_restarts=10, maxit
 
     References
     ----------
-    M. Balandat et al., "BoTorch: a framework for efficient Monte-Carlo Bayesian
-    optimization", NeurIPS 2020.
+    .. [1] M. Balandat, B. Karrer, D. R. Jiang, S. Daulton, B. Letham, A. G. Wilson and E.
+       Bakshy, "BoTorch: a framework for efficient Monte-Carlo Bayesian optimization",
+       NeurIPS 2020, arXiv:1910.06403, multistart optimisation from Boltzmann-sampled raw
+       points.
+    .. [2] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 4.1 (EI maximised by L-BFGS-B with gradients).
     """
     if not isinstance(acq, AcquisitionFunction):
         raise TypeError(f"acq must be a bound AcquisitionFunction (got {type(acq).__name__})")
@@ -231,6 +237,8 @@ class BayesianOptimizer:
     extended by a rank-k update), conditions on pending points, and maximises the
     acquisition by batched multistart L-BFGS-B from ``raw_samples`` quasi-random points.
 
+    Described in [1]_, [2]_ and [3]_.
+
     Parameters
     ----------
     space : Space or sequence of dimensions
@@ -276,7 +284,14 @@ class BayesianOptimizer:
 
     References
     ----------
-    P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018.
+    .. [1] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Algorithm 1 (the loop) and Section 5 (parallel and constrained evaluations).
+    .. [2] D. Ginsbourger, R. Le Riche and L. Carraro, "Kriging is well-suited to
+       parallelize optimization", in *Computational Intelligence in Expensive Optimization
+       Problems*, Springer, 2010, the kriging believer and constant liar.
+    .. [3] S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected
+       improvements to expected improvement for Bayesian optimization", NeurIPS 2023,
+       arXiv:2310.20708, LogEI, the default acquisition.
 
     Examples
     --------
