@@ -54,9 +54,12 @@ class AcquisitionFunction:
     :class:`~probstat.backend.HostFallbackWarning`) and the values come back in their
     namespace.
 
+    Described in [1]_.
+
     References
     ----------
-    P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018.
+    .. [1] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 4 (acquisition functions) and Algorithm 1.
 
     Examples
     --------
@@ -227,6 +230,8 @@ class _Margin(_Analytic):
 class ExpectedImprovement(_Margin):
     """Expected improvement ``E[max(f(x) - best - xi, 0)]``.
 
+    Described in [1]_ and [2]_.
+
     Parameters
     ----------
     xi : float, default=0.0
@@ -234,8 +239,11 @@ class ExpectedImprovement(_Margin):
 
     References
     ----------
-    D. R. Jones, M. Schonlau and W. J. Welch, "Efficient global optimization of expensive
-    black-box functions", Journal of Global Optimization 13, 1998.
+    .. [1] D. R. Jones, M. Schonlau and W. J. Welch, "Efficient global optimization of
+       expensive black-box functions", Journal of Global Optimization 13(4):455-492, 1998,
+       Section 4.1.
+    .. [2] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 4.1, eqs. (7)-(8).
 
     Examples
     --------
@@ -264,6 +272,8 @@ class ExpectedImprovement(_Margin):
 class LogExpectedImprovement(_Margin):
     """Log expected improvement, finite and with a non-vanishing gradient far in the tail.
 
+    Described in [1]_ and [2]_.
+
     Parameters
     ----------
     xi : float, default=0.0
@@ -271,8 +281,11 @@ class LogExpectedImprovement(_Margin):
 
     References
     ----------
-    S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected improvements
-    to expected improvement for Bayesian optimization", NeurIPS 2023.
+    .. [1] S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected
+       improvements to expected improvement for Bayesian optimization", NeurIPS 2023,
+       arXiv:2310.20708, the LogEI formulation.
+    .. [2] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 4.1, eq. (8).
     """
 
     def _compute(self, X, grad):
@@ -286,6 +299,8 @@ class LogExpectedImprovement(_Margin):
 class ProbabilityOfImprovement(_Margin):
     """Probability of improvement ``Phi((mu - best - xi) / sigma)``.
 
+    Described in [1]_ and [2]_.
+
     Parameters
     ----------
     xi : float, default=0.0
@@ -293,8 +308,10 @@ class ProbabilityOfImprovement(_Margin):
 
     References
     ----------
-    H. J. Kushner, "A new method of locating the maximum point of an arbitrary multipeak
-    curve in the presence of noise", Journal of Basic Engineering 86(1), 1964.
+    .. [1] H. J. Kushner, "A new method of locating the maximum point of an arbitrary
+       multipeak curve in the presence of noise", Journal of Basic Engineering 86(1), 1964.
+    .. [2] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 4.1 (probability of improvement, discussed beside EI).
     """
 
     def _compute(self, X, grad):
@@ -308,6 +325,8 @@ class ProbabilityOfImprovement(_Margin):
 class LogProbabilityOfImprovement(_Margin):
     """``log Phi((mu - best - xi) / sigma)`` via ``log_ndtr``.
 
+    Described in [1]_ and [2]_.
+
     Parameters
     ----------
     xi : float, default=0.0
@@ -315,8 +334,11 @@ class LogProbabilityOfImprovement(_Margin):
 
     References
     ----------
-    S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected improvements
-    to expected improvement for Bayesian optimization", NeurIPS 2023.
+    .. [1] S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected
+       improvements to expected improvement for Bayesian optimization", NeurIPS 2023,
+       arXiv:2310.20708, the log-space acquisitions (LogPI).
+    .. [2] H. J. Kushner, "A new method of locating the maximum point of an arbitrary
+       multipeak curve in the presence of noise", Journal of Basic Engineering 86(1), 1964.
     """
 
     def _compute(self, X, grad):
@@ -330,6 +352,8 @@ class LogProbabilityOfImprovement(_Margin):
 class UpperConfidenceBound(_Analytic):
     """GP-UCB ``mu + sqrt(beta) sigma`` (Srinivas et al. 2010).
 
+    Described in [1]_.
+
     Parameters
     ----------
     beta : float, default=4.0
@@ -337,8 +361,9 @@ class UpperConfidenceBound(_Analytic):
 
     References
     ----------
-    N. Srinivas, A. Krause, S. M. Kakade and M. Seeger, "Gaussian process optimization in
-    the bandit setting: no regret and experimental design", ICML 2010.
+    .. [1] N. Srinivas, A. Krause, S. M. Kakade and M. Seeger, "Gaussian process
+       optimization in the bandit setting: no regret and experimental design", ICML 2010,
+       arXiv:0912.3995, the GP-UCB rule.
     """
 
     def __init__(self, beta=4.0):
@@ -357,6 +382,8 @@ class ConstrainedExpectedImprovement(_Analytic):
     (Schonlau, Welch & Jones 1998; Gardner et al. 2014), evaluated in log space. Before any
     feasible point is known, only the log probability of feasibility is maximised.
 
+    Described in [1]_, [2]_ and [3]_.
+
     Parameters
     ----------
     constraint_models : list of GaussianProcess, optional
@@ -365,8 +392,14 @@ class ConstrainedExpectedImprovement(_Analytic):
 
     References
     ----------
-    J. R. Gardner, M. J. Kusner, Z. Xu, K. Q. Weinberger and J. P. Cunningham, "Bayesian
-    optimization with inequality constraints", ICML 2014.
+    .. [1] J. R. Gardner, M. J. Kusner, Z. Xu, K. Q. Weinberger and J. P. Cunningham,
+       "Bayesian optimization with inequality constraints", ICML 2014, constrained EI: EI
+       times the probability of feasibility.
+    .. [2] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 5 (expensive-to-evaluate constraints).
+    .. [3] S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected
+       improvements to expected improvement for Bayesian optimization", NeurIPS 2023,
+       arXiv:2310.20708, the log-space EI.
     """
 
     def __init__(self, constraint_models=None):
@@ -428,6 +461,8 @@ class qExpectedImprovement(AcquisitionFunction):
     function (sample-average approximation). Pending points given to ``bind`` join every
     batch jointly. Gradient by central differences.
 
+    Described in [1]_, [2]_ and [3]_.
+
     Parameters
     ----------
     n_samples : int, default=256
@@ -435,8 +470,14 @@ class qExpectedImprovement(AcquisitionFunction):
 
     References
     ----------
-    M. Balandat et al., "BoTorch: a framework for efficient Monte-Carlo Bayesian
-    optimization", NeurIPS 2020.
+    .. [1] D. Ginsbourger, R. Le Riche and L. Carraro, "Kriging is well-suited to
+       parallelize optimization", in *Computational Intelligence in Expensive Optimization
+       Problems*, Springer, 2010, the multipoint q-EI.
+    .. [2] M. Balandat, B. Karrer, D. R. Jiang, S. Daulton, B. Letham, A. G. Wilson and E.
+       Bakshy, "BoTorch: a framework for efficient Monte-Carlo Bayesian optimization",
+       NeurIPS 2020, arXiv:1910.06403, Monte-Carlo acquisitions with fixed base samples.
+    .. [3] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 5 (parallel evaluations).
     """
 
     batch = True
@@ -522,6 +563,8 @@ class qLogExpectedImprovement(qExpectedImprovement):
     The softplus (temperature ``tau = 1e-3`` output standard deviations) keeps the value
     finite and its gradient non-zero where no sample improves (Ament et al. 2023).
 
+    Described in [1]_ and [2]_.
+
     Parameters
     ----------
     n_samples : int, default=256
@@ -529,8 +572,12 @@ class qLogExpectedImprovement(qExpectedImprovement):
 
     References
     ----------
-    S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected improvements
-    to expected improvement for Bayesian optimization", NeurIPS 2023.
+    .. [1] S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected
+       improvements to expected improvement for Bayesian optimization", NeurIPS 2023,
+       arXiv:2310.20708, qLogEI (smoothed max and fat-tailed softplus).
+    .. [2] M. Balandat, B. Karrer, D. R. Jiang, S. Daulton, B. Letham, A. G. Wilson and E.
+       Bakshy, "BoTorch: a framework for efficient Monte-Carlo Bayesian optimization",
+       NeurIPS 2020, arXiv:1910.06403, Monte-Carlo acquisition functions.
     """
 
     _log = True

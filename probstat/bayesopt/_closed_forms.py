@@ -111,6 +111,8 @@ def log_h(z):
     its asymptotic series ``z^-2 (1 - 3 z^-2 + 15 z^-4 - 105 z^-6)``, exact to about
     1e-21 relative.
 
+    Described in [1]_.
+
     Parameters
     ----------
     z : array-like
@@ -123,8 +125,9 @@ def log_h(z):
 
     References
     ----------
-    S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected improvements
-    to expected improvement for Bayesian optimization", NeurIPS 2023.
+    .. [1] S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected
+       improvements to expected improvement for Bayesian optimization", NeurIPS 2023,
+       arXiv:2310.20708, the numerically stable log h(z) of LogEI.
 
     Examples
     --------
@@ -178,6 +181,8 @@ def expected_improvement(mean, std, best):
     :func:`log_expected_improvement` there. Where ``std == 0`` the value is
     ``max(mean - best, 0)``.
 
+    Described in [1]_ and [2]_.
+
     Parameters
     ----------
     mean, std : array-like
@@ -192,7 +197,11 @@ def expected_improvement(mean, std, best):
 
     References
     ----------
-    P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018.
+    .. [1] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 4.1, eqs. (7)-(8).
+    .. [2] D. R. Jones, M. Schonlau and W. J. Welch, "Efficient global optimization of
+       expensive black-box functions", Journal of Global Optimization 13(4):455-492, 1998,
+       Section 4.1.
 
     Examples
     --------
@@ -212,6 +221,8 @@ def log_expected_improvement(mean, std, best):
     where :func:`expected_improvement` underflows to 0. Where ``std == 0`` the value is
     ``log(max(mean - best, 0))`` (``-inf`` when there is no improvement).
 
+    Described in [1]_ and [2]_.
+
     Parameters
     ----------
     mean, std : array-like
@@ -226,8 +237,11 @@ def log_expected_improvement(mean, std, best):
 
     References
     ----------
-    S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected improvements
-    to expected improvement for Bayesian optimization", NeurIPS 2023.
+    .. [1] S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected
+       improvements to expected improvement for Bayesian optimization", NeurIPS 2023,
+       arXiv:2310.20708, the LogEI formulation.
+    .. [2] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 4.1, eq. (8).
 
     Examples
     --------
@@ -248,6 +262,8 @@ def log_expected_improvement(mean, std, best):
 def probability_of_improvement(mean, std, best):
     """Probability of improvement ``P(f > best) = Phi((mean - best) / std)``.
 
+    Described in [1]_ and [2]_.
+
     Parameters
     ----------
     mean, std : array-like
@@ -262,8 +278,10 @@ def probability_of_improvement(mean, std, best):
 
     References
     ----------
-    H. J. Kushner, "A new method of locating the maximum point of an arbitrary multipeak
-    curve in the presence of noise", Journal of Basic Engineering 86(1), 1964.
+    .. [1] H. J. Kushner, "A new method of locating the maximum point of an arbitrary
+       multipeak curve in the presence of noise", Journal of Basic Engineering 86(1), 1964.
+    .. [2] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 4.1.
 
     Examples
     --------
@@ -282,6 +300,8 @@ def probability_of_improvement(mean, std, best):
 def log_probability_of_improvement(mean, std, best):
     """``log Phi((mean - best) / std)`` through :func:`scipy.special.log_ndtr`.
 
+    Described in [1]_ and [2]_.
+
     Parameters
     ----------
     mean, std : array-like
@@ -297,8 +317,11 @@ def log_probability_of_improvement(mean, std, best):
 
     References
     ----------
-    S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected improvements
-    to expected improvement for Bayesian optimization", NeurIPS 2023.
+    .. [1] S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected
+       improvements to expected improvement for Bayesian optimization", NeurIPS 2023,
+       arXiv:2310.20708, the log-space acquisitions (LogPI).
+    .. [2] H. J. Kushner, "A new method of locating the maximum point of an arbitrary
+       multipeak curve in the presence of noise", Journal of Basic Engineering 86(1), 1964.
 
     Examples
     --------
@@ -328,6 +351,8 @@ def _as_xp(x, name, xp, dev, **kwargs):
 def upper_confidence_bound(mean, std, beta=2.0):
     """GP-UCB ``mean + sqrt(beta) * std``, in the namespace of the inputs.
 
+    Described in [1]_.
+
     Parameters
     ----------
     mean, std : array-like
@@ -342,8 +367,9 @@ def upper_confidence_bound(mean, std, beta=2.0):
 
     References
     ----------
-    N. Srinivas, A. Krause, S. M. Kakade and M. Seeger, "Gaussian process optimization in
-    the bandit setting: no regret and experimental design", ICML 2010.
+    .. [1] N. Srinivas, A. Krause, S. M. Kakade and M. Seeger, "Gaussian process
+       optimization in the bandit setting: no regret and experimental design", ICML 2010,
+       arXiv:0912.3995, the GP-UCB rule.
 
     Examples
     --------
@@ -395,6 +421,8 @@ def discrete_knowledge_gradient(a, b, *, return_grad=False):
     the change of those means per unit standardised observation at the sampled point:
     ``b_i = Sigma_n(x_i, x) / sqrt(sigma_n^2(x) + noise)``.
 
+    Described in [1]_ and [2]_.
+
     Parameters
     ----------
     a, b : array-like of shape (M,) or (m, M)
@@ -412,8 +440,11 @@ def discrete_knowledge_gradient(a, b, *, return_grad=False):
 
     References
     ----------
-    P. Frazier, W. Powell and S. Dayanik, "The knowledge-gradient policy for correlated
-    normal beliefs", INFORMS Journal on Computing 21(4), 2009.
+    .. [1] P. Frazier, W. Powell and S. Dayanik, "The knowledge-gradient policy for
+       correlated normal beliefs", INFORMS Journal on Computing 21(4):599-613, 2009, the
+       exact computation on the upper envelope of lines.
+    .. [2] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 4.2, eq. (10).
 
     Examples
     --------
@@ -454,6 +485,8 @@ def noisy_expected_improvement(mean_obs, mean, cov_obs, var, noise_var=0.0):
     and with ``x`` away from the data it equals :func:`expected_improvement` with
     ``best = max_i mu_n(x_i)``.
 
+    Described in [1]_, [2]_ and [3]_.
+
     Parameters
     ----------
     mean_obs : array-like of shape (n,)
@@ -474,9 +507,14 @@ def noisy_expected_improvement(mean_obs, mean, cov_obs, var, noise_var=0.0):
 
     References
     ----------
-    W. Scott, P. Frazier and W. Powell, "The correlated knowledge gradient for simulation
-    optimization of continuous parameters using Gaussian process regression", SIAM
-    Journal on Optimization 21(3), 2011.
+    .. [1] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 5, noisy evaluations (the generalisation of EI).
+    .. [2] W. Scott, P. Frazier and W. Powell, "The correlated knowledge gradient for
+       simulation optimization of continuous parameters using Gaussian process regression",
+       SIAM Journal on Optimization 21(3):996-1026, 2011, the KGCP policy.
+    .. [3] P. Frazier, W. Powell and S. Dayanik, "The knowledge-gradient policy for
+       correlated normal beliefs", INFORMS Journal on Computing 21(4):599-613, 2009, the
+       discrete KG computation.
 
     Examples
     --------
@@ -519,6 +557,8 @@ def max_value_entropy_search(mean, std, max_samples):
     with ``gamma_k = (y*_k - mean(x)) / std(x)``: the entropy of ``f(x)`` minus the
     expected entropy of ``f(x)`` truncated above at a sampled maximum ``y*_k`` (in nats).
 
+    Described in [1]_.
+
     Parameters
     ----------
     mean, std : array-like of shape (m,)
@@ -533,8 +573,9 @@ def max_value_entropy_search(mean, std, max_samples):
 
     References
     ----------
-    Z. Wang and S. Jegelka, "Max-value entropy search for efficient Bayesian
-    optimization", ICML 2017.
+    .. [1] Z. Wang and S. Jegelka, "Max-value entropy search for efficient Bayesian
+       optimization", ICML 2017, arXiv:1703.01968, the MES closed form for noise-free
+       observations.
 
     Examples
     --------
@@ -555,6 +596,8 @@ def max_value_entropy_search(mean, std, max_samples):
 def normal_base_samples(n_samples, dim, *, qmc=True, random_state=None):
     """Standard-normal base samples, scrambled Sobol (``qmc=True``) or pseudo-random.
 
+    Described in [1]_.
+
     Parameters
     ----------
     n_samples : int
@@ -573,8 +616,9 @@ def normal_base_samples(n_samples, dim, *, qmc=True, random_state=None):
 
     References
     ----------
-    M. Balandat et al., "BoTorch: a framework for efficient Monte-Carlo Bayesian
-    optimization", NeurIPS 2020.
+    .. [1] M. Balandat, B. Karrer, D. R. Jiang, S. Daulton, B. Letham, A. G. Wilson and E.
+       Bakshy, "BoTorch: a framework for efficient Monte-Carlo Bayesian optimization",
+       NeurIPS 2020, arXiv:1910.06403, fixed quasi-Monte-Carlo base samples.
 
     Examples
     --------
@@ -609,6 +653,8 @@ def q_expected_improvement(mean, cov, best, *, n_samples=512, qmc=True, random_s
     the array API: the maths runs in the namespace of ``mean`` when dispatch is on (the base
     samples are drawn with NumPy and moved there).
 
+    Described in [1]_, [2]_ and [3]_.
+
     Parameters
     ----------
     mean : array-like of shape (..., q)
@@ -633,7 +679,14 @@ def q_expected_improvement(mean, cov, best, *, n_samples=512, qmc=True, random_s
 
     References
     ----------
-    P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018.
+    .. [1] D. Ginsbourger, R. Le Riche and L. Carraro, "Kriging is well-suited to
+       parallelize optimization", in *Computational Intelligence in Expensive Optimization
+       Problems*, Springer, 2010, the multipoint q-EI.
+    .. [2] M. Balandat, B. Karrer, D. R. Jiang, S. Daulton, B. Letham, A. G. Wilson and E.
+       Bakshy, "BoTorch: a framework for efficient Monte-Carlo Bayesian optimization",
+       NeurIPS 2020, arXiv:1910.06403, Monte-Carlo acquisition functions.
+    .. [3] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 5 (parallel evaluations).
 
     Examples
     --------

@@ -77,6 +77,8 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
     priors, with an analytic gradient. The Cholesky factorisation adds jitter adaptively
     instead of failing.
 
+    Described in [1]_, [2]_ and [3]_.
+
     Parameters
     ----------
     kernel : {"matern52", "matern32", "matern12", "rbf"}, default="matern52"
@@ -146,11 +148,14 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
 
     References
     ----------
-    C. E. Rasmussen and C. K. I. Williams, *Gaussian Processes for Machine Learning*, MIT
-    Press, 2006 (Algorithm 2.1).
-
-    C. Hvarfner, E. O. Hellsten and L. Nardi, "Vanilla Bayesian optimization performs great
-    in high dimensions", ICML 2024.
+    .. [1] C. E. Rasmussen and C. K. I. Williams, *Gaussian Processes for Machine Learning*,
+       MIT Press, 2006, Algorithm 2.1 (prediction) and eqs. (2.30) and (5.9) (log marginal
+       likelihood and its gradient).
+    .. [2] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 3, eq. (3) (posterior) and eqs. (4)-(6) (MLE, MAP, fully Bayesian).
+    .. [3] C. Hvarfner, E. O. Hellsten and L. Nardi, "Vanilla Bayesian optimization performs
+       great in high dimensions", ICML 2024, arXiv:2402.02229, the dimension-scaled
+       log-normal length-scale prior.
 
     Examples
     --------

@@ -40,11 +40,18 @@ class NoisyExpectedImprovement(AcquisitionFunction):
     section 5; the KGCP of Scott, Frazier & Powell 2011). Without noise it equals EI with
     the incumbent ``max_i mu_n(x_i)``. Gradient by central differences.
 
+    Described in [1]_, [2]_ and [3]_.
+
     References
     ----------
-    W. Scott, P. Frazier and W. Powell, "The correlated knowledge gradient for simulation
-    optimization of continuous parameters using Gaussian process regression", SIAM
-    Journal on Optimization 21(3), 2011.
+    .. [1] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 5, noisy evaluations.
+    .. [2] W. Scott, P. Frazier and W. Powell, "The correlated knowledge gradient for
+       simulation optimization of continuous parameters using Gaussian process regression",
+       SIAM Journal on Optimization 21(3):996-1026, 2011, the KGCP policy.
+    .. [3] P. Frazier, W. Powell and S. Dayanik, "The knowledge-gradient policy for
+       correlated normal beliefs", INFORMS Journal on Computing 21(4):599-613, 2009, the
+       discrete KG computation.
     """
 
     def _prepare(self):
@@ -61,6 +68,8 @@ class NoisyExpectedImprovement(AcquisitionFunction):
 
 class KnowledgeGradient(AcquisitionFunction):
     """Knowledge gradient ``E_n[max_x' mu_{n+1}(x') - max_x' mu_n(x')]``.
+
+    Described in [1]_ and [2]_.
 
     Parameters
     ----------
@@ -83,10 +92,11 @@ class KnowledgeGradient(AcquisitionFunction):
 
     References
     ----------
-    P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018.
-
-    P. Frazier, W. Powell and S. Dayanik, "The knowledge-gradient policy for correlated
-    normal beliefs", INFORMS Journal on Computing 21(4), 2009.
+    .. [1] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 4.2, eq. (10) and Algorithm 2 (simulation KG).
+    .. [2] P. Frazier, W. Powell and S. Dayanik, "The knowledge-gradient policy for
+       correlated normal beliefs", INFORMS Journal on Computing 21(4):599-613, 2009, the
+       exact discrete KG.
     """
 
     def __init__(self, method="discrete", *, n_candidates=256, n_fantasies=16,
@@ -206,6 +216,8 @@ class MaxValueEntropySearch(AcquisitionFunction):
     ``_sample_max_value_Gumbel``; the evaluated points and ``n_candidates`` Sobol points);
     the value is :func:`~probstat.bayesopt.acquisition.max_value_entropy_search`.
 
+    Described in [1]_.
+
     Parameters
     ----------
     n_max_samples : int, default=16
@@ -215,8 +227,9 @@ class MaxValueEntropySearch(AcquisitionFunction):
 
     References
     ----------
-    Z. Wang and S. Jegelka, "Max-value entropy search for efficient Bayesian
-    optimization", ICML 2017.
+    .. [1] Z. Wang and S. Jegelka, "Max-value entropy search for efficient Bayesian
+       optimization", ICML 2017, arXiv:1703.01968, the MES closed form and the Gumbel
+       approximation of the max-value distribution.
     """
 
     def __init__(self, n_max_samples=16, *, n_candidates=512):
@@ -268,6 +281,8 @@ class EntropySearch(AcquisitionFunction):
     quasi-random fantasies. Entropies in nats. A Monte-Carlo, piecewise-constant estimate:
     the optimiser uses it on raw samples only.
 
+    Described in [1]_ and [2]_.
+
     Parameters
     ----------
     n_candidates : int, default=64
@@ -279,8 +294,11 @@ class EntropySearch(AcquisitionFunction):
 
     References
     ----------
-    P. Hennig and C. J. Schuler, "Entropy search for information-efficient global
-    optimization", Journal of Machine Learning Research 13, 2012.
+    .. [1] P. Hennig and C. J. Schuler, "Entropy search for information-efficient global
+       optimization", Journal of Machine Learning Research 13:1809-1837, 2012, the entropy
+       of the distribution of the maximiser.
+    .. [2] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 4.3, eq. (11).
     """
 
     smooth = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import copy
+import inspect
 import numbers
 import time
 
@@ -34,6 +35,7 @@ from ._acquisition import (
     qLogExpectedImprovement,
 )
 from ._checks import check_int
+from ._compat import ACQUISITION_HINTS, check_keywords, keyword_names, skopt_aware
 from ._gp import GaussianProcess, _blas_limit
 from ._lookahead import (
     EntropySearch,
@@ -118,6 +120,8 @@ def maximize_acquisition(acq, dim, *, rng, raw_samples=512, n_restarts=10, maxit
     raw samples only. With a mixed ``space`` the results are snapped to valid encodings
     and re-scored.
 
+    Described in [1]_ and [2]_.
+
     Parameters
     ----------
     acq : AcquisitionFunction
@@ -147,8 +151,12 @@ def maximize_acquisition(acq, dim, *, rng, raw_samples=512, n_restarts=10, maxit
 
     References
     ----------
-    M. Balandat et al., "BoTorch: a framework for efficient Monte-Carlo Bayesian
-    optimization", NeurIPS 2020.
+    .. [1] M. Balandat, B. Karrer, D. R. Jiang, S. Daulton, B. Letham, A. G. Wilson and E.
+       Bakshy, "BoTorch: a framework for efficient Monte-Carlo Bayesian optimization",
+       NeurIPS 2020, arXiv:1910.06403, multistart optimisation from Boltzmann-sampled raw
+       points.
+    .. [2] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 4.1 (EI maximised by L-BFGS-B with gradients).
     """
     if not isinstance(acq, AcquisitionFunction):
         raise TypeError(f"acq must be a bound AcquisitionFunction (got {type(acq).__name__})")
@@ -229,6 +237,8 @@ class BayesianOptimizer:
     extended by a rank-k update), conditions on pending points, and maximises the
     acquisition by batched multistart L-BFGS-B from ``raw_samples`` quasi-random points.
 
+    Described in [1]_, [2]_ and [3]_.
+
     Parameters
     ----------
     space : Space or sequence of dimensions
@@ -274,7 +284,14 @@ class BayesianOptimizer:
 
     References
     ----------
-    P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018.
+    .. [1] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Algorithm 1 (the loop) and Section 5 (parallel and constrained evaluations).
+    .. [2] D. Ginsbourger, R. Le Riche and L. Carraro, "Kriging is well-suited to
+       parallelize optimization", in *Computational Intelligence in Expensive Optimization
+       Problems*, Springer, 2010, the kriging believer and constant liar.
+    .. [3] S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected
+       improvements to expected improvement for Bayesian optimization", NeurIPS 2023,
+       arXiv:2310.20708, LogEI, the default acquisition.
 
     Examples
     --------
@@ -287,10 +304,17 @@ class BayesianOptimizer:
     6
     """
 
+    def __new__(cls, *args, **kwargs):
+        # an unknown keyword names BayesianOptimizer() and, for scikit-optimize's names,
+        # the probstat one (Python's own message would name __init__ and stop there)
+        check_keywords("BayesianOptimizer", kwargs, _INIT_KEYWORDS)
+        return super().__new__(cls)
+
     def __init__(self, space, *, acquisition="logei", n_initial=None,
                  batch_strategy="kriging_believer", n_constraints=0, model=None,
                  maximize=False, raw_samples=512, n_restarts=10, refit_every=1,
                  random_state=None, verbose=False):
+        self._init_args = {k: v for k, v in locals().items() if k != "self"}
         self.space = Space(space)
         self.acquisition = acquisition
         self._acq = self._make_acquisition(acquisition)
@@ -329,6 +353,10 @@ class BayesianOptimizer:
         if not isinstance(acq, str):
             raise TypeError(f"acquisition must be one of {sorted(_ACQUISITIONS)} or an "
                             f"AcquisitionFunction (got {type(acq).__name__})")
+        if acq.lower() in ACQUISITION_HINTS:
+            raise ValueError(f"acquisition must be one of {sorted(_ACQUISITIONS)} or an "
+                             f"AcquisitionFunction (got {acq!r}): "
+                             f"{ACQUISITION_HINTS[acq.lower()]}")
         check_option(acq.lower(), "acquisition", sorted(_ACQUISITIONS))
         return _ACQUISITIONS[acq.lower()]()
 
@@ -625,38 +653,68 @@ class BayesianOptimizer:
         Returns
         -------
         OptimizeResult
-            ``x`` and ``fun`` (best feasible evaluation), ``x_iters``, ``func_vals``,
-            ``models``, ``space``, ``nfev``, ``nit``, ``constraint_vals``, ``timings``,
-            ``success`` and ``message``.
+            scikit-optimize's fields ``x`` and ``fun`` (best feasible evaluation),
+            ``x_iters``, ``func_vals``, ``models``, ``space``, ``random_state`` and
+            ``specs``, plus probstat's ``nfev``, ``nit``, ``constraint_vals``,
+            ``timings``, ``success``, ``message`` and ``optimizer``.
         """
+        return self._result(list(self.models), {"function": "BayesianOptimizer",
+                                                "args": self._init_args})
+
+    def _result(self, models, specs):
         x, fun = self.incumbent_
         ok = x is not None
         return optimize.OptimizeResult(
             x=x, fun=fun, x_iters=list(self.x_iters), func_vals=self.func_vals,
-            models=list(self.models), space=self.space, nfev=len(self._y),
-            nit=len(self.models),
+            models=models, space=self.space, random_state=self.rng_, specs=specs,
+            nfev=len(self._y), nit=len(self.models),
             constraint_vals=np.asarray(self._c) if self.n_constraints else None,
             timings=list(self.timings), success=ok,
             message="ok" if ok else "no (feasible) evaluation yet", optimizer=self)
 
+    def _final_model(self):
+        """The surrogate fitted on every evaluation so far (None with fewer than 2)."""
+        if len(self._y) < 2:
+            return None
+        with limit_blas_threads(1):
+            return self._fit_models()[0]
 
-def minimize(func, space, n_calls=50, *, n_initial=None, acquisition="logei", x0=None, y0=None,
-             callback=None, executor=None, batch_size=1, random_state=None, verbose=False,
-             **optimizer_kwargs):
+
+_INIT_KEYWORDS = keyword_names(BayesianOptimizer.__init__) - {"self"}
+# inspect.signature(BayesianOptimizer) shows __init__'s parameters, not __new__'s catch-all
+BayesianOptimizer.__new__.__signature__ = inspect.signature(BayesianOptimizer.__init__)
+
+
+@skopt_aware("minimize")
+def minimize(func, space, n_calls=50, *, n_initial=None, acquisition="logei", x0=None,
+             y0=None, callback=None, executor=None, batch_size=1, batch_strategy="kriging_believer",
+             n_constraints=0, model=None, maximize=False, raw_samples=512, n_restarts=10,
+             refit_every=1, random_state=None, verbose=False):
     """Minimise an expensive function by GP Bayesian optimisation (like skopt's gp_minimize).
+
+    Runs Frazier's Algorithm 1 [1]_: a scrambled Sobol design of ``n_initial`` points,
+    then one proposal at a time from a Gaussian-process surrogate (Rasmussen & Williams'
+    Algorithm 2.1 [2]_) and the acquisition, log expected improvement [3]_ by default.
+    The result has the fields of ``skopt.gp_minimize``'s; the user guide lists
+    scikit-optimize's argument names next to probstat's. An unknown keyword (such as
+    skopt's ``acq_func``) is a ``TypeError`` that names the probstat argument to use.
 
     Parameters
     ----------
     func : callable
-        ``func(x) -> float`` with ``x`` a list of values.
+        ``func(x) -> float`` with ``x`` a list of values (or ``(y, constraints)`` with
+        ``n_constraints > 0``).
     space : Space or sequence of dimensions
-        ``[(low, high), ...]`` for a box.
+        ``[(low, high), ...]`` for a box: a pair is a real interval whatever the number
+        types, as in :func:`scipy.optimize.minimize`; ask for integer and categorical
+        dimensions with :class:`Integer` and :class:`Categorical`.
     n_calls : int, default=50
         Total evaluations (>= 1), including ``x0`` points evaluated here.
     n_initial : int, optional
         Initial Sobol design size (>= 1; default ``max(5, 2 d)``, minus the given ``x0``).
+        scikit-optimize calls it ``n_initial_points``.
     acquisition : str or AcquisitionFunction, default="logei"
-        See :class:`BayesianOptimizer`.
+        See :class:`BayesianOptimizer` (skopt's ``acq_func``).
     x0 : list of points, optional
         Points to evaluate (or, with ``y0``, already evaluated) first.
     y0 : list of float, optional
@@ -667,29 +725,68 @@ def minimize(func, space, n_calls=50, *, n_initial=None, acquisition="logei", x0
         See :meth:`BayesianOptimizer.run`.
     batch_size : int, default=1
         Evaluations in flight with an executor (>= 1).
+    batch_strategy : {"kriging_believer", "constant_liar", "qei"}, default="kriging_believer"
+        See :class:`BayesianOptimizer`.
+    n_constraints : int, default=0
+        Number of expensive constraints returned by ``func``; see
+        :class:`BayesianOptimizer`.
+    model : GaussianProcess, optional
+        Surrogate template (skopt's ``base_estimator``); ``GaussianProcess(noise=...)``
+        sets the noise (skopt's ``noise``).
+    maximize : bool, default=False
+        Maximise instead of minimise.
+    raw_samples : int, default=512
+        Quasi-random points scored before each acquisition optimisation (skopt's
+        ``n_points``).
+    n_restarts : int, default=10
+        L-BFGS-B starts of each acquisition optimisation (skopt's
+        ``n_restarts_optimizer``).
+    refit_every : int, default=1
+        Refit the hyperparameters every this many new observations.
     random_state : None, int, RandomState or Generator
         Seeds the whole run.
     verbose : bool or int, default=False
         Progress bar.
-    **optimizer_kwargs
-        Passed to :class:`BayesianOptimizer`.
 
     Returns
     -------
     scipy.optimize.OptimizeResult
-        ``x``, ``fun``, ``x_iters``, ``func_vals``, ``models``, ``space`` and more.
+        ``x``, ``fun``, ``x_iters``, ``func_vals``, ``models``, ``space``,
+        ``random_state`` and ``specs`` as in scikit-optimize, where ``models[-1]`` is the
+        surrogate fitted on every evaluation; ``random_state`` is the
+        :class:`numpy.random.Generator` of the run (skopt's is a ``RandomState``) and
+        ``space`` a probstat :class:`Space`. Extras: ``nfev``, ``nit`` (model-based
+        proposals), ``constraint_vals``, ``timings``, ``success``, ``message`` and
+        ``optimizer`` (the :class:`BayesianOptimizer`, to continue the run).
+
+    Raises
+    ------
+    TypeError
+        For an unknown keyword; for scikit-optimize's names it says which probstat
+        argument to use, or that there is no equivalent and what to do instead.
+
+    See Also
+    --------
+    BayesianOptimizer : the same loop, ask/tell.
 
     References
     ----------
-    P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018.
+    .. [1] P. I. Frazier, "A tutorial on Bayesian optimization", arXiv:1807.02811, 2018,
+       Section 3 and Algorithm 1 (the basic loop).
+    .. [2] C. E. Rasmussen and C. K. I. Williams, *Gaussian Processes for Machine
+       Learning*, MIT Press, 2006, Algorithm 2.1.
+    .. [3] S. Ament, S. Daulton, D. Eriksson, M. Balandat and E. Bakshy, "Unexpected
+       improvements to expected improvement for Bayesian optimization", NeurIPS 2023,
+       arXiv:2310.20708.
 
     Examples
     --------
     >>> from probstat.bayesopt import minimize
-    >>> res = minimize(lambda x: (x[0] - 0.3) ** 2, [(-1.0, 1.0)], n_calls=12, random_state=0)
-    >>> bool(res.fun < 1e-3)
-    True
+    >>> res = minimize(lambda x: (x[0] - 0.3) ** 2, [(-1, 1)], n_calls=12, random_state=0)
+    >>> bool(res.fun < 1e-3), isinstance(res.x[0], float)
+    (True, True)
     """
+    args = {k: v for k, v in locals().items()}
     func = check_callable(func, "func")
     n_calls = check_int(n_calls, "n_calls", 1)
     callback = check_callable(callback, "callback", optional=True)
@@ -709,7 +806,10 @@ def minimize(func, space, n_calls=50, *, n_initial=None, acquisition="logei", x0
     if n_initial is None:
         n_initial = max(1, max(5, 2 * sp.n_columns) - len(x0))
     opt = BayesianOptimizer(sp, acquisition=acquisition, n_initial=n_initial,
-                            random_state=random_state, verbose=verbose, **optimizer_kwargs)
+                            batch_strategy=batch_strategy, n_constraints=n_constraints,
+                            model=model, maximize=maximize, raw_samples=raw_samples,
+                            n_restarts=n_restarts, refit_every=refit_every,
+                            random_state=random_state, verbose=verbose)
     if x0 and y0 is not None:
         opt.tell(x0, y0)
     else:
@@ -727,4 +827,6 @@ def minimize(func, space, n_calls=50, *, n_initial=None, acquisition="logei", x0
             opt.run(func, 1, executor=executor, batch_size=1)
             if callback(opt.result()):
                 break
-    return opt.result()
+    final = opt._final_model()
+    models = list(opt.models) + ([final] if final is not None else [])
+    return opt._result(models, {"function": "minimize", "args": args})

@@ -14,21 +14,38 @@ from ._checks import check_name
 
 
 class Real:
-    """A continuous dimension ``[low, high]``.
+    """A continuous dimension ``[low, high]`` (scikit-optimize's ``Real``).
+
+    A plain ``(low, high)`` pair given to :class:`Space`, :func:`minimize` or
+    :class:`BayesianOptimizer` is a ``Real`` whatever the number types, as in
+    :func:`scipy.optimize.minimize`'s ``bounds``: ``(0, 1)`` is the interval, not the
+    integers 0 and 1.
 
     Parameters
     ----------
     low, high : float
-        Finite bounds, ``low < high``.
+        Finite bounds, ``low < high`` (integers are accepted and read as reals).
     prior : {"uniform", "log-uniform"}, default="uniform"
-        ``"log-uniform"`` encodes ``log(x)`` (needs ``low > 0``).
+        ``"log-uniform"`` encodes ``log(x)`` (needs ``low > 0``); ``"log_uniform"`` is
+        accepted as a spelling of it.
     name : str, optional
         A label.
 
+    See Also
+    --------
+    Integer, Categorical, Space
+
     References
     ----------
-    T. Head et al., scikit-optimize, https://scikit-optimize.github.io (the dimension
-    conventions).
+    .. [1] T. Head, M. Kumar, H. Nahrstaedt, G. Louppe and I. Shcherbatyi,
+       "scikit-optimize", Zenodo, 2021, doi:10.5281/zenodo.1157319 (``skopt.space.Real``:
+       the names and meanings of ``low``, ``high`` and ``prior``).
+
+    Examples
+    --------
+    >>> from probstat.bayesopt import Real
+    >>> Real(1e-4, 1e-1, prior="log-uniform").encode([1e-4, 1e-2, 1e-1]).ravel().round(6).tolist()
+    [0.0, 0.666667, 1.0]
     """
 
     def __init__(self, low, high, prior="uniform", name=None):
@@ -36,7 +53,7 @@ class Real:
         high = float(check_scalar_in(high, "high"))
         if not low < high:
             raise ValueError(f"Real needs low < high (got low={low}, high={high})")
-        prior = check_option(prior, "prior", ("uniform", "log-uniform"))
+        prior = _check_prior(prior)
         if prior == "log-uniform" and low <= 0:
             raise ValueError(f"low must be > 0 for a log-uniform Real (got {low})")
         self.low, self.high, self.prior, self.name = low, high, prior, check_name(name)
@@ -102,35 +119,60 @@ class Real:
 
 
 class Integer:
-    """An integer dimension ``{low, ..., high}`` (continuous relaxation, rounded).
+    """An integer dimension ``{low, ..., high}`` (scikit-optimize's ``Integer``).
+
+    The surrogate sees a continuous relaxation; proposals are rounded to the nearest
+    integer. Integer dimensions must be asked for with this class: a plain ``(0, 10)``
+    pair is the real interval.
 
     Parameters
     ----------
     low, high : int
         Integer bounds, ``low < high``.
+    prior : {"uniform", "log-uniform"}, default="uniform"
+        ``"log-uniform"`` relaxes ``log(x)`` (needs ``low > 0``), for counts spanning
+        orders of magnitude.
     name : str, optional
         A label.
 
+    See Also
+    --------
+    Real, Categorical, Space
+
     References
     ----------
-    T. Head et al., scikit-optimize, https://scikit-optimize.github.io (the dimension
-    conventions).
+    .. [1] T. Head, M. Kumar, H. Nahrstaedt, G. Louppe and I. Shcherbatyi,
+       "scikit-optimize", Zenodo, 2021, doi:10.5281/zenodo.1157319
+       (``skopt.space.Integer``).
+
+    Examples
+    --------
+    >>> from probstat.bayesopt import Integer
+    >>> Integer(1, 5).decode(Integer(1, 5).encode([1, 3, 5]))
+    [1, 3, 5]
     """
 
     n_columns = 1
 
-    def __init__(self, low, high, name=None):
+    def __init__(self, low, high, prior="uniform", name=None):
         low = check_scalar_in(low, "low", integer=True)
         high = check_scalar_in(high, "high", integer=True)
         if not low < high:
             raise ValueError(f"Integer needs low < high (got low={low}, high={high})")
-        self.low, self.high, self.name = low, high, check_name(name)
+        prior = _check_prior(prior)
+        if prior == "log-uniform" and low <= 0:
+            raise ValueError(f"low must be > 0 for a log-uniform Integer (got {low})")
+        self.low, self.high, self.prior, self.name = low, high, prior, check_name(name)
 
     def __repr__(self):
-        return f"Integer({self.low}, {self.high})"
+        extra = "" if self.prior == "uniform" else f", prior={self.prior!r}"
+        return f"Integer({self.low}, {self.high}{extra})"
+
+    def _t(self, v):
+        return np.log(v) if self.prior == "log-uniform" else v
 
     def encode(self, values):
-        """Map integers linearly onto ``[0, 1]`` (``low`` to 0, ``high`` to 1).
+        """Map integers linearly (in ``log`` for a log-uniform prior) onto ``[0, 1]``.
 
         Parameters
         ----------
@@ -143,7 +185,8 @@ class Integer:
             The encoded column.
         """
         v = np.asarray(values, dtype=float)
-        return ((v - self.low) / (self.high - self.low))[:, None]
+        lo, hi = self._t(float(self.low)), self._t(float(self.high))
+        return ((self._t(v) - lo) / (hi - lo))[:, None]
 
     def decode(self, cols):
         """Map encoded values back to the nearest integers in ``[low, high]``.
@@ -158,8 +201,10 @@ class Integer:
         list of int
             The decoded values.
         """
-        v = self.low + np.clip(cols[:, 0], 0.0, 1.0) * (self.high - self.low)
-        return [int(x) for x in np.rint(v)]
+        lo, hi = self._t(float(self.low)), self._t(float(self.high))
+        v = lo + np.clip(cols[:, 0], 0.0, 1.0) * (hi - lo)
+        v = np.exp(v) if self.prior == "log-uniform" else v
+        return [int(min(max(x, self.low), self.high)) for x in np.rint(v)]
 
     def contains(self, value):
         """Whether ``value`` is an integer-valued number (not a bool) in ``[low, high]``.
@@ -180,7 +225,7 @@ class Integer:
 
 
 class Categorical:
-    """A categorical dimension, one-hot encoded.
+    """A categorical dimension, one-hot encoded (scikit-optimize's ``Categorical``).
 
     Parameters
     ----------
@@ -189,10 +234,21 @@ class Categorical:
     name : str, optional
         A label.
 
+    See Also
+    --------
+    Real, Integer, Space
+
     References
     ----------
-    T. Head et al., scikit-optimize, https://scikit-optimize.github.io (the dimension
-    conventions).
+    .. [1] T. Head, M. Kumar, H. Nahrstaedt, G. Louppe and I. Shcherbatyi,
+       "scikit-optimize", Zenodo, 2021, doi:10.5281/zenodo.1157319
+       (``skopt.space.Categorical``).
+
+    Examples
+    --------
+    >>> from probstat.bayesopt import Categorical
+    >>> Categorical(["relu", "tanh"]).encode(["tanh"]).tolist()
+    [[0.0, 1.0]]
     """
 
     def __init__(self, categories, name=None):
@@ -258,16 +314,28 @@ class Categorical:
         return value in self.categories
 
 
+def _check_prior(prior):
+    if isinstance(prior, str):
+        prior = prior.replace("_", "-").lower()
+    return check_option(prior, "prior", ("uniform", "log-uniform"))
+
+
+def _is_number(v):
+    return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
+
+
 def _as_dimension(spec, k):
+    """One dimension from a Real/Integer/Categorical or a shorthand.
+
+    ``(low, high)`` and ``(low, high, prior)`` are real intervals whatever the number
+    types (SciPy's reading of ``bounds``); any other list or tuple is a categorical.
+    """
     if isinstance(spec, Real | Integer | Categorical):
         return spec
-    if isinstance(spec, tuple | list) and (
-            len(spec) == 2 or (len(spec) == 3 and isinstance(spec[2], str))) and all(
-            isinstance(v, numbers.Real) and not isinstance(v, bool) for v in spec[:2]):
+    if isinstance(spec, tuple | list) and len(spec) in (2, 3) and all(
+            _is_number(v) for v in spec[:2]) and (len(spec) == 2 or isinstance(spec[2], str)):
         if len(spec) == 3:
             return Real(spec[0], spec[1], prior=spec[2])
-        if all(isinstance(v, numbers.Integral) for v in spec):
-            return Integer(*spec)
         return Real(*spec)
     if isinstance(spec, tuple | list):
         return Categorical(spec)
@@ -282,20 +350,35 @@ class Space:
     ----------
     dimensions : sequence
         Each a :class:`Real`, :class:`Integer` or :class:`Categorical`, or a shorthand:
-        ``(low, high)`` floats for a Real, ``(low, high)`` ints for an Integer, a list of
-        other values for a Categorical (scikit-optimize's conventions).
+        ``(low, high)`` for a Real **whatever the number types** (``(0, 1)`` is the
+        interval, as in :func:`scipy.optimize.minimize`), ``(low, high, prior)`` for a
+        Real with that prior, any other list or tuple for a Categorical. Integer
+        dimensions are asked for with ``Integer(low, high)``. scikit-optimize reads an
+        int pair as an integer dimension; probstat does not.
+
+    Attributes
+    ----------
+    dimensions : list
+        The :class:`Real`, :class:`Integer` and :class:`Categorical` dimensions.
+
+    See Also
+    --------
+    Real, Integer, Categorical
 
     References
     ----------
-    T. Head et al., scikit-optimize, https://scikit-optimize.github.io (the dimension
-    conventions).
+    .. [1] T. Head, M. Kumar, H. Nahrstaedt, G. Louppe and I. Shcherbatyi,
+       "scikit-optimize", Zenodo, 2021, doi:10.5281/zenodo.1157319
+       (``skopt.space.Space``).
 
     Examples
     --------
-    >>> from probstat.bayesopt import Space
-    >>> s = Space([(-5.0, 10.0), (0, 3), ["a", "b"]])
-    >>> s.encode([[10.0, 3, "b"]]).tolist()
-    [[1.0, 1.0, 0.0, 1.0]]
+    >>> from probstat.bayesopt import Integer, Space
+    >>> s = Space([(-5.0, 10.0), (0, 1), Integer(0, 3), ["a", "b"]])
+    >>> [type(d).__name__ for d in s.dimensions]
+    ['Real', 'Real', 'Integer', 'Categorical']
+    >>> s.encode([[10.0, 0.25, 3, "b"]]).tolist()
+    [[1.0, 0.25, 1.0, 0.0, 1.0]]
     """
 
     def __init__(self, dimensions):
@@ -320,6 +403,17 @@ class Space:
     @property
     def n_columns(self):
         return sum(d.n_columns for d in self.dimensions)
+
+    @property
+    def n_dims(self):
+        """Number of dimensions (scikit-optimize's name)."""
+        return len(self.dimensions)
+
+    @property
+    def bounds(self):
+        """``(low, high)`` of each numeric dimension, the categories of a categorical."""
+        return [tuple(d.categories) if isinstance(d, Categorical) else (d.low, d.high)
+                for d in self.dimensions]
 
     @property
     def is_real(self):

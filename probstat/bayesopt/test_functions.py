@@ -42,6 +42,8 @@ __all__ = [
 class BenchmarkFunction:
     """A test function for minimisation with its box and known optimum.
 
+    Described in [1]_.
+
     Attributes
     ----------
     name : str
@@ -57,8 +59,8 @@ class BenchmarkFunction:
 
     References
     ----------
-    S. Surjanovic and D. Bingham, Virtual Library of Simulation Experiments: Test
-    Functions and Datasets, https://www.sfu.ca/~ssurjano/optimization.html.
+    .. [1] S. Surjanovic and D. Bingham, Virtual Library of Simulation Experiments: Test
+       Functions and Datasets, https://www.sfu.ca/~ssurjano/optimization.html.
     """
 
     name: str
@@ -196,6 +198,8 @@ hartmann6 = BenchmarkFunction(
 def ackley(dim=2):
     """Ackley function on ``[-32.768, 32.768]^dim`` (minimum 0 at the origin).
 
+    Described in [1]_ and [2]_.
+
     Parameters
     ----------
     dim : int, default=2
@@ -208,7 +212,9 @@ def ackley(dim=2):
 
     References
     ----------
-    D. H. Ackley, *A Connectionist Machine for Genetic Hillclimbing*, Kluwer, 1987.
+    .. [1] D. H. Ackley, *A Connectionist Machine for Genetic Hillclimbing*, Kluwer, 1987.
+    .. [2] S. Surjanovic and D. Bingham, Virtual Library of Simulation Experiments: Test
+       Functions and Datasets, https://www.sfu.ca/~ssurjano/optimization.html.
     """
     dim = check_scalar_in(dim, "dim", low=1, integer=True)
     return BenchmarkFunction(f"ackley{dim}", dim, ((-32.768, 32.768),) * dim, 0.0,
@@ -218,6 +224,8 @@ def ackley(dim=2):
 def levy(dim=2):
     """Levy function on ``[-10, 10]^dim`` (minimum 0 at ``(1, ..., 1)``).
 
+    Described in [1]_ and [2]_.
+
     Parameters
     ----------
     dim : int, default=2
@@ -230,8 +238,11 @@ def levy(dim=2):
 
     References
     ----------
-    M. Laguna and R. Marti, "Experimental testing of advanced scatter search designs for
-    global optimization of multimodal functions", Journal of Global Optimization 33, 2005.
+    .. [1] M. Laguna and R. Marti, "Experimental testing of advanced scatter search designs
+       for global optimization of multimodal functions", Journal of Global Optimization 33,
+       2005.
+    .. [2] S. Surjanovic and D. Bingham, Virtual Library of Simulation Experiments: Test
+       Functions and Datasets, https://www.sfu.ca/~ssurjano/optimization.html.
     """
     dim = check_scalar_in(dim, "dim", low=1, integer=True)
     return BenchmarkFunction(f"levy{dim}", dim, ((-10.0, 10.0),) * dim, 0.0,
@@ -240,6 +251,8 @@ def levy(dim=2):
 
 def rosenbrock(dim=2):
     """Rosenbrock function on ``[-5, 10]^dim`` (minimum 0 at ``(1, ..., 1)``).
+
+    Described in [1]_ and [2]_.
 
     Parameters
     ----------
@@ -253,8 +266,10 @@ def rosenbrock(dim=2):
 
     References
     ----------
-    H. H. Rosenbrock, "An automatic method for finding the greatest or least value of a
-    function", The Computer Journal 3(3), 1960.
+    .. [1] H. H. Rosenbrock, "An automatic method for finding the greatest or least value of
+       a function", The Computer Journal 3(3), 1960.
+    .. [2] S. Surjanovic and D. Bingham, Virtual Library of Simulation Experiments: Test
+       Functions and Datasets, https://www.sfu.ca/~ssurjano/optimization.html.
     """
     dim = check_scalar_in(dim, "dim", low=2, integer=True)
     return BenchmarkFunction(f"rosenbrock{dim}", dim, ((-5.0, 10.0),) * dim, 0.0,
@@ -267,6 +282,8 @@ _SCALABLE = {"ackley": ackley, "levy": levy, "rosenbrock": rosenbrock}
 
 def get_test_function(name, dim=None):
     """Look up a test function by name.
+
+    Described in [1]_.
 
     Parameters
     ----------
@@ -284,8 +301,8 @@ def get_test_function(name, dim=None):
 
     References
     ----------
-    S. Surjanovic and D. Bingham, Virtual Library of Simulation Experiments: Test
-    Functions and Datasets, https://www.sfu.ca/~ssurjano/optimization.html.
+    .. [1] S. Surjanovic and D. Bingham, Virtual Library of Simulation Experiments: Test
+       Functions and Datasets, https://www.sfu.ca/~ssurjano/optimization.html.
 
     Examples
     --------
