@@ -18,6 +18,7 @@ from ..backend import on_host, to_numpy
 from ..base import ResultMixin
 from ..utils import check_option, entropy, mutual_information
 from ..utils._numerics import log_base
+from ._arrays import JointArrayMixin
 from ._coupling import Coupling, greedy_mec
 from ._ebim import _greedy_labels
 from ._ebim_refine import _refine
@@ -89,11 +90,13 @@ def _one_hot(labels, p):
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class MECBResult(ResultMixin):
+class MECBResult(JointArrayMixin, ResultMixin):
     """Encoder, decoder and joint distribution of a MEC-B solution.
 
     The arrays (also those of ``coupling_ty``) live in the namespace and on the device
-    of the inputs.
+    of the inputs. The result converts as its joint ``p(x, y)``: ``np.asarray(m)`` (no
+    copy when ``joint`` is a float64 NumPy array), :meth:`toarray` and
+    :meth:`to_scipy_sparse`, as a :class:`Coupling` does.
 
     Parameters
     ----------
@@ -151,6 +154,18 @@ class MECBResult(ResultMixin):
                 ("H_t", self.H_t), ("I_xt", self.I_xt), ("I_ty", self.I_ty),
                 ("I_xy", self.I_xy), ("lower_bound", self.lower_bound),
                 ("n_codes", self.p_t.shape[0])]
+
+    def _joint_shape(self):
+        return tuple(self.joint.shape)
+
+    def _stored_joint(self):
+        joint = self.joint
+        if isinstance(joint, np.ndarray) and joint.dtype == np.float64:
+            return joint
+        return None
+
+    def _build_joint(self):
+        return np.array(to_numpy(self.joint), dtype=np.float64)
 
     @property
     def joint_entropy(self) -> float:
