@@ -324,12 +324,27 @@ def greedy_mec(*marginals, tol=1e-15) -> Coupling:
     mec_lower_bound : Certificates of how far from optimal a coupling can be.
     greedy_mec_batch : Many small couplings at once.
 
+    Notes
+    -----
+    The greedy algorithm is that of [1]_, analysed in [2]_; the additive guarantees
+    quoted above are those of [3]_ and [4]_.
+
     References
     ----------
-    M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causal
-    inference", AAAI 2017. S. Compton, D. Katz, B. Qi, K. Greenewald and M. Kocaoglu,
-    "Minimum-entropy coupling approximation guarantees beyond the majorization barrier",
-    AISTATS 2023.
+    .. [1] M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causal
+       inference", AAAI 2017, arXiv:1611.04035 (the greedy minimum-entropy coupling
+       algorithm).
+    .. [2] M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causality
+       and greedy minimum entropy coupling", ISIT 2017, arXiv:1701.08254 (the greedy
+       coupling is a local minimum).
+    .. [3] S. Compton, "A tighter approximation guarantee for greedy minimum entropy
+       coupling", ISIT 2022, arXiv:2203.05108 (greedy is within log2(e) bits of the
+       majorization lower bound, for any number of marginals).
+    .. [4] S. Compton, D. Katz, B. Qi, K. Greenewald and M. Kocaoglu, "Minimum-entropy
+       coupling approximation guarantees beyond the majorization barrier", AISTATS 2023,
+       arXiv:2302.11838 (the profile lower bound; greedy within log2(e)/e bits of the
+       optimum for two marginals and (1 + log2 e)/2 for any number; exact
+       exponential-time solvers).
 
     Examples
     --------
@@ -484,10 +499,21 @@ def greedy_mec_batch(P, Q, *, tol=1e-15) -> CouplingBatch:
         The kernel runs on the CPU: array-API inputs are copied to NumPy and the result's
         arrays moved back to their namespace.
 
+    Notes
+    -----
+    Each row is the greedy coupling of [1]_; see :func:`greedy_mec` for its guarantees
+    [2]_.
+
     References
     ----------
-    M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causal
-    inference", AAAI 2017.
+    .. [1] M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causal
+       inference", AAAI 2017, arXiv:1611.04035 (the greedy minimum-entropy coupling
+       algorithm).
+    .. [2] S. Compton, D. Katz, B. Qi, K. Greenewald and M. Kocaoglu, "Minimum-entropy
+       coupling approximation guarantees beyond the majorization barrier", AISTATS 2023,
+       arXiv:2302.11838 (the profile lower bound; greedy within log2(e)/e bits of the
+       optimum for two marginals and (1 + log2 e)/2 for any number; exact
+       exponential-time solvers).
 
     Examples
     --------

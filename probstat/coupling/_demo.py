@@ -24,6 +24,25 @@ def demo(out_dir, *, random_state=0) -> DemoSection:
     Returns
     -------
     probstat._tour.DemoSection
+        Findings and figures of the section.
+
+    Notes
+    -----
+    It shows the greedy coupling [1]_ against the exact optimum and the bounds of [2]_,
+    the EBIM curve and MEC-B of [3]_, and the Markov coding game of [4]_.
+
+    References
+    ----------
+    .. [1] M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causal
+       inference", AAAI 2017, arXiv:1611.04035.
+    .. [2] S. Compton, D. Katz, B. Qi, K. Greenewald and M. Kocaoglu, "Minimum-entropy
+       coupling approximation guarantees beyond the majorization barrier", AISTATS 2023,
+       arXiv:2302.11838.
+    .. [3] M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with
+       bottleneck", NeurIPS 2024, arXiv:2410.21666.
+    .. [4] S. Sokota, C. Schroeder de Witt, M. Igl, L. Zintgraf, P. Torr, M. Strohmeier,
+       J. Z. Kolter, S. Whiteson and J. Foerster, "Communicating via Markov decision
+       processes", ICML 2022, arXiv:2107.08295.
     """
     from . import (
         ebim_curve,

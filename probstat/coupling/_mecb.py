@@ -49,10 +49,15 @@ def uniform_quantizer(p_x, rate, *, base=2) -> np.ndarray:
     labels : ndarray of shape (n,), int64
         Code of each outcome, in the namespace of ``p_x`` (computed on the host).
 
+    Notes
+    -----
+    This is the baseline compressor of [1]_.
+
     References
     ----------
-    M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with bottleneck",
-    NeurIPS 2024.
+    .. [1] M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with
+       bottleneck", NeurIPS 2024, arXiv:2410.21666 (the uniform-quantisation baseline of
+       the Markov coding game experiments).
 
     Examples
     --------
@@ -219,10 +224,18 @@ def mec_b(p_x, p_y, rate, *, encoder="greedy", base=2) -> MECBResult:
     --------
     BottleneckCoupler : The same as a scikit-learn estimator fitted on samples.
 
+    Notes
+    -----
+    The encoder/decoder split follows [1]_; the decoder is the greedy coupling of [2]_.
+
     References
     ----------
-    M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with bottleneck",
-    NeurIPS 2024.
+    .. [1] M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with
+       bottleneck", NeurIPS 2024, arXiv:2410.21666 (the split of MEC-B into an EBIM
+       encoder and an MEC decoder through I(X; Y) >= I(X; T) + I(T; Y) - R).
+    .. [2] M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causal
+       inference", AAAI 2017, arXiv:1611.04035 (the greedy minimum-entropy coupling
+       algorithm).
 
     Examples
     --------

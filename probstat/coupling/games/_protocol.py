@@ -237,11 +237,20 @@ def play(world, policy, *, n_messages=512, prior=None, rate=None, rate_fraction=
         The episodes run on the CPU: an array-API policy or prior is copied to NumPy and
         the result's arrays moved back to its namespace.
 
+    Notes
+    -----
+    The protocol is MEME [1]_ with the rate-limited encoder of [2]_.
+
     References
     ----------
-    S. Sokota et al., "Communicating via Markov decision processes", ICML 2022.
-    M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with bottleneck",
-    NeurIPS 2024.
+    .. [1] S. Sokota, C. Schroeder de Witt, M. Igl, L. Zintgraf, P. Torr, M. Strohmeier,
+       J. Z. Kolter, S. Whiteson and J. Foerster, "Communicating via Markov decision
+       processes", ICML 2022, arXiv:2107.08295 (Markov coding games; MEME: a
+       maximum-entropy policy coupled with the message by minimum-entropy coupling).
+    .. [2] M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with
+       bottleneck", NeurIPS 2024, arXiv:2410.21666 (Markov coding games under a rate
+       limit: the belief compressed by EBIM before the coupling, and the reward against
+       receiver accuracy trade-off).
 
     Examples
     --------

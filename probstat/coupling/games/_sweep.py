@@ -130,10 +130,20 @@ def mcg_sweep(world, betas, rate_fractions=(1.0,), *, encoders=("greedy", "unifo
         The episodes run on the CPU: array-API ``betas`` or ``rate_fractions`` are copied
         to NumPy and the result's arrays moved back to their namespace.
 
+    Notes
+    -----
+    The sweep traces the trade-off studied in [1]_ and [2]_.
+
     References
     ----------
-    M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with bottleneck",
-    NeurIPS 2024.
+    .. [1] S. Sokota, C. Schroeder de Witt, M. Igl, L. Zintgraf, P. Torr, M. Strohmeier,
+       J. Z. Kolter, S. Whiteson and J. Foerster, "Communicating via Markov decision
+       processes", ICML 2022, arXiv:2107.08295 (Markov coding games; MEME: a
+       maximum-entropy policy coupled with the message by minimum-entropy coupling).
+    .. [2] M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with
+       bottleneck", NeurIPS 2024, arXiv:2410.21666 (Markov coding games under a rate
+       limit: the belief compressed by EBIM before the coupling, and the reward against
+       receiver accuracy trade-off).
 
     Examples
     --------
