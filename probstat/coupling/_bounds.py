@@ -90,12 +90,21 @@ def mec_lower_bound(*marginals, method="majorize_profile", base=2) -> float:
     --------
     greedy_mec, exact_mec
 
+    Notes
+    -----
+    ``"majorization"`` is the bound of [1]_; ``"profile"`` and ``"majorize_profile"``
+    are the profile-method bounds of [2]_.
+
     References
     ----------
-    F. Cicalese, L. Gargano and U. Vaccaro, "Minimum-entropy couplings and their
-    applications", IEEE Trans. Inf. Theory 65(6), 2019. S. Compton, D. Katz, B. Qi,
-    K. Greenewald and M. Kocaoglu, "Minimum-entropy coupling approximation guarantees
-    beyond the majorization barrier", AISTATS 2023.
+    .. [1] F. Cicalese, L. Gargano and U. Vaccaro, "Minimum-entropy couplings and their
+       applications", IEEE Trans. Inf. Theory 65(6), 2019, arXiv:1901.07530 (the
+       majorization lower bound H(p ^ q)).
+    .. [2] S. Compton, D. Katz, B. Qi, K. Greenewald and M. Kocaoglu, "Minimum-entropy
+       coupling approximation guarantees beyond the majorization barrier", AISTATS 2023,
+       arXiv:2302.11838 (the profile lower bound; greedy within log2(e)/e bits of the
+       optimum for two marginals and (1 + log2 e)/2 for any number; exact
+       exponential-time solvers).
 
     Examples
     --------
@@ -152,10 +161,21 @@ def exact_mec(p, q, *, max_atoms=14) -> Coupling:
     --------
     greedy_mec, mec_lower_bound
 
+    Notes
+    -----
+    The minimum of a concave function over the transportation polytope is attained at a
+    vertex [1]_; exact exponential-time solvers of this kind are described in [2]_.
+
     References
     ----------
-    M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causal
-    inference", AAAI 2017 (the vertex characterisation of the minimum).
+    .. [1] M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causal
+       inference", AAAI 2017, arXiv:1611.04035 (the greedy minimum-entropy coupling
+       algorithm).
+    .. [2] S. Compton, D. Katz, B. Qi, K. Greenewald and M. Kocaoglu, "Minimum-entropy
+       coupling approximation guarantees beyond the majorization barrier", AISTATS 2023,
+       arXiv:2302.11838 (the profile lower bound; greedy within log2(e)/e bits of the
+       optimum for two marginals and (1 + log2 e)/2 for any number; exact
+       exponential-time solvers).
 
     Examples
     --------

@@ -11,6 +11,7 @@ from ..backend import on_host, to_numpy
 from ..base import ResultMixin
 from ..utils import check_rng, check_scalar_in, check_stochastic_matrix, entropy
 from ..utils._numerics import log_base
+from ._arrays import JointArrayMixin
 from ._validation import check_marginals
 
 #: A coupling whose marginals miss the inputs by more than this gets a warning.
@@ -23,14 +24,26 @@ def _marginals_of(indices, masses, shape):
             for i, n in enumerate(shape)]
 
 
+def _dense_of(indices, masses, shape):
+    """The dense float64 joint of a COO coupling held in NumPy arrays."""
+    out = np.zeros(shape)
+    np.add.at(out, tuple(indices.T), masses)
+    return out
+
+
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class Coupling(ResultMixin):
+class Coupling(JointArrayMixin, ResultMixin):
     """A joint distribution with given marginals, stored sparsely (COO).
 
     The arrays live in the namespace and on the device of the inputs that produced the
     coupling (NumPy unless array-API dispatch is on). Methods that need NumPy-only
     operations (``bincount``, scatter-add, sampling) round-trip through the host and
     return their arrays in the coupling's namespace.
+
+    It converts like a SciPy sparse array: ``np.asarray(c)`` and :meth:`toarray` give the
+    dense joint as a NumPy array (rows are the first marginal's outcomes),
+    :meth:`to_scipy_sparse` a SciPy sparse array of the atoms, and :meth:`to_dense` the
+    dense joint in the coupling's own namespace.
 
     Parameters
     ----------
@@ -53,6 +66,11 @@ class Coupling(ResultMixin):
     [[0.5, 0.0], [0.0, 0.5]]
     >>> c.entropy()
     1.0
+    >>> import numpy as np
+    >>> np.asarray(c).sum(axis=1).tolist()
+    [0.5, 0.5]
+    >>> c.to_scipy_sparse("csr").nnz
+    2
     """
 
     indices: np.ndarray
@@ -78,6 +96,15 @@ class Coupling(ResultMixin):
     def _on_host(self, where):
         host = on_host(self.indices, self.masses, where=f"Coupling.{where}")
         return host, host.to_numpy(self.indices), host.to_numpy(self.masses)
+
+    def _joint_shape(self):
+        return self.shape
+
+    def _joint_coo(self):
+        return tuple(to_numpy(self.indices).T), to_numpy(self.masses)
+
+    def _build_joint(self):
+        return _dense_of(to_numpy(self.indices), to_numpy(self.masses), self.shape)
 
     def entropy(self, *, base=2) -> float:
         """Joint entropy ``H(X_1, ..., X_m)`` of the coupling.
@@ -142,33 +169,21 @@ class Coupling(ResultMixin):
             In the coupling's namespace.
         """
         max_size = check_scalar_in(max_size, "max_size", low=1, integer=True)
-        size = int(np.prod(self.shape, dtype=np.float64))
-        if size > max_size:
-            raise ValueError(
-                f"to_dense would allocate {size} cells (max_size={max_size}); "
-                "use to_scipy() or the sparse indices/masses instead"
-            )
+        self._checked_size(max_size, "to_dense")
         host, indices, masses = self._on_host("to_dense")
-        out = np.zeros(self.shape)
-        np.add.at(out, tuple(indices.T), masses)
-        return host.from_numpy(out)
+        return host.from_numpy(_dense_of(indices, masses, self.shape))
 
     def to_scipy(self):
         """The coupling as a :class:`scipy.sparse.coo_array` (two marginals only).
+
+        The same as ``to_scipy_sparse(format="coo")``.
 
         Returns
         -------
         scipy.sparse.coo_array of shape ``shape``
             Always on the host (SciPy).
         """
-        from scipy.sparse import coo_array
-
-        if self.n_marginals != 2:
-            raise ValueError(
-                f"to_scipy needs a coupling of 2 marginals (got {self.n_marginals})"
-            )
-        indices, masses = to_numpy(self.indices), to_numpy(self.masses)
-        return coo_array((masses, (indices[:, 0], indices[:, 1])), shape=self.shape)
+        return self.to_scipy_sparse(format="coo")
 
     def conditional(self, axis, index):
         """Distribution of the other variables given ``X_axis = index``.
@@ -309,12 +324,27 @@ def greedy_mec(*marginals, tol=1e-15) -> Coupling:
     mec_lower_bound : Certificates of how far from optimal a coupling can be.
     greedy_mec_batch : Many small couplings at once.
 
+    Notes
+    -----
+    The greedy algorithm is that of [1]_, analysed in [2]_; the additive guarantees
+    quoted above are those of [3]_ and [4]_.
+
     References
     ----------
-    M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causal
-    inference", AAAI 2017. S. Compton, D. Katz, B. Qi, K. Greenewald and M. Kocaoglu,
-    "Minimum-entropy coupling approximation guarantees beyond the majorization barrier",
-    AISTATS 2023.
+    .. [1] M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causal
+       inference", AAAI 2017, arXiv:1611.04035 (the greedy minimum-entropy coupling
+       algorithm).
+    .. [2] M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causality
+       and greedy minimum entropy coupling", ISIT 2017, arXiv:1701.08254 (the greedy
+       coupling is a local minimum).
+    .. [3] S. Compton, "A tighter approximation guarantee for greedy minimum entropy
+       coupling", ISIT 2022, arXiv:2203.05108 (greedy is within log2(e) bits of the
+       majorization lower bound, for any number of marginals).
+    .. [4] S. Compton, D. Katz, B. Qi, K. Greenewald and M. Kocaoglu, "Minimum-entropy
+       coupling approximation guarantees beyond the majorization barrier", AISTATS 2023,
+       arXiv:2302.11838 (the profile lower bound; greedy within log2(e)/e bits of the
+       optimum for two marginals and (1 + log2 e)/2 for any number; exact
+       exponential-time solvers).
 
     Examples
     --------
@@ -344,10 +374,12 @@ def greedy_mec(*marginals, tol=1e-15) -> Coupling:
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class CouplingBatch(ResultMixin):
+class CouplingBatch(JointArrayMixin, ResultMixin):
     """Many two-marginal couplings, padded to a common number of atoms.
 
     The arrays live in the namespace and on the device of the inputs.
+    ``np.asarray(batch)`` and :meth:`toarray` give the dense ``(batch, n, k)`` NumPy
+    array; ``batch[b]`` is one :class:`Coupling` (with ``to_scipy_sparse``).
 
     Parameters
     ----------
@@ -383,6 +415,12 @@ class CouplingBatch(ResultMixin):
                        where=f"CouplingBatch.{where}")
         return (host, host.to_numpy(self.indices), host.to_numpy(self.masses),
                 host.to_numpy(self.n_atoms))
+
+    def _joint_shape(self):
+        return (len(self),) + tuple(self.shape)
+
+    def _build_joint(self):
+        return _batch_dense(to_numpy(self.indices), to_numpy(self.masses), self.shape)
 
     def __len__(self) -> int:
         return int(self.n_atoms.shape[0])
@@ -424,11 +462,15 @@ class CouplingBatch(ResultMixin):
             In the batch's namespace.
         """
         host, indices, masses, _ = self._on_host("to_dense")
-        out = np.zeros((len(self),) + self.shape)
-        rows = np.repeat(np.arange(len(self)), indices.shape[1])
-        np.add.at(out, (rows, indices[..., 0].ravel(), indices[..., 1].ravel()),
-                  masses.ravel())
-        return host.from_numpy(out)
+        return host.from_numpy(_batch_dense(indices, masses, self.shape))
+
+
+def _batch_dense(indices, masses, shape):
+    """Dense ``(batch, n, k)`` array of padded NumPy batch atoms (padding has mass 0)."""
+    out = np.zeros((indices.shape[0],) + tuple(shape))
+    rows = np.repeat(np.arange(indices.shape[0]), indices.shape[1])
+    np.add.at(out, (rows, indices[..., 0].ravel(), indices[..., 1].ravel()), masses.ravel())
+    return out
 
 
 def _check_batch(A, name):
@@ -457,10 +499,21 @@ def greedy_mec_batch(P, Q, *, tol=1e-15) -> CouplingBatch:
         The kernel runs on the CPU: array-API inputs are copied to NumPy and the result's
         arrays moved back to their namespace.
 
+    Notes
+    -----
+    Each row is the greedy coupling of [1]_; see :func:`greedy_mec` for its guarantees
+    [2]_.
+
     References
     ----------
-    M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causal
-    inference", AAAI 2017.
+    .. [1] M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causal
+       inference", AAAI 2017, arXiv:1611.04035 (the greedy minimum-entropy coupling
+       algorithm).
+    .. [2] S. Compton, D. Katz, B. Qi, K. Greenewald and M. Kocaoglu, "Minimum-entropy
+       coupling approximation guarantees beyond the majorization barrier", AISTATS 2023,
+       arXiv:2302.11838 (the profile lower bound; greedy within log2(e)/e bits of the
+       optimum for two marginals and (1 + log2 e)/2 for any number; exact
+       exponential-time solvers).
 
     Examples
     --------

@@ -227,10 +227,16 @@ def ebim_refine(p_x, rate, *, start="greedy", base=2) -> RefinedEBIMResult:
     --------
     ebim_greedy, ebim_curve
 
+    Notes
+    -----
+    The moves are those of [1]_, taken with a finite step.
+
     References
     ----------
-    M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with bottleneck",
-    NeurIPS 2024.
+    .. [1] M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with
+       bottleneck", NeurIPS 2024, arXiv:2410.21666 (the optimal EBIM encoders near
+       deterministic mappings: the two mass moves that leave a deterministic mapping at
+       rates just above and just below its entropy).
 
     Examples
     --------
@@ -394,10 +400,17 @@ def ebim_curve(p_x, rates, *, start="auto", base=2) -> EBIMCurve:
     EBIMCurve
         Array-API inputs are copied to NumPy and the arrays of the result moved back.
 
+    Notes
+    -----
+    The curve reproduces the EBIM trade-off of [1]_: the greedy staircase and the
+    stochastic arcs between deterministic points.
+
     References
     ----------
-    M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with bottleneck",
-    NeurIPS 2024.
+    .. [1] M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with
+       bottleneck", NeurIPS 2024, arXiv:2410.21666 (the optimal EBIM encoders near
+       deterministic mappings: the two mass moves that leave a deterministic mapping at
+       rates just above and just below its entropy).
 
     Examples
     --------

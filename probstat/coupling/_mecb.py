@@ -18,6 +18,7 @@ from ..backend import on_host, to_numpy
 from ..base import ResultMixin
 from ..utils import check_option, entropy, mutual_information
 from ..utils._numerics import log_base
+from ._arrays import JointArrayMixin
 from ._coupling import Coupling, greedy_mec
 from ._ebim import _greedy_labels
 from ._ebim_refine import _refine
@@ -48,10 +49,15 @@ def uniform_quantizer(p_x, rate, *, base=2) -> np.ndarray:
     labels : ndarray of shape (n,), int64
         Code of each outcome, in the namespace of ``p_x`` (computed on the host).
 
+    Notes
+    -----
+    This is the baseline compressor of [1]_.
+
     References
     ----------
-    M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with bottleneck",
-    NeurIPS 2024.
+    .. [1] M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with
+       bottleneck", NeurIPS 2024, arXiv:2410.21666 (the uniform-quantisation baseline of
+       the Markov coding game experiments).
 
     Examples
     --------
@@ -89,11 +95,13 @@ def _one_hot(labels, p):
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
-class MECBResult(ResultMixin):
+class MECBResult(JointArrayMixin, ResultMixin):
     """Encoder, decoder and joint distribution of a MEC-B solution.
 
     The arrays (also those of ``coupling_ty``) live in the namespace and on the device
-    of the inputs.
+    of the inputs. The result converts as its joint ``p(x, y)``: ``np.asarray(m)`` (no
+    copy when ``joint`` is a float64 NumPy array), :meth:`toarray` and
+    :meth:`to_scipy_sparse`, as a :class:`Coupling` does.
 
     Parameters
     ----------
@@ -152,6 +160,18 @@ class MECBResult(ResultMixin):
                 ("I_xy", self.I_xy), ("lower_bound", self.lower_bound),
                 ("n_codes", self.p_t.shape[0])]
 
+    def _joint_shape(self):
+        return tuple(self.joint.shape)
+
+    def _stored_joint(self):
+        joint = self.joint
+        if isinstance(joint, np.ndarray) and joint.dtype == np.float64:
+            return joint
+        return None
+
+    def _build_joint(self):
+        return np.array(to_numpy(self.joint), dtype=np.float64)
+
     @property
     def joint_entropy(self) -> float:
         """``H(X, Y)`` of the joint, in units of ``base``."""
@@ -204,10 +224,18 @@ def mec_b(p_x, p_y, rate, *, encoder="greedy", base=2) -> MECBResult:
     --------
     BottleneckCoupler : The same as a scikit-learn estimator fitted on samples.
 
+    Notes
+    -----
+    The encoder/decoder split follows [1]_; the decoder is the greedy coupling of [2]_.
+
     References
     ----------
-    M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with bottleneck",
-    NeurIPS 2024.
+    .. [1] M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with
+       bottleneck", NeurIPS 2024, arXiv:2410.21666 (the split of MEC-B into an EBIM
+       encoder and an MEC decoder through I(X; Y) >= I(X; T) + I(T; Y) - R).
+    .. [2] M. Kocaoglu, A. G. Dimakis, S. Vishwanath and B. Hassibi, "Entropic causal
+       inference", AAAI 2017, arXiv:1611.04035 (the greedy minimum-entropy coupling
+       algorithm).
 
     Examples
     --------

@@ -24,12 +24,13 @@ def plot_coupling(coupling, ax=None, *, max_cells=200_000):
         np.add.at(dense, (indices[:, 0], indices[:, 1]), masses)
         image = ax.imshow(dense, cmap="viridis", aspect="auto", interpolation="nearest")
         ax.figure.colorbar(image, ax=ax, label="probability")
+        _integer_ticks(ax)
     else:
         size = 400 * masses / masses.max()
         ax.scatter(indices[:, 1], indices[:, 0], s=size, alpha=0.6)
         ax.invert_yaxis()
-    ax.set_xlabel("y")
-    ax.set_ylabel("x")
+    ax.set_xlabel("outcome of the second variable (index)")
+    ax.set_ylabel("outcome of the first variable (index)")
     ax.set_title(f"{coupling.method} coupling, H = {coupling.entropy():.3f} bits")
     return ax
 
@@ -39,11 +40,21 @@ def plot_mecb(result, ax=None):
     ax = get_axes(ax, figsize=(4.5, 4))
     image = ax.imshow(to_numpy(result.joint), cmap="viridis", aspect="auto",
                       interpolation="nearest")
-    ax.figure.colorbar(image, ax=ax, label="p(x, y)")
-    ax.set_xlabel("y")
-    ax.set_ylabel("x")
-    ax.set_title(f"MEC-B, R = {result.rate:.3g}: I(X;Y) = {result.I_xy:.3f}")
+    ax.figure.colorbar(image, ax=ax, label="probability p(x, y)")
+    _integer_ticks(ax)
+    unit = _unit(result.base)
+    ax.set_xlabel("outcome y (index)")
+    ax.set_ylabel("outcome x (index)")
+    ax.set_title(f"MEC-B, R = {result.rate:.3g} {unit}: I(X;Y) = {result.I_xy:.3f} {unit}")
     return ax
+
+
+def _integer_ticks(ax):
+    """Outcome indices: integer ticks only."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _unit(base):
@@ -62,8 +73,9 @@ def plot_ebim_curve(curve, ax=None):
     ax.plot(rates, to_numpy(curve.greedy), label="greedy (Alg. 1)")
     ax.plot(rates, to_numpy(curve.refined), label="refined (Thm. 3 moves)")
     unit = _unit(curve.base)
-    ax.set_xlabel(f"rate R ({unit})")
-    ax.set_ylabel(f"I(X; T) ({unit})")
+    ax.set_xlabel(f"rate R [{unit}]")
+    ax.set_ylabel(f"I(X; T) [{unit}]")
+    ax.set_title(f"EBIM trade-off, H(X) = {curve.entropy_x:.3f} {unit}")
     ax.legend()
     return ax
 
@@ -75,25 +87,39 @@ def plot_mecb_rates(rates, curves, entropy_x, ax=None, *, title=None):
     for label, values in curves.items():
         ax.plot(rates, to_numpy(values), marker="o", ms=3, label=f"{label} encoder")
     ax.plot(rates, np.minimum(rates, entropy_x), color="0.6", ls=":", label="min(R, H(X))")
-    ax.set_xlabel("rate R (bits)")
-    ax.set_ylabel("I(X; Y) (bits)")
-    if title is not None:
-        ax.set_title(title)
+    ax.set_xlabel("rate R [bits]")
+    ax.set_ylabel("I(X; Y) [bits]")
+    ax.set_title(title if title is not None else "MEC-B: I(X; Y) against the rate")
     ax.legend()
     return ax
 
 
-def plot_mcg_sweep(sweep, ax=None):
-    """Reward against accuracy of an :class:`~probstat.coupling.games.MCGSweep`."""
-    ax = get_axes(ax, figsize=(6, 4.2))
+def plot_mcg_sweep(sweep, ax=None, *, x="information"):
+    """Reward against bits sent (or accuracy) of an :class:`~probstat.coupling.games.MCGSweep`.
+
+    One curve per encoder and rate; every computed temperature is a marker, joined in
+    order of ``beta``; the coldest and hottest temperatures are annotated.
+    """
+    ax = get_axes(ax, figsize=(6.5, 4.2))
     styles = {"greedy": "-", "uniform": "--"}
-    accuracy, reward = to_numpy(sweep.accuracy), to_numpy(sweep.mean_reward)
+    markers = {"greedy": "o", "uniform": "s"}
+    values = to_numpy(sweep.information if x == "information" else sweep.accuracy)
+    reward = to_numpy(sweep.mean_reward)
+    log_betas = np.log(to_numpy(sweep.betas))
     for i, enc in enumerate(sweep.encoders):
         for j, frac in enumerate(to_numpy(sweep.rate_fractions)):
-            ax.plot(accuracy[i, j], reward[i, j], marker="o", ms=3, ls=styles.get(enc, "-"),
-                    label=f"{enc}, R = {frac:g} H(M)")
-    ax.set_xlabel("decoding accuracy")
-    ax.set_ylabel("mean discounted reward")
-    ax.set_title("Markov coding game: reward vs accuracy (varying beta)")
-    ax.legend(fontsize="small")
+            ax.plot(values[i, j], reward[i, j], marker=markers.get(enc, "o"), ms=4,
+                    ls=styles.get(enc, "-"), label=f"{enc} encoder, R = {frac:g} H(M)")
+    for k in {int(np.argmin(log_betas)), int(np.argmax(log_betas))}:
+        ax.annotate(f"log beta = {log_betas[k]:.1f}", (values[0, -1, k], reward[0, -1, k]),
+                    fontsize=7, textcoords="offset points", xytext=(5, 5))
+    if x == "information":
+        ax.set_xlabel("information sent I(M; trajectory) [bits per episode]")
+    else:
+        ax.set_xlabel("decoding accuracy [fraction of episodes]")
+    ax.set_ylabel("mean discounted reward per episode")
+    ax.set_title("Markov coding game: reward vs "
+                 + ("information" if x == "information" else "accuracy")
+                 + f" over {log_betas.size} temperatures")
+    ax.legend(fontsize="small", loc="lower left")
     return ax

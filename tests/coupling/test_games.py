@@ -156,8 +156,70 @@ def test_seeded_reproducibility_and_sweep():
     # Hotter policy: more information per step, so at least as accurate on average.
     assert sweep.accuracy[:, :, 1].mean() >= sweep.accuracy[:, :, 0].mean()
     assert sweep.policy_entropy[1] > sweep.policy_entropy[0]
+    ax = sweep.plot(x="accuracy")
+    assert ax.get_xlabel() == "decoding accuracy [fraction of episodes]"
+    with pytest.raises(ValueError, match="x must be"):
+        sweep.plot(x="reward")
+
+
+def test_information_closed_forms():
+    """Uniform random policy, no bottleneck: each step carries exactly 2 bits."""
+    w = GridWorld(size=6, obstacles=[], start=(5, 0))
+    uniform = np.full((w.n_states, 4), 0.25)
+    for steps, bits in [(1, 2.0), (2, 4.0), (3, 6.0)]:  # terminal states are 5+ moves away
+        res = play(w, uniform, n_messages=64, max_steps=steps, n_episodes=20,
+                   random_state=0)
+        np.testing.assert_allclose(res.posterior_true, 2.0 ** (bits - 6))  # H(M) = 6
+        assert res.information == pytest.approx(bits, abs=1e-12)
+    none = play(w, uniform, n_messages=16, rate=0.0, max_steps=5, n_episodes=10,
+                random_state=0)
+    assert none.information == pytest.approx(0.0, abs=1e-12)  # a constant code sends nothing
+
+
+def test_information_matches_the_one_step_mutual_information():
+    """One step from the start: the estimate converges to I(M; A) of the coupling."""
+    from probstat.coupling import ebim_greedy, greedy_mec
+    from probstat.utils import mutual_information
+
+    w = GridWorld(size=4, obstacles=[], goal=(0, 3), trap=(1, 3), start=(3, 0))
+    pol = soft_q_iteration(w, 0.05)
+    prior = np.full(8, 1 / 8)
+    rate = 1.7
+    res = play(w, pol, n_messages=8, rate=rate, max_steps=1, n_episodes=4000,
+               random_state=2)
+    # Exact I(M; A): joint p(m, a) = prior(m) p(a | t(m)) from the public encoder + MEC.
+    labels = ebim_greedy(prior, rate).labels
+    p_t = np.bincount(labels, weights=prior)
+    p_ta = np.asarray(greedy_mec(p_t, pol.policy[w.state(w.start)]))
+    joint = prior[:, None] * (p_ta / p_t[:, None])[labels]
+    exact = mutual_information(joint)
+    samples = 3.0 + np.log2(res.posterior_true)
+    se = samples.std(ddof=1) / np.sqrt(samples.size)
+    assert 0.3 < exact < rate
+    assert abs(res.information - exact) <= 4 * se + 1e-12
+
+
+def test_tradeoff_figure_marks_a_grid_of_points():
+    """Regression: the reward/information trade-off joined only three points, unlabelled."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    w = GridWorld(size=4, obstacles=[], goal=(0, 3), trap=(1, 3), start=(3, 0))
+    betas = np.geomspace(0.005, 0.5, 8)
+    sweep = mcg_sweep(w, betas, [0.5, 1.0], n_messages=16, n_episodes=10, max_steps=50,
+                      random_state=0)
+    assert sweep.information.shape == (2, 2, 8)
     ax = sweep.plot()
-    assert ax.get_xlabel() == "decoding accuracy"
+    assert "[bits" in ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+    lines = [ln for ln in ax.get_lines() if ln.get_label().endswith("H(M)")]
+    assert len(lines) == 4 and len(ax.get_legend().get_texts()) == 4
+    for line in lines:
+        assert line.get_marker() in ("o", "s")  # every computed point is marked
+        assert len(line.get_xdata()) == 8
+    np.testing.assert_allclose(lines[0].get_xdata(), sweep.information[0, 0])
+    # Hotter policies send more: the information rises across the grid.
+    assert sweep.information[..., -1].mean() > sweep.information[..., 0].mean()
+    matplotlib.pyplot.close("all")
 
 
 def test_bad_input():

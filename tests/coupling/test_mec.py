@@ -324,7 +324,7 @@ def test_plot_returns_axes():
 
     matplotlib.use("Agg")
     ax = greedy_mec([0.6, 0.4], [0.4, 0.3, 0.3]).plot()
-    assert ax.get_xlabel() == "y"
+    assert ax.get_xlabel() == "outcome of the second variable (index)"
 
 
 def test_batch_equals_single():

@@ -118,7 +118,7 @@ def test_plot():
 
     matplotlib.use("Agg")
     ax = mec_b([0.5, 0.5], [0.5, 0.5], 1.0).plot()
-    assert ax.get_xlabel() == "y"
+    assert ax.get_xlabel() == "outcome y (index)"
 
 
 def test_mecb_bad_input():

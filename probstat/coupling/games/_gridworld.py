@@ -51,11 +51,21 @@ class GridWorld:
     blocked : ndarray of shape (n_states,), bool
         The obstacles.
 
+    Notes
+    -----
+    Markov coding games are defined in [1]_; this grid world follows the rate-limited
+    experiments of [2]_.
+
     References
     ----------
-    S. Sokota, C. Schroeder de Witt, M. Igl, L. Zintgraf, P. Torr, M. Strohmeier,
-    J. Z. Kolter, S. Whiteson and J. Foerster, "Communicating via Markov decision
-    processes", ICML 2022.
+    .. [1] S. Sokota, C. Schroeder de Witt, M. Igl, L. Zintgraf, P. Torr, M. Strohmeier,
+       J. Z. Kolter, S. Whiteson and J. Foerster, "Communicating via Markov decision
+       processes", ICML 2022, arXiv:2107.08295 (Markov coding games; MEME: a
+       maximum-entropy policy coupled with the message by minimum-entropy coupling).
+    .. [2] M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with
+       bottleneck", NeurIPS 2024, arXiv:2410.21666 (Markov coding games under a rate
+       limit: the belief compressed by EBIM before the coupling, and the reward against
+       receiver accuracy trade-off).
 
     Examples
     --------

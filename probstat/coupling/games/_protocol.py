@@ -52,6 +52,8 @@ class MCGResult(ResultMixin):
         Bits allowed for the code of the belief at each step.
     encoder : str
         ``"greedy"`` or ``"uniform"``.
+    prior_entropy : float
+        ``H(M)`` of the message prior, in bits.
 
     Examples
     --------
@@ -70,11 +72,13 @@ class MCGResult(ResultMixin):
     posterior_true: np.ndarray
     rate: float
     encoder: str
+    prior_entropy: float
 
     def _summary_rows(self):
         return [("encoder", self.encoder), ("rate", self.rate),
                 ("n_episodes", int(self.rewards.shape[0])),
                 ("mean_reward", self.mean_reward), ("accuracy", self.accuracy),
+                ("information_bits", self.information),
                 ("mean_steps", float(np.mean(to_numpy(self.steps))))]
 
     @property
@@ -86,6 +90,17 @@ class MCGResult(ResultMixin):
     def accuracy(self) -> float:
         """Fraction of episodes where the receiver decoded the message."""
         return float(np.mean(to_numpy(self.decoded)))
+
+    @property
+    def information(self) -> float:
+        """Bits delivered: a Monte Carlo estimate of ``I(M; trajectory)``.
+
+        The receiver's final belief is the exact posterior ``p(m | trajectory)``, so
+        ``H(M) + mean(log2 posterior_true)`` estimates ``H(M) - H(M | trajectory)``
+        without bias (it can fall slightly below 0 when almost nothing is sent).
+        """
+        post = to_numpy(self.posterior_true)
+        return float(self.prior_entropy + np.mean(np.log2(post)))
 
 
 def _code_labels(belief, rate_nats, encoder):
@@ -179,7 +194,8 @@ def _play(world, pi, prior, rate_bits, encoder, n_episodes, max_steps, rng, verb
         steps[e] = t
         posterior[e] = belief[m]
         decoded[e] = int(np.argmax(belief)) == m
-    return MCGResult(rewards, decoded, messages, steps, posterior, rate_bits, encoder)
+    return MCGResult(rewards, decoded, messages, steps, posterior, rate_bits, encoder,
+                     float(entropy(prior)))
 
 
 def play(world, policy, *, n_messages=512, prior=None, rate=None, rate_fraction=None,
@@ -221,11 +237,20 @@ def play(world, policy, *, n_messages=512, prior=None, rate=None, rate_fraction=
         The episodes run on the CPU: an array-API policy or prior is copied to NumPy and
         the result's arrays moved back to its namespace.
 
+    Notes
+    -----
+    The protocol is MEME [1]_ with the rate-limited encoder of [2]_.
+
     References
     ----------
-    S. Sokota et al., "Communicating via Markov decision processes", ICML 2022.
-    M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with bottleneck",
-    NeurIPS 2024.
+    .. [1] S. Sokota, C. Schroeder de Witt, M. Igl, L. Zintgraf, P. Torr, M. Strohmeier,
+       J. Z. Kolter, S. Whiteson and J. Foerster, "Communicating via Markov decision
+       processes", ICML 2022, arXiv:2107.08295 (Markov coding games; MEME: a
+       maximum-entropy policy coupled with the message by minimum-entropy coupling).
+    .. [2] M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with
+       bottleneck", NeurIPS 2024, arXiv:2410.21666 (Markov coding games under a rate
+       limit: the belief compressed by EBIM before the coupling, and the reward against
+       receiver accuracy trade-off).
 
     Examples
     --------

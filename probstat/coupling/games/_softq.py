@@ -115,10 +115,20 @@ def soft_q_iteration(world, beta, *, n_iter=100, tol=0.0) -> SoftQPolicy:
     SoftQPolicy
         The policy, its values and the last change of ``Q``.
 
+    Notes
+    -----
+    Soft Q-iteration as in [1]_; maximum-entropy policies are the first half of MEME
+    [2]_.
+
     References
     ----------
-    T. Haarnoja, H. Tang, P. Abbeel and S. Levine, "Reinforcement learning with deep
-    energy-based policies", ICML 2017.
+    .. [1] T. Haarnoja, H. Tang, P. Abbeel and S. Levine, "Reinforcement learning with
+       deep energy-based policies", ICML 2017, arXiv:1702.08165 (soft Q-iteration and
+       the Boltzmann policy of the soft Q-function).
+    .. [2] S. Sokota, C. Schroeder de Witt, M. Igl, L. Zintgraf, P. Torr, M. Strohmeier,
+       J. Z. Kolter, S. Whiteson and J. Foerster, "Communicating via Markov decision
+       processes", ICML 2022, arXiv:2107.08295 (Markov coding games; MEME: a
+       maximum-entropy policy coupled with the message by minimum-entropy coupling).
 
     Examples
     --------

@@ -41,6 +41,8 @@ class MCGSweep(ResultMixin):
         Mean discounted reward of each cell.
     accuracy : ndarray of shape (len(encoders), r, b)
         Decoding accuracy of each cell.
+    information : ndarray of shape (len(encoders), r, b)
+        Bits delivered per episode (:attr:`MCGResult.information`) of each cell.
     policy_entropy : ndarray of shape (b,)
         Mean policy entropy (bits) for each temperature.
 
@@ -59,15 +61,22 @@ class MCGSweep(ResultMixin):
     encoders: tuple
     mean_reward: np.ndarray
     accuracy: np.ndarray
+    information: np.ndarray
     policy_entropy: np.ndarray
 
-    def plot(self, ax=None):
-        """Reward against accuracy, one curve per encoder and rate (varying beta).
+    def plot(self, ax=None, *, x="information"):
+        """The trade-off: reward against what is sent, one curve per encoder and rate.
+
+        Each marker is one temperature of the sweep; the curve joins them in order of
+        ``betas``, so ask for enough temperatures to see its shape (about 10 spanning
+        the change from a near-greedy to a random policy).
 
         Parameters
         ----------
         ax : matplotlib.axes.Axes, optional
             Axes to draw on (a new figure when None).
+        x : {"information", "accuracy"}, default="information"
+            Horizontal axis: bits delivered per episode, or decoding accuracy.
 
         Returns
         -------
@@ -76,7 +85,8 @@ class MCGSweep(ResultMixin):
         """
         from .._plot import plot_mcg_sweep
 
-        return plot_mcg_sweep(self, ax)
+        check_option(x, "x", ("information", "accuracy"))
+        return plot_mcg_sweep(self, ax, x=x)
 
 
 def _check_encoders(encoders):
@@ -120,10 +130,20 @@ def mcg_sweep(world, betas, rate_fractions=(1.0,), *, encoders=("greedy", "unifo
         The episodes run on the CPU: array-API ``betas`` or ``rate_fractions`` are copied
         to NumPy and the result's arrays moved back to their namespace.
 
+    Notes
+    -----
+    The sweep traces the trade-off studied in [1]_ and [2]_.
+
     References
     ----------
-    M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with bottleneck",
-    NeurIPS 2024.
+    .. [1] S. Sokota, C. Schroeder de Witt, M. Igl, L. Zintgraf, P. Torr, M. Strohmeier,
+       J. Z. Kolter, S. Whiteson and J. Foerster, "Communicating via Markov decision
+       processes", ICML 2022, arXiv:2107.08295 (Markov coding games; MEME: a
+       maximum-entropy policy coupled with the message by minimum-entropy coupling).
+    .. [2] M. R. Ebrahimi, J. Chen and A. Khisti, "Minimum entropy coupling with
+       bottleneck", NeurIPS 2024, arXiv:2410.21666 (Markov coding games under a rate
+       limit: the belief compressed by EBIM before the coupling, and the reward against
+       receiver accuracy trade-off).
 
     Examples
     --------
@@ -156,6 +176,7 @@ def mcg_sweep(world, betas, rate_fractions=(1.0,), *, encoders=("greedy", "unifo
     tables = [check_policy(p.policy, world) for p in policies]
     reward = np.zeros((len(encoders), fractions.size, betas.size))
     accuracy = np.zeros_like(reward)
+    information = np.zeros_like(reward)
     cells = [(i, j, k) for i in range(len(encoders)) for j in range(fractions.size)
              for k in range(betas.size)]
     seeds = rng.integers(0, 2**63 - 1, size=len(cells))
@@ -166,6 +187,8 @@ def mcg_sweep(world, betas, rate_fractions=(1.0,), *, encoders=("greedy", "unifo
                     False)
         reward[i, j, k] = res.mean_reward
         accuracy[i, j, k] = res.accuracy
+        information[i, j, k] = res.information
     entropies = np.array([p.mean_entropy() for p in policies])
-    sweep = MCGSweep(betas.copy(), fractions.copy(), encoders, reward, accuracy, entropies)
+    sweep = MCGSweep(betas.copy(), fractions.copy(), encoders, reward, accuracy,
+                     information, entropies)
     return host.from_numpy(sweep)
