@@ -134,10 +134,11 @@ def _copy_vignettes():
     for nb in notebooks:
         shutil.copy2(nb, target / nb.name)
     lines = ["# Vignettes", "",
-             "Teaching notebooks, one per topic. The pages below show each notebook as it was",
-             "last executed, with its printed results and figures, so you can read them without",
-             "running anything. Each ends with exercises; their worked solutions are collapsed",
-             "(click the toggle above a solution to open it).", "",
+             "Teaching notebooks, one per topic. The pages below show them pre-executed: as",
+             "they were last run, with their printed results and figures, so you can read them",
+             "without running anything. Each ends with exercises whose worked solutions are",
+             "collapsed: click *Show code cell content* under an exercise to open its solution.",
+             "",
              "To run and change them yourself, from a clone of the repository:", "",
              "```bash", "make notebooks", "```", "",
              "installs the `notebook` extra (JupyterLab, ipywidgets) into `.venv` and opens",
