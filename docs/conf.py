@@ -94,6 +94,8 @@ suppress_warnings = ["mystnb.unknown_mime_type", "myst.header"]
 html_theme = "pydata_sphinx_theme"
 html_title = f"probstat {release}"
 html_theme_options = {"navigation_with_keys": False}
+# Top-level pages without sub-pages: no empty "Section Navigation" column.
+html_sidebars = {page: [] for page in ("getting_started", "performance", "contributing")}
 html_static_path = []
 
 # Public modules with their own API page: the research subpackages, the shared layers, and
