@@ -33,16 +33,18 @@ _probstat_problems = []
 
 def _probstat_series(ax):
     artists = list(ax.lines) + list(ax.collections) + list(ax.patches) + list(ax.containers)
-    return [a for a in artists if not str(a.get_label()).startswith("_")]
+    labels = [str(a.get_label() or "") for a in artists]
+    return [label for label in labels if label and not label.startswith("_")]
 
 
 def _probstat_check(fig):
-    cell = get_ipython().execution_count - 1  # the stored notebook's count: this cell is extra
+    source = get_ipython().user_ns["In"][-1].strip().splitlines() or [""]
+    cell = repr(source[0][:60])
     suptitle = fig._suptitle.get_text() if fig._suptitle is not None else ""
     supx = fig._supxlabel.get_text() if getattr(fig, "_supxlabel", None) else ""
     supy = fig._supylabel.get_text() if getattr(fig, "_supylabel", None) else ""
     for i, ax in enumerate(fig.axes):
-        where = f"cell {cell}, axes {i}"
+        where = f"the cell starting {cell}, axes {i}"
         if not ax.get_visible() or not ax.axison:
             continue
         if getattr(ax, "_colorbar", None) is not None:
