@@ -44,6 +44,10 @@ _AUTO_CVXPY_SIZE = 160
 _AUTO_BM_MAX = 5000
 _INITS = ("sdp", "kmeans++", "gmm", "random")
 _LOG_2PI = math.log(2.0 * math.pi)
+#: An LA-SDP solution whose rows of ``sum_k Z_k 1`` miss 1 by more than this is not a
+#: relaxed partition: its value is no likelihood, and its Laplacian covariances can be
+#: singular (a block concentrated on one point), which inflates the objective.
+_MAX_INFEASIBILITY = 0.05
 _ARRAY_ATTRS = ("labels_", "membership_", "means_", "covariances_", "precisions_cholesky_",
                 "weights_", "init_labels_", "objective_path_", "Z_", "sketch_indices_")
 
@@ -405,11 +409,18 @@ class ILASDP(ClusterMixin, BaseEstimator):
         self.converged_ = False
         info = {}
         n_iter = 0
+        infeasible = None
         for _ in progress(range(self.max_iter), verbose=self.verbose,
                           desc=f"iLA-SDP ({solver})"):
             n_iter += 1
             members, info = self._la_step(Xc, covs, sizes, labels, solver, opts, rng, host,
                                           state)
+            violation = float(info.get("primal_infeasibility", 0.0))
+            if not violation <= _MAX_INFEASIBILITY:
+                # Keep the best feasible iterate rather than a point that covers only part
+                # of the data (its objective is no likelihood and can be unbounded).
+                infeasible = (n_iter, violation)
+                break
             new_labels = np.argmax(members.rowsums(), axis=1).astype(np.int64)
             means, covs, sizes = self._sigma_step(Xc, members, new_labels, K, state)
             state.update(means=means, covs=covs)
@@ -423,7 +434,13 @@ class ILASDP(ClusterMixin, BaseEstimator):
             if stable or gain <= self.tol * abs(value):
                 self.converged_ = True
                 break
-        if not self.converged_:
+        if infeasible is not None:
+            warn(f"the LA-SDP solve of iteration {infeasible[0]} ended infeasible (constraint "
+                 f"violation {infeasible[1]:.2e} > {_MAX_INFEASIBILITY}); its memberships "
+                 "were discarded and the best earlier iterate is returned. Raise "
+                 "solver_options['max_iter'] or use solver='cvxpy' on small data",
+                 ConvergenceWarning)
+        elif not self.converged_:
             warn(f"ILASDP did not converge in max_iter={self.max_iter} iterations (labels "
                  "still changing); returning the best iterate", ConvergenceWarning)
         if state["small"]:
