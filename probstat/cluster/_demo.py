@@ -12,8 +12,9 @@ def demo(out_dir, *, random_state=0):
     """Compare K-means, the K-means SDP, EM and iLA-SDP on differently shaped clusters.
 
     Two clusters share a centre line: a long thin one and a compact one. K-means and the
-    K-means SDP cut the long cluster in half; iLA-SDP adjusts each cluster's covariance
-    and recovers the partition, as EM does.
+    K-means SDP cut the long cluster in half; iLA-SDP [1]_ adjusts each cluster's
+    covariance and recovers the partition, as EM does. The isotropic K-means SDP is also
+    run below and above the exact-recovery cutoff of [2]_.
 
     Parameters
     ----------
@@ -24,6 +25,13 @@ def demo(out_dir, *, random_state=0):
     Returns
     -------
     probstat._tour.DemoSection
+
+    References
+    ----------
+    .. [1] Y. Zhuang, X. Chen and Y. Yang, "Likelihood adjusted semidefinite programs
+       for clustering heterogeneous data", ICML 2023, PMLR 202; arXiv:2209.15097.
+    .. [2] X. Chen and Y. Yang, "Cutoff for exact recovery of Gaussian mixture models",
+       IEEE Transactions on Information Theory 67(6), 4223-4238, 2021; arXiv:2001.01194.
     """
     from sklearn.cluster import KMeans
     from sklearn.mixture import GaussianMixture

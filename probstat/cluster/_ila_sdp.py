@@ -44,6 +44,10 @@ _AUTO_CVXPY_SIZE = 160
 _AUTO_BM_MAX = 5000
 _INITS = ("sdp", "kmeans++", "gmm", "random")
 _LOG_2PI = math.log(2.0 * math.pi)
+#: An LA-SDP solution whose rows of ``sum_k Z_k 1`` miss 1 by more than this is not a
+#: relaxed partition: its value is no likelihood, and its Laplacian covariances can be
+#: singular (a block concentrated on one point), which inflates the objective.
+_MAX_INFEASIBILITY = 0.05
 _ARRAY_ATTRS = ("labels_", "membership_", "means_", "covariances_", "precisions_cholesky_",
                 "weights_", "init_labels_", "objective_path_", "Z_", "sketch_indices_")
 
@@ -62,9 +66,19 @@ class ILASDP(ClusterMixin, BaseEstimator):
         d_k = \operatorname{diag}(A_k) + \log\det\Sigma_k \, 1.
 
     The LA-SDP relaxes ``Z_k`` to PSD, entrywise non-negative matrices with
-    ``tr Z_k = 1`` and ``sum_k Z_k 1 = 1``. iLA-SDP alternates this convex step with the
-    closed-form covariance step ``Sigma_k = X' (diag(Z_k 1) - Z_k) X / (1' Z_k 1)``;
-    both steps increase the same objective. Labels are ``argmax_k (Z_k 1)_i``.
+    ``tr Z_k = 1`` and ``sum_k Z_k 1 = 1``. iLA-SDP [1]_ alternates this convex step with
+    the closed-form covariance step ``Sigma_k = X' (diag(Z_k 1) - Z_k) X / (1' Z_k 1)``;
+    both steps increase the same objective. Labels are ``argmax_k (Z_k 1)_i``. The start
+    is the K-means SDP of Peng and Wei [2]_; the scalable solvers follow the
+    non-negative low-rank [3]_ and sketch-and-lift [4]_ methods; the exact path calls
+    SCS [5]_ through cvxpy.
+
+    It is worth its cost over :class:`sklearn.mixture.GaussianMixture` on small samples
+    (up to a few hundred points) where EM's start matters: centroid configurations that
+    trap a single EM start, few points per cluster for the dimension. On large,
+    well-separated samples both find the same clusters and ``GaussianMixture`` is
+    hundreds of times faster; with strongly unbalanced cluster sizes EM, which fits the
+    mixing weights, does better. See the user guide's "When to use this, and when not".
 
     Array-API input (CuPy, ...) is accepted: the low-rank solver's iterations run in its
     namespace, the rest on the host (with a :class:`~probstat.backend.HostFallbackWarning`
@@ -160,8 +174,28 @@ class ILASDP(ClusterMixin, BaseEstimator):
 
     References
     ----------
-    Y. Zhuang, X. Chen, Y. Yang, "Likelihood adjusted semidefinite programs for
-    clustering heterogeneous data", ICML 2023 (arXiv:2209.15097).
+    .. [1] Y. Zhuang, X. Chen and Y. Yang, "Likelihood adjusted semidefinite programs
+       for clustering heterogeneous data", Proceedings of the 40th International
+       Conference on Machine Learning (ICML 2023), PMLR 202; arXiv:2209.15097. The
+       likelihood-adjusted SDP (LA-SDP) relaxation and the iterative iLA-SDP algorithm
+       that alternates it with the covariance update.
+    .. [2] J. Peng and Y. Wei, "Approximating K-means-type clustering via semidefinite
+       programming", SIAM Journal on Optimization 18(1), 186-205, 2007. The K-means SDP
+       that supplies the default starting labels (``init="sdp"``).
+    .. [3] Y. Zhuang, X. Chen, Y. Yang and R. Y. Zhang, "Statistically optimal K-means
+       clustering via nonnegative low-rank semidefinite programming", ICLR 2024;
+       arXiv:2305.18436. The non-negative Burer-Monteiro factorisation solved by a
+       primal-dual augmented Lagrangian, which ``solver="bm"`` transfers to the
+       LA-SDP's blocks.
+    .. [4] Y. Zhuang, X. Chen and Y. Yang, "Sketch-and-lift: scalable subsampled
+       semidefinite program for K-means clustering", AISTATS 2022, PMLR 151, 9214-9246;
+       arXiv:2201.08226. Solve on a subsample, then lift (``solver="sketch"``; the lift
+       by the fitted Gaussian rule rather than the nearest centroid is this package's
+       extension).
+    .. [5] B. O'Donoghue, E. Chu, N. Parikh and S. Boyd, "Conic optimization via
+       operator splitting and homogeneous self-dual embedding", Journal of Optimization
+       Theory and Applications 169(3), 1042-1068, 2016. SCS, the default conic solver of
+       ``solver="cvxpy"``.
 
     Examples
     --------
@@ -405,11 +439,18 @@ class ILASDP(ClusterMixin, BaseEstimator):
         self.converged_ = False
         info = {}
         n_iter = 0
+        infeasible = None
         for _ in progress(range(self.max_iter), verbose=self.verbose,
                           desc=f"iLA-SDP ({solver})"):
             n_iter += 1
             members, info = self._la_step(Xc, covs, sizes, labels, solver, opts, rng, host,
                                           state)
+            violation = float(info.get("primal_infeasibility", 0.0))
+            if not violation <= _MAX_INFEASIBILITY:
+                # Keep the best feasible iterate rather than a point that covers only part
+                # of the data (its objective is no likelihood and can be unbounded).
+                infeasible = (n_iter, violation)
+                break
             new_labels = np.argmax(members.rowsums(), axis=1).astype(np.int64)
             means, covs, sizes = self._sigma_step(Xc, members, new_labels, K, state)
             state.update(means=means, covs=covs)
@@ -423,7 +464,13 @@ class ILASDP(ClusterMixin, BaseEstimator):
             if stable or gain <= self.tol * abs(value):
                 self.converged_ = True
                 break
-        if not self.converged_:
+        if infeasible is not None:
+            warn(f"the LA-SDP solve of iteration {infeasible[0]} ended infeasible (constraint "
+                 f"violation {infeasible[1]:.2e} > {_MAX_INFEASIBILITY}); its memberships "
+                 "were discarded and the best earlier iterate is returned. Raise "
+                 "solver_options['max_iter'] or use solver='cvxpy' on small data",
+                 ConvergenceWarning)
+        elif not self.converged_:
             warn(f"ILASDP did not converge in max_iter={self.max_iter} iterations (labels "
                  "still changing); returning the best iterate", ConvergenceWarning)
         if state["small"]:

@@ -46,11 +46,13 @@ _ARRAY_ATTRS = ("labels_", "cluster_centers_", "Z_", "sketch_indices_")
 class KMeansSDP(ClusterMixin, BaseEstimator):
     """K-means clustering by the Peng-Wei semidefinite relaxation.
 
-    Solves ``max <X X', Z>`` over ``Z`` positive semidefinite, entrywise non-negative,
-    with ``Z 1 = 1`` and ``tr Z = K`` (X centred), then rounds ``Z`` to labels. On an
-    isotropic mixture the relaxation is tight (its solution is the cluster indicator
-    matrix) once the centres are separated beyond
-    :func:`probstat.datasets.sdp_recovery_threshold`.
+    Solves the relaxation of Peng and Wei [1]_, ``max <X X', Z>`` over ``Z`` positive
+    semidefinite, entrywise non-negative, with ``Z 1 = 1`` and ``tr Z = K`` (X centred),
+    then rounds ``Z`` to labels. On an isotropic mixture the relaxation is tight (its
+    solution is the cluster indicator matrix) once the centres are separated beyond the
+    cutoff of Chen and Yang [2]_ (:func:`probstat.datasets.sdp_recovery_threshold`). The
+    scalable solvers follow the non-negative low-rank [3]_ and sketch-and-lift [4]_
+    methods; the exact path calls SCS [5]_ through cvxpy.
 
     Array-API input (CuPy, ...) is accepted: the low-rank solver's iterations run in its
     namespace, the rest on the host (with a :class:`~probstat.backend.HostFallbackWarning`
@@ -105,6 +107,28 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
     See Also
     --------
     ILASDP : The likelihood-adjusted SDP for clusters of different shapes.
+    sklearn.cluster.KMeans : Lloyd's algorithm with k-means++ starts, far faster.
+
+    References
+    ----------
+    .. [1] J. Peng and Y. Wei, "Approximating K-means-type clustering via semidefinite
+       programming", SIAM Journal on Optimization 18(1), 186-205, 2007. The 0-1 SDP
+       model of K-means and its semidefinite relaxation.
+    .. [2] X. Chen and Y. Yang, "Cutoff for exact recovery of Gaussian mixture models",
+       IEEE Transactions on Information Theory 67(6), 4223-4238, 2021; arXiv:2001.01194.
+       The separation above which the relaxation recovers the partition exactly.
+    .. [3] Y. Zhuang, X. Chen, Y. Yang and R. Y. Zhang, "Statistically optimal K-means
+       clustering via nonnegative low-rank semidefinite programming", ICLR 2024;
+       arXiv:2305.18436. The non-negative low-rank factorisation ``Z = U U'`` and its
+       primal-dual augmented Lagrangian (``solver="bm"``).
+    .. [4] Y. Zhuang, X. Chen and Y. Yang, "Sketch-and-lift: scalable subsampled
+       semidefinite program for K-means clustering", AISTATS 2022, PMLR 151, 9214-9246;
+       arXiv:2201.08226. The subsampled SDP with nearest-centroid lifting
+       (``solver="sketch"``).
+    .. [5] B. O'Donoghue, E. Chu, N. Parikh and S. Boyd, "Conic optimization via
+       operator splitting and homogeneous self-dual embedding", Journal of Optimization
+       Theory and Applications 169(3), 1042-1068, 2016. SCS, the default conic solver of
+       ``solver="cvxpy"``.
 
     Examples
     --------

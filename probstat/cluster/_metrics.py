@@ -13,9 +13,11 @@ def misclustering_error(labels_true, labels_pred):
     """Fraction of points in the wrong cluster, minimised over relabelings.
 
     The best matching of predicted to true cluster names is found with the Hungarian
-    algorithm (:func:`scipy.optimize.linear_sum_assignment`), so the cost is polynomial in
-    the number of clusters (the authors' MATLAB ``err_rate.m`` enumerates all ``K!``
-    permutations, which gives the same number).
+    algorithm [1]_ (:func:`scipy.optimize.linear_sum_assignment`, which implements the
+    shortest augmenting path variant of [2]_), so the cost is polynomial in the number
+    of clusters; enumerating all ``K!`` relabelings gives the same number.
+    :func:`sklearn.metrics.adjusted_rand_score` is the chance-corrected alternative that
+    needs no matching.
 
     Parameters
     ----------
@@ -37,6 +39,13 @@ def misclustering_error(labels_true, labels_pred):
     ValueError
         For NaN or inf labels, input that is not 1-D, empty input or different lengths.
 
+    References
+    ----------
+    .. [1] H. W. Kuhn, "The Hungarian method for the assignment problem", Naval Research
+       Logistics Quarterly 2(1-2), 83-97, 1955.
+    .. [2] D. F. Crouse, "On implementing 2D rectangular assignment algorithms", IEEE
+       Transactions on Aerospace and Electronic Systems 52(4), 1679-1696, 2016.
+
     Examples
     --------
     >>> from probstat.cluster import misclustering_error
@@ -44,8 +53,8 @@ def misclustering_error(labels_true, labels_pred):
     0.0
     >>> misclustering_error([0, 0, 1, 1], [0, 1, 1, 1])
     0.25
-    >>> misclustering_error(["a", "a", "b"], [2, 2, 2])
-    0.3333333333333333
+    >>> round(misclustering_error(["a", "a", "b"], [2, 2, 2]), 6)
+    0.333333
     """
     from scipy.optimize import linear_sum_assignment
 

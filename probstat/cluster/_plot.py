@@ -14,9 +14,14 @@ def plot_clusters(X, labels, *, means=None, covariances=None, n_std=2.0, dims=(0
                   title=None):
     """Scatter two coordinates of X coloured by cluster, with covariance ellipses.
 
-    Each ellipse is the ``n_std``-standard-deviation contour of a Gaussian, drawn from the
-    2 x 2 block of its covariance for the chosen coordinates (the marginal of those two
-    coordinates). Without ``means``/``covariances`` they are estimated from the labels.
+    Each ellipse is the ``n_std``-standard-deviation contour of a Gaussian (the set
+    ``(x - mu)' S^{-1} (x - mu) = n_std^2``, a constant-density contour of the normal
+    density [1]_), drawn from the 2 x 2 block of its covariance for the chosen
+    coordinates (the marginal of those two coordinates). Without
+    ``means``/``covariances`` they are estimated from the labels. The Axes gets a title
+    (a default one when ``title`` is None), axis labels naming the columns, and a legend
+    with one entry per cluster; pass ``ax`` to place the panel in a larger figure, as
+    when comparing an :class:`ILASDP` fit with a ``GaussianMixture`` side by side.
 
     Parameters
     ----------
@@ -37,7 +42,7 @@ def plot_clusters(X, labels, *, means=None, covariances=None, n_std=2.0, dims=(0
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when None.
     title : str, optional
-        Title of the Axes.
+        Title of the Axes; by default the number of clusters and the ellipses' size.
 
     Returns
     -------
@@ -53,6 +58,12 @@ def plot_clusters(X, labels, *, means=None, covariances=None, n_std=2.0, dims=(0
         For arrays of the wrong shape or with NaN/inf, bad labels, ``n_std <= 0``,
         ``dims`` outside the columns of ``X``, or only one of ``means`` and
         ``covariances``.
+
+    References
+    ----------
+    .. [1] R. A. Johnson and D. W. Wichern, *Applied Multivariate Statistical Analysis*,
+       6th ed., Pearson, 2007, Chapter 4 (the multivariate normal density and its
+       constant-density ellipsoids).
 
     Examples
     --------
@@ -107,10 +118,12 @@ def plot_clusters(X, labels, *, means=None, covariances=None, n_std=2.0, dims=(0
                       color=colors[c], lw=1.8)
         ax.add_patch(ell)
         ax.plot(*means[c, [i, j]], marker="x", color="k", ms=7)
-    ax.set_xlabel(f"x{i}")
-    ax.set_ylabel(f"x{j}")
-    if title:
-        ax.set_title(title)
+    ax.set_xlabel(f"feature {i} (column {i} of X)")
+    ax.set_ylabel(f"feature {j} (column {j} of X)")
+    if title is None:
+        title = (f"{len(names)} cluster{'s' if len(names) != 1 else ''}, "
+                 f"{n_std:g}-standard-deviation ellipses")
+    ax.set_title(title)
     ax.legend(fontsize=8, loc="best")
     return ax
 

@@ -73,3 +73,21 @@ def test_demo_figure_draws_one_panel_per_fit():
     fig = demo_figure(X, [("a", y, None, None), ("b", 1 - y, np.zeros((2, 2)), S)])
     assert [ax.get_title() for ax in fig.axes] == ["a", "b"]
     assert all(sum(isinstance(p, Ellipse) for p in ax.patches) == 2 for ax in fig.axes)
+
+
+def test_default_figure_follows_the_figure_rules(tmp_path):
+    """Without a title the Axes still gets one, both axes are labelled after the columns
+    drawn, and the legend has one entry per cluster (one series each)."""
+    import matplotlib.pyplot as plt
+
+    X, y = make_heterogeneous_gmm(60, 3, 3, random_state=0)
+    ax = plot_clusters(X, y, dims=(2, 0))
+    assert ax.get_title() == "3 clusters, 2-standard-deviation ellipses"
+    assert ax.get_xlabel() == "feature 2 (column 2 of X)"
+    assert ax.get_ylabel() == "feature 0 (column 0 of X)"
+    assert len(ax.get_legend().get_texts()) == 3
+    one = plot_clusters(X, np.zeros(60, dtype=int), n_std=1.5)
+    assert one.get_title() == "1 cluster, 1.5-standard-deviation ellipses"
+    ax.figure.savefig(tmp_path / "clusters.png")
+    assert (tmp_path / "clusters.png").stat().st_size > 0
+    plt.close("all")
