@@ -42,7 +42,8 @@ from ._lookahead import (
     MaxValueEntropySearch,
     NoisyExpectedImprovement,
 )
-from ._optimizer import BayesianOptimizer, ObjectiveError, maximize_acquisition, minimize
+from ._maximize import maximize_acquisition
+from ._optimizer import BayesianOptimizer, ObjectiveError, minimize
 from ._plot import plot_convergence, plot_posterior_1d
 from ._space import Categorical, Integer, Real, Space
 from .test_functions import BenchmarkFunction, get_test_function
