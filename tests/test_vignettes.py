@@ -122,6 +122,11 @@ def test_vignette_structure(path):
     assert all(c.get("execution_count") for c in code), (
         f"{path.name} must be committed executed (run it with jupyter-execute --inplace)")
     assert sum(map(_n_figures, code)) >= 1, f"{path.name}: no figure in the stored outputs"
+    for cell in code:
+        for out in cell.outputs:
+            text = out.get("text", "") + str(out.get("data", {}).get("text/plain", ""))
+            assert not re.search(r"/(work|home|tmp|Users|private)/", text), (
+                f"{path.name}: an output shows a local path (cell {cell.execution_count})")
     for k, cell in enumerate(nb.cells[:-1]):
         if cell.cell_type == "code" and _n_figures(cell) and "hide-cell" not in _tags(cell):
             assert nb.cells[k + 1].cell_type == "markdown", (
