@@ -283,7 +283,10 @@ _SCALABLE = {"ackley": ackley, "levy": levy, "rosenbrock": rosenbrock}
 def get_test_function(name, dim=None):
     """Look up a test function by name.
 
-    Described in [1]_.
+    Formulas, boxes and optima as collected in [1]_. Branin, Goldstein-Price and the
+    Hartmann functions belong to the Dixon-Szegő test set [2]_; their original sources
+    are Branin and Hoo [3]_, Goldstein and Price [4]_ and Hartman [5]_. The scalable
+    functions cite their own sources (:func:`ackley`, :func:`levy`, :func:`rosenbrock`).
 
     Parameters
     ----------
@@ -302,7 +305,16 @@ def get_test_function(name, dim=None):
     References
     ----------
     .. [1] S. Surjanovic and D. Bingham, Virtual Library of Simulation Experiments: Test
-       Functions and Datasets, https://www.sfu.ca/~ssurjano/optimization.html.
+       Functions and Datasets (2013), https://www.sfu.ca/~ssurjano/optimization.html.
+    .. [2] L. C. W. Dixon and G. P. Szegő (eds.), *Towards Global Optimisation 2*,
+       North-Holland, Amsterdam (1978).
+    .. [3] F. H. Branin and S. K. Hoo, "A method for finding multiple extrema of a function
+       of n variables", in *Numerical Methods of Nonlinear Optimization* (F. A. Lootsma,
+       ed.), Academic Press, London (1972), 231-237.
+    .. [4] A. A. Goldstein and J. F. Price, "On descent from local minima", Mathematics of
+       Computation 25(115) (1971), 569-574.
+    .. [5] J. K. Hartman, "Some experiments in global optimization", Naval Research
+       Logistics Quarterly 20(3) (1973), 569-576.
 
     Examples
     --------

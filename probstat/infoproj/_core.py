@@ -147,10 +147,25 @@ def risk_expansion_expfam(G, psi3, psi4, Sigma, kappa3, *, order=2):
     suite against exact risks and Monte Carlo. Array-API generic: the arrays may be CuPy or
     array-api-strict arrays when ``probstat.set_config(array_api_dispatch=True)``.
 
+    The risk and the order of its expansion are those of Sheena [1]_ (section 2, the
+    exponential-family case). The closed form of ``c1`` and ``c2`` above is derived here
+    (see the user guide): the KL divergence between two members of the family is the
+    Bregman divergence of ``psi``, i.e. of its Legendre dual in the mean parameter [2]_,
+    expanded to fourth order in ``tbar - eta*`` and averaged with the cumulants of the
+    sample mean ``tbar`` [3]_. Since the coefficients of an expansion of the same risk are
+    unique, they must equal the paper's up to notation; its own formulas were not compared
+    term by term.
+
     References
     ----------
-    Y. Sheena, "MLE convergence speed to information projection of exponential family:
-    criterion for model dimension and sample size", arXiv:2105.08947.
+    .. [1] Y. Sheena, "MLE convergence speed to information projection of exponential
+       family: criterion for model dimension and sample size -- complete proof version",
+       arXiv:2105.08947 [math.ST] (2021; v5, 2025), section 2, "Estimation Risk for
+       General Case and Exponential Family".
+    .. [2] O. Barndorff-Nielsen, *Information and Exponential Families in Statistical
+       Theory*, Wiley (1978).
+    .. [3] P. McCullagh, *Tensor Methods in Statistics*, Chapman and Hall (1987): index
+       notation and the cumulants of sums of independent variables.
 
     Examples
     --------
@@ -202,6 +217,8 @@ def cumulant_invariants(G, psi3, psi4):
     ``gamma_4 = psi_ijkl G^ij G^kl``; when the model is correct,
     ``c2 = (5/12) gamma_3a + (3/8) gamma_3b - (3/8) gamma_4`` (and ``c1 = p/2``). Only
     cumulants of ``t`` enter, so they may be sample cumulants (no normalising constant).
+    The risk is Sheena's [1]_; the three invariants are the standardized skewness and
+    kurtosis invariants of a cumulant tensor [2]_.
 
     Parameters
     ----------
@@ -223,10 +240,22 @@ def cumulant_invariants(G, psi3, psi4):
         If an array has the wrong shape or is not finite, or if ``G`` is not positive
         definite.
 
+    Notes
+    -----
+    The correct-model ``c2`` is derived here (see the user guide) by setting
+    ``Sigma = G`` and ``kappa3 = psi3`` in :func:`risk_expansion_expfam`. Reading the
+    paper's remark that its exponential-family criterion "can be used for a complex model
+    with no explicit form of normalizing constant" as this cumulant-only form is
+    probstat's interpretation; it was not checked against the paper's full text.
+
     References
     ----------
-    Y. Sheena, "MLE convergence speed to information projection of exponential family:
-    criterion for model dimension and sample size", arXiv:2105.08947.
+    .. [1] Y. Sheena, "MLE convergence speed to information projection of exponential
+       family: criterion for model dimension and sample size -- complete proof version",
+       arXiv:2105.08947 [math.ST] (2021; v5, 2025), section 2, "Estimation Risk for
+       General Case and Exponential Family".
+    .. [2] P. McCullagh, *Tensor Methods in Statistics*, Chapman and Hall (1987), section
+       "Derived scalars" (invariants of cumulant tensors).
 
     Examples
     --------
@@ -308,10 +337,23 @@ def risk_expansion_general(J, K, L3, L4, k3, M, N, H, P, G, D3, D4, *, order=2):
     are checked in the test suite. The index contractions use NumPy: array-API input is
     copied to the host.
 
+    Sheena [1]_ (section 2, the general case) expands the same risk to the same order.
+    The index formula for ``c2`` is derived here (see the user guide) from the
+    stochastic expansion of the MLE about ``theta*`` in index notation [3]_, with ``J``,
+    ``K`` and the sandwich covariance ``J^-1 K J^-1`` of the misspecified MLE [2]_; it is
+    checked against exact risks of a curved normal model, a curved trinomial and a
+    logistic regression, not against the paper's own formulas.
+
     References
     ----------
-    Y. Sheena, "MLE convergence speed to information projection of exponential family:
-    criterion for model dimension and sample size", arXiv:2105.08947.
+    .. [1] Y. Sheena, "MLE convergence speed to information projection of exponential
+       family: criterion for model dimension and sample size -- complete proof version",
+       arXiv:2105.08947 [math.ST] (2021; v5, 2025), section 2, "Estimation Risk for
+       General Case and Exponential Family".
+    .. [2] H. White, "Maximum likelihood estimation of misspecified models",
+       Econometrica 50(1) (1982), 1-25.
+    .. [3] P. McCullagh, *Tensor Methods in Statistics*, Chapman and Hall (1987), chapter 1
+       ("Index Notation").
 
     Examples
     --------
@@ -438,10 +480,20 @@ def loglik_moments(l1, l2, l3, l4, weights=None, *, model=None):
         If the arrays are not finite or their shapes disagree, or the weights are negative
         or all zero.
 
+    Notes
+    -----
+    ``J`` and ``K`` are White's two information matrices of a possibly misspecified model
+    [2]_; the higher moments are those the second-order risk expansion of Sheena [1]_
+    (section 2, the general case) needs, in the notation of :func:`risk_expansion_general`.
+
     References
     ----------
-    Y. Sheena, "MLE convergence speed to information projection of exponential family:
-    criterion for model dimension and sample size", arXiv:2105.08947.
+    .. [1] Y. Sheena, "MLE convergence speed to information projection of exponential
+       family: criterion for model dimension and sample size -- complete proof version",
+       arXiv:2105.08947 [math.ST] (2021; v5, 2025), section 2, "Estimation Risk for
+       General Case and Exponential Family".
+    .. [2] H. White, "Maximum likelihood estimation of misspecified models",
+       Econometrica 50(1) (1982), 1-25.
 
     Examples
     --------
@@ -568,13 +620,15 @@ def sample_cumulants(T, *, estimator="plugin", order=3, weights=None):
 
     Notes
     -----
-    Array-API generic: ``T`` and ``weights`` may be CuPy or array-api-strict arrays when
-    ``probstat.set_config(array_api_dispatch=True)``; the results are in their namespace.
+    The ``"kstat"`` estimator uses the multivariate k-statistics of McCullagh [1]_ up to
+    order 4. Array-API generic: ``T`` and ``weights`` may be CuPy or array-api-strict
+    arrays when ``probstat.set_config(array_api_dispatch=True)``; the results are in their
+    namespace.
 
     References
     ----------
-    P. McCullagh, *Tensor Methods in Statistics*, Chapman and Hall (1987), chapter 4
-    (k-statistics).
+    .. [1] P. McCullagh, *Tensor Methods in Statistics*, Chapman and Hall (1987), the
+       chapter on sample cumulants (k-statistics).
 
     Examples
     --------

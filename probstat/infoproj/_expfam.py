@@ -106,6 +106,10 @@ class ExponentialFamily:
     Named families: :meth:`named`. Methods taking arrays accept array-API input (copied
     to the host) and return arrays in the input's namespace.
 
+    The natural parametrization, the cumulants of ``t`` as derivatives of ``psi`` and the
+    moment-matching MLE are the standard theory of exponential families [1]_, [2]_; the
+    family supplies what the risk expansion of Sheena [3]_ (section 2) needs.
+
     Parameters
     ----------
     sufficient_stat : callable
@@ -141,8 +145,14 @@ class ExponentialFamily:
 
     References
     ----------
-    Y. Sheena, "MLE convergence speed to information projection of exponential family:
-    criterion for model dimension and sample size", arXiv:2105.08947.
+    .. [1] O. Barndorff-Nielsen, *Information and Exponential Families in Statistical
+       Theory*, Wiley (1978).
+    .. [2] L. D. Brown, *Fundamentals of Statistical Exponential Families with Applications
+       in Statistical Decision Theory*, IMS Lecture Notes-Monograph Series 9 (1986).
+    .. [3] Y. Sheena, "MLE convergence speed to information projection of exponential
+       family: criterion for model dimension and sample size -- complete proof version",
+       arXiv:2105.08947 [math.ST] (2021; v5, 2025), section 2, "Estimation Risk for General
+       Case and Exponential Family".
 
     Examples
     --------

@@ -34,6 +34,10 @@ class LikelihoodModel:
     array-API input (copied to the host) and return arrays in the input's namespace; the
     callables always receive NumPy arrays.
 
+    This is the general regular model of Sheena [1]_ (section 2), fitted by maximum
+    likelihood and allowed to be misspecified, so that the MLE converges to the
+    information projection with White's sandwich covariance [2]_.
+
     Parameters
     ----------
     loglike_obs : callable, optional
@@ -58,8 +62,12 @@ class LikelihoodModel:
 
     References
     ----------
-    Y. Sheena, "MLE convergence speed to information projection of exponential family:
-    criterion for model dimension and sample size", arXiv:2105.08947.
+    .. [1] Y. Sheena, "MLE convergence speed to information projection of exponential
+       family: criterion for model dimension and sample size -- complete proof version",
+       arXiv:2105.08947 [math.ST] (2021; v5, 2025), section 2, "Estimation Risk for General
+       Case and Exponential Family".
+    .. [2] H. White, "Maximum likelihood estimation of misspecified models",
+       Econometrica 50(1) (1982), 1-25.
 
     Examples
     --------
