@@ -63,6 +63,36 @@ def _probstat_check(fig):
                 _probstat_problems.append(f"{where}: no {axis} label")
         if len(_probstat_series(ax)) >= 2 and ax.get_legend() is None and not fig.legends:
             _probstat_problems.append(f"{where}: several labelled series but no legend")
+        cut = _probstat_cut_markers(fig, ax)
+        if cut:
+            _probstat_problems.append(f"{where}: {cut} markers cut off by the axes edge")
+
+
+def _probstat_cut_markers(fig, ax):
+    """How many scatter or line markers sit so close to the axes edge that they are clipped."""
+    import numpy as np
+
+    fig.canvas.draw()
+    x0, y0, x1, y1 = ax.bbox.extents
+    points_to_px = fig.dpi / 72.0
+    marked = []
+    for coll in ax.collections:
+        offsets = np.asarray(coll.get_offsets(), dtype=float)
+        sizes = coll.get_sizes() if hasattr(coll, "get_sizes") else []
+        if coll.get_clip_on() and offsets.ndim == 2 and len(offsets) and len(sizes):
+            radius = np.sqrt(np.resize(sizes, len(offsets))) / 2 * points_to_px
+            marked.append((coll.get_offset_transform().transform(offsets), radius))
+    for line in ax.lines:
+        if line.get_marker() not in (None, "None", "", " ") and line.get_clip_on():
+            xy = line.get_transform().transform(np.asarray(line.get_xydata(), dtype=float))
+            marked.append((xy, np.full(len(xy), line.get_markersize() / 2 * points_to_px)))
+    cut = 0
+    for xy, radius in marked:
+        inside = ((xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1))
+        near = ((xy[:, 0] - x0 < 0.6 * radius) | (x1 - xy[:, 0] < 0.6 * radius)
+                | (xy[:, 1] - y0 < 0.6 * radius) | (y1 - xy[:, 1] < 0.6 * radius))
+        cut += int(np.sum(inside & near))
+    return cut
 
 
 _probstat_print_figure = _mbb.FigureCanvasBase.print_figure
