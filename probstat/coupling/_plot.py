@@ -110,9 +110,10 @@ def plot_mcg_sweep(sweep, ax=None, *, x="information"):
         for j, frac in enumerate(to_numpy(sweep.rate_fractions)):
             ax.plot(values[i, j], reward[i, j], marker=markers.get(enc, "o"), ms=4,
                     ls=styles.get(enc, "-"), label=f"{enc} encoder, R = {frac:g} H(M)")
-    for k in {int(np.argmin(log_betas)), int(np.argmax(log_betas))}:
+    # the coldest end sits where the curve starts: label it below, clear of the line
+    for k, offset in ((int(np.argmin(log_betas)), (2, -12)), (int(np.argmax(log_betas)), (5, 5))):
         ax.annotate(f"log beta = {log_betas[k]:.1f}", (values[0, -1, k], reward[0, -1, k]),
-                    fontsize=7, textcoords="offset points", xytext=(5, 5))
+                    fontsize=7, textcoords="offset points", xytext=offset)
     if x == "information":
         ax.set_xlabel("information sent I(M; trajectory) [bits per episode]")
     else:
