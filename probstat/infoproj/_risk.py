@@ -31,8 +31,8 @@ from ._mvn import _MVN, _pairs, mvn_correct_c2
 from ._sandwich import mvn_sandwich_coefficients
 from ._truths import (
     continuous_moments,
-    discrete_grid,
     dirichlet_moments,
+    discrete_grid,
     frozen_kind,
     multinomial_grid,
     mvn_rule,
