@@ -177,8 +177,13 @@ def information_projection(family, truth):
         A family or the name of a named family (see :meth:`ExponentialFamily.named`).
     truth : array of shape (n, d), tuple (support, pmf) or frozen scipy.stats distribution
         A sample (its empirical distribution), a pmf on a grid of support points, or a
-        univariate scipy distribution (moments of ``t`` by quadrature or by summation over
-        its support).
+        frozen scipy distribution: univariate (moments of ``t`` by quadrature, or by
+        summation over a discrete support cut where at most 1e-15 of the mass is left out
+        on each side and the moments of ``t`` have converged), ``multivariate_normal``
+        (Gauss-Hermite rule, exact for statistics of degree <= 3), ``multinomial`` (exact
+        enumeration; with the multinomial family, rows are count vectors of ``N`` trials)
+        or ``dirichlet`` (Gauss-Jacobi rule, exact for polynomial statistics of degree
+        <= 5, with a warning stating the estimated error otherwise).
 
     Returns
     -------
