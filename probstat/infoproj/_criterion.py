@@ -29,7 +29,8 @@ from ..utils._param_validation import (
 from ._core import _spd_inverse
 from ._exact import _BOUNDS, kl_tolerance, min_sample_size
 from ._expfam import FAMILY_NAMES, ExponentialFamily, _about, _as_2d
-from ._likelihood import LikelihoodModel, glm_model
+from ._glm import glm_model
+from ._likelihood import LikelihoodModel
 from ._mvn import _MVN, _IndepNormal
 from ._risk import _ESTIMATORS, _MODES, BootstrapRisk, _check_family, _truth_coefficients
 from ._sandwich import mvn_sandwich_coefficients
@@ -610,12 +611,20 @@ class PNCriterion(DensityMixin, BaseEstimator):
 
     @classmethod
     def from_statsmodels(cls, results, **kwargs):
-        """Fit the criterion for a fitted statsmodels GLM (canonical links).
+        """Fit the criterion for a fitted statsmodels GLM.
 
-        Supported: Binomial (logit, 0/1 response), Poisson (log) and Gaussian (identity;
-        the dispersion is held fixed at its estimate, so ``p`` counts the coefficients).
-        The covariates are treated as random draws from their empirical distribution, so
-        ``G = J`` and ``D3 = -L3``, ``D4 = -L4`` exactly.
+        Supported families and links: Binomial (logit, 0/1 response), Poisson (log),
+        Gaussian (identity or log), Gamma (inverse power, the canonical link, or log) and
+        inverse Gaussian (inverse squared, the canonical link, or log). Offsets and
+        exposure, variance weights and integer frequency weights (each row counted that
+        many times) are taken from the model. The dispersion is held fixed at its
+        estimate, so ``p`` counts the coefficients. The covariates are treated as random
+        draws from their empirical distribution and the response as drawn from the
+        model given them; the model-side moments ``G``, ``D3`` and ``D4`` are exact for
+        every link (the log-likelihood derivatives are affine in the response, so their
+        model expectation is their value at the fitted mean), which makes
+        ``G = J`` for canonical links only. The risk expansion is Sheena's general case
+        [1]_ (section 2); the GLM log-likelihoods are those of McCullagh and Nelder [2]_.
 
         Parameters
         ----------
@@ -627,7 +636,27 @@ class PNCriterion(DensityMixin, BaseEstimator):
         Returns
         -------
         PNCriterion
-            Fitted on ``np.column_stack([endog, exog])``.
+            Fitted on ``np.column_stack([endog, exog])``, followed by a column of the
+            total offset (``offset + log(exposure)``) when the model has one and a column
+            of variance weights when they are not all 1, with rows repeated by their
+            frequency weights.
+
+        Raises
+        ------
+        TypeError
+            If ``results`` is not from a statsmodels GLM.
+        ValueError
+            For an unsupported family or link, a two-column binomial response or
+            frequency weights that are not integers.
+
+        References
+        ----------
+        .. [1] Y. Sheena, "MLE convergence speed to information projection of exponential
+           family: criterion for model dimension and sample size -- complete proof
+           version", arXiv:2105.08947 [math.ST] (2021; v5, 2025), section 2, "Estimation
+           Risk for General Case and Exponential Family".
+        .. [2] P. McCullagh and J. A. Nelder, *Generalized Linear Models*, 2nd ed.,
+           Chapman and Hall (1989), the chapter outlining generalized linear models.
 
         Examples
         --------

@@ -1,4 +1,4 @@
-"""General regular models given by a per-observation log-likelihood, and canonical GLMs.
+"""General regular models given by a per-observation log-likelihood.
 
 :class:`LikelihoodModel` feeds :func:`~probstat.infoproj.risk_expansion_general` through
 :func:`~probstat.infoproj.loglik_moments`; its derivatives come from the user (analytic) or
@@ -254,74 +254,3 @@ class LikelihoodModel:
         mom = loglik_moments(l1, l2, l3, l4, model=model)
         c1, c2 = risk_expansion_general(**mom, order=order)
         return c1, c2, mom["J"], mom["K"]
-
-
-# ----------------------------------------------------------------------------------
-# canonical-link GLMs from statsmodels
-# ----------------------------------------------------------------------------------
-def _glm_b_derivs(family_name, eta):
-    """b', b'', b''', b'''' of the cumulant function of a canonical-link GLM."""
-    if family_name == "Binomial":
-        m = 1.0 / (1.0 + np.exp(-eta))
-        v = m * (1 - m)
-        return m, v, v * (1 - 2 * m), v * (1 - 6 * v)
-    if family_name == "Poisson":
-        m = np.exp(eta)
-        return m, m, m, m
-    return eta, np.ones_like(eta), np.zeros_like(eta), np.zeros_like(eta)   # Gaussian
-
-
-def glm_model(results):
-    """A :class:`LikelihoodModel` of a fitted canonical-link statsmodels GLM, and its data.
-
-    Returns ``(model, Z)`` with ``Z = [endog, exog]``; the model's ``fit`` returns the
-    fitted coefficients on ``Z`` itself without refitting.
-    """
-    import statsmodels.api as sm
-
-    model = getattr(results, "model", None)
-    if not isinstance(model, sm.GLM):
-        raise TypeError("results must be fitted statsmodels GLM results (from_statsmodels "
-                        "needs a GLM)")
-    fam = model.family
-    canonical = {"Binomial": sm.families.links.Logit, "Poisson": sm.families.links.Log,
-                 "Gaussian": sm.families.links.Identity}
-    fname = type(fam).__name__
-    if fname not in canonical:
-        raise ValueError(f"GLM family {fname} is not supported (Binomial, Poisson and "
-                         "Gaussian with canonical links are)")
-    if not isinstance(fam.link, canonical[fname]):
-        raise ValueError(f"only canonical links are supported; the {fname} family "
-                         f"uses {type(fam.link).__name__}")
-    if np.ndim(model.endog) != 1:
-        raise ValueError("binomial GLMs with a two-column (successes, failures) response are "
-                         "not supported; use a 0/1 response")
-    if getattr(model, "freq_weights", None) is not None and np.any(model.freq_weights != 1) \
-            or getattr(model, "var_weights", None) is not None and np.any(model.var_weights != 1):
-        raise ValueError("GLMs with frequency or variance weights are not supported")
-    if getattr(model, "offset", None) is not None or getattr(model, "exposure", None) is not None:
-        raise ValueError("GLMs with an offset or exposure are not supported")
-    scale = float(results.scale) if fname == "Gaussian" else 1.0
-    Z = np.column_stack([np.asarray(model.endog, float), np.asarray(model.exog, float)])
-    params = np.asarray(results.params, dtype=float)
-
-    def derivs(theta, W):
-        y, A = W[:, 0], W[:, 1:]
-        b1, b2, b3, b4 = _glm_b_derivs(fname, A @ theta)
-        es = np.einsum
-        l1 = ((y - b1) / scale)[:, None] * A
-        l2 = -es("n,ni,nj->nij", b2 / scale, A, A)
-        l3 = -es("n,ni,nj,nk->nijk", b3 / scale, A, A, A)
-        l4 = -es("n,ni,nj,nk,nl->nijkl", b4 / scale, A, A, A, A)
-        return l1, l2, l3, l4
-
-    def loglike_obs(theta, W):
-        y, A = W[:, 0], W[:, 1:]
-        return fam.loglike_obs(y, fam.link.inverse(A @ theta), scale=scale)
-
-    def fit(W):
-        if W.shape == Z.shape and np.array_equal(W, Z):
-            return params
-        return sm.GLM(W[:, 0], W[:, 1:], family=type(fam)()).fit().params
-
-    return LikelihoodModel(loglike_obs, derivs, fit=fit, name=f"GLM {fname} (canonical)"), Z

@@ -26,8 +26,17 @@ from ..utils import (
 )
 from ._core import _spd_inverse, _weighted_cumulants, cumulant_invariants, risk_expansion_expfam
 from ._expfam import FAMILY_NAMES, ExponentialFamily, _about, _as_2d
-from ._mvn import _MVN, mvn_correct_c2
+from ._families import _Multinomial
+from ._mvn import _MVN, _pairs, mvn_correct_c2
 from ._sandwich import mvn_sandwich_coefficients
+from ._truths import (
+    continuous_moments,
+    dirichlet_moments,
+    discrete_grid,
+    frozen_kind,
+    multinomial_grid,
+    mvn_rule,
+)
 
 __all__ = [
     "BootstrapRisk",
@@ -58,10 +67,6 @@ def _check_family(family, n_features=None):
 # ----------------------------------------------------------------------------------
 # the truth: a sample, a pmf on a grid or a frozen scipy distribution
 # ----------------------------------------------------------------------------------
-def _is_frozen(truth):
-    return hasattr(truth, "dist") and hasattr(truth, "rvs") and hasattr(truth, "cdf")
-
-
 def _truth_arrays(truth):
     """The array arguments hidden in ``truth`` (for the host round trip)."""
     if isinstance(truth, tuple):
@@ -69,40 +74,62 @@ def _truth_arrays(truth):
     return () if hasattr(truth, "rvs") else (truth,)
 
 
-def _discrete_grid(truth):
-    lo, hi = truth.support()
-    if not np.isfinite(lo):
-        lo = truth.ppf(1e-17)
-    top = truth.isf(1e-17) if not np.isfinite(hi) else hi
-    k = np.arange(lo, max(top, lo) + 1)
-    pmf = truth.pmf(k)
-    return k[:, None], pmf / pmf.sum()
+_FROZEN_HELP = ("truth must be a sample, a (support, pmf) grid or a frozen scipy.stats "
+                "distribution (univariate, multivariate_normal, multinomial or dirichlet); "
+                "pass a sample for other multivariate laws")
 
 
-def _frozen_moments(family, truth):
-    """Mean, covariance and third central moment of t under a frozen univariate scipy law."""
-    import scipy.integrate
+def _frozen_truth(family, truth):
+    """``_truth`` for a frozen scipy law (see :mod:`._truths`)."""
     import scipy.stats
 
-    if isinstance(truth.dist, scipy.stats.rv_discrete):
-        nodes, w = _discrete_grid(truth)
-        return _weighted_cumulants(family._stat(nodes), w, 3, np)
-    lo, hi = truth.support()
-
-    def tx(x):
-        return family._stat(np.array([[x]]))[0]
-
-    mean, _ = scipy.integrate.quad_vec(lambda x: truth.pdf(x) * tx(x), lo, hi,
-                                       epsabs=0, epsrel=1e-12, limit=400)
-
-    def mom(x):
-        r = tx(x) - mean
-        return truth.pdf(x) * np.concatenate([np.outer(r, r).ravel(),
-                                              np.einsum("a,b,c->abc", r, r, r).ravel()])
-
-    vals, _ = scipy.integrate.quad_vec(mom, lo, hi, epsabs=0, epsrel=1e-12, limit=400)
-    p = mean.shape[0]
-    return mean, vals[: p * p].reshape(p, p), vals[p * p:].reshape(p, p, p)
+    kind = frozen_kind(truth)
+    if kind is None:
+        raise TypeError(_FROZEN_HELP)
+    if kind == "univariate":
+        family = _check_family(family, 1)
+        with _about("truth"):
+            if isinstance(truth.dist, scipy.stats.rv_discrete):
+                nodes, w = discrete_grid(truth, family)
+                mean, S, k3 = _weighted_cumulants(family._stat(nodes), w, 3, np)
+            else:
+                mean, S, k3 = continuous_moments(family, truth)
+        return family, "distribution", mean, S, k3, None
+    if kind == "mvn":
+        mu, cov = np.asarray(truth.mean, float), np.asarray(truth.cov, float)
+        family = _check_family(family, mu.shape[0])
+        if isinstance(family, _MVN) and mu.shape[0] > 8:
+            # the truth is in the family: only its mean of t is needed (closed form)
+            iu, ju = _pairs(family.d)
+            return family, "mvn", np.concatenate([mu, cov[iu, ju] + mu[iu] * mu[ju]]), \
+                None, None, None
+        with _about("truth"):
+            nodes, w, _ = mvn_rule(truth)
+            mean, S, k3 = _weighted_cumulants(family._stat(nodes), w, 3, np)
+        return family, "mvn", mean, S, k3, (nodes, w)
+    if kind == "multinomial":
+        probs = np.asarray(truth.p, dtype=float)
+        trials = int(truth.n)
+        if isinstance(family, _Multinomial) or (isinstance(family, str)
+                                                  and family == "multinomial"):
+            family = _check_family(family, 1)
+            labels = np.arange(probs.shape[0], dtype=float)[:, None]
+            with _about("truth"):
+                mean, S, k3 = _weighted_cumulants(family._stat(labels), probs, 3, np)
+            if trials == 1:
+                return family, "grid", mean, S, k3, (labels, probs)
+            return family, "counts", mean, S, k3, (labels, probs, trials)
+        family = _check_family(family, probs.shape[0])
+        with _about("truth"):
+            nodes, w = multinomial_grid(truth)
+            mean, S, k3 = _weighted_cumulants(family._stat(nodes), w, 3, np)
+        return family, "grid", mean, S, k3, (nodes, w)
+    alpha = np.asarray(truth.alpha, dtype=float)                  # dirichlet
+    family = _check_family(family, alpha.shape[0])
+    with _about("truth"):
+        nodes, w, _ = dirichlet_moments(family, truth)
+        mean, S, k3 = _weighted_cumulants(family._stat(nodes), w, 3, np)
+    return family, "quadrature", mean, S, k3, (nodes, w)
 
 
 def _truth(family, truth, host, estimator="plugin"):
@@ -111,15 +138,8 @@ def _truth(family, truth, host, estimator="plugin"):
     ``host`` is the caller's round trip (None when the arrays are NumPy already).
     """
     to_numpy = host.to_numpy if host is not None else (lambda a: a)
-    if hasattr(truth, "rvs"):
-        if not _is_frozen(truth) or not hasattr(truth, "ppf"):
-            raise TypeError("truth must be a sample, a (support, pmf) grid or a univariate "
-                            "frozen scipy.stats distribution; pass a sample or a grid for "
-                            "multivariate truths")
-        family = _check_family(family, 1)
-        with _about("truth"):
-            mean, S, k3 = _frozen_moments(family, truth)
-        return family, "distribution", mean, S, k3, None
+    if hasattr(truth, "rvs") or frozen_kind(truth) is not None:
+        return _frozen_truth(family, truth)
     if isinstance(truth, tuple):
         if len(truth) != 2:
             raise ValueError("truth given as a tuple must be (support, pmf)")
@@ -157,8 +177,13 @@ def information_projection(family, truth):
         A family or the name of a named family (see :meth:`ExponentialFamily.named`).
     truth : array of shape (n, d), tuple (support, pmf) or frozen scipy.stats distribution
         A sample (its empirical distribution), a pmf on a grid of support points, or a
-        univariate scipy distribution (moments of ``t`` by quadrature or by summation over
-        its support).
+        frozen scipy distribution: univariate (moments of ``t`` by quadrature, or by
+        summation over a discrete support cut where at most 1e-15 of the mass is left out
+        on each side and the moments of ``t`` have converged), ``multivariate_normal``
+        (Gauss-Hermite rule, exact for statistics of degree <= 3), ``multinomial`` (exact
+        enumeration; with the multinomial family, rows are count vectors of ``N`` trials)
+        or ``dirichlet`` (Gauss-Jacobi rule, exact for polynomial statistics of degree
+        <= 5, with a warning stating the estimated error otherwise).
 
     Returns
     -------
@@ -272,16 +297,28 @@ def risk_coefficients(family, truth, *, mode="sandwich", estimator="plugin", ord
 def _truth_coefficients(family, truth, host, mode, estimator, order):
     family, kind, mean, S, k3, data = _truth(family, truth, host, estimator)
     p = mean.shape[0]
+    if kind == "mvn" and isinstance(family, _MVN):
+        # the truth is in the family: sandwich, correct and cumulant modes agree exactly
+        return p / 2.0, (mvn_correct_c2(family.d) if order == 2 else 0.0)
+    if kind == "counts":
+        # n count vectors of N trials carry the categorical MLE of n N draws, and the KL
+        # between two multinomials of N trials is N times the categorical one:
+        # R(n) = N (c1/(n N) + c2/(n N)^2), i.e. (c1, c2 / N) with the categorical (c1, c2)
+        labels, probs, trials = data
+        c1, c2 = _truth_coefficients(family, (labels, probs), None, mode, estimator, order)
+        return c1, c2 / trials
     if mode == "cumulant":
-        if kind == "distribution":
-            raise ValueError("mode='cumulant' needs a sample or a (support, pmf) grid as truth")
+        if kind not in ("sample", "grid", "quadrature", "mvn"):
+            raise ValueError("mode='cumulant' needs a sample, a (support, pmf) grid or a "
+                             "truth with a quadrature rule (multivariate_normal, "
+                             "multinomial, dirichlet)")
         if order == 1:
             return p / 2.0, 0.0
-        if kind == "grid":
+        if kind == "sample":
+            T, w, est = family._stat(data), None, estimator
+        else:
             support, pmf = data
             T, w, est = family._stat(support), pmf, "plugin"
-        else:
-            T, w, est = family._stat(data), None, estimator
         return p / 2.0, _cumulant_c2(T, est, w)
     theta = family._natural_from_mean(mean)
     if mode == "correct":

@@ -41,6 +41,10 @@ def _whiten(X):
     """
     n, d = X.shape
     Xc = X - X.mean(axis=0)
+    sd = np.sqrt(np.mean(Xc * Xc, axis=0))
+    if np.any(sd <= 0):
+        raise ValueError("the Gaussian MLE does not exist: a column of X is constant")
+    Xc = Xc / sd                      # affine invariance: units must not decide singularity
     if n <= d:
         raise ValueError("the Gaussian MLE does not exist: the sample covariance is "
                          f"singular (need n_samples > d; got {n} rows, {d} columns)")

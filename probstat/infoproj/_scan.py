@@ -19,7 +19,7 @@ from ..utils import (
 )
 from ._exact import _BOUNDS, kl_tolerance, min_sample_size
 from ._expfam import ExponentialFamily, _about, _as_2d
-from ._mvn import mvn_correct_c2
+from ._mvn import gaussian_max_loglik, mvn_correct_c2
 from ._risk import _ESTIMATORS, _MODES, _truth_coefficients
 from ._sandwich import mvn_sandwich_coefficients
 
@@ -155,9 +155,7 @@ def _gauss_block(Xb, mode, estimator):
         c1, c2 = d * (d + 3) / 4.0, mvn_correct_c2(d)
     else:
         c1, c2 = mvn_sandwich_coefficients(Xb, estimator=estimator)
-    S = np.cov(Xb, rowvar=False, bias=True).reshape(d, d)
-    logdet = np.linalg.slogdet(2 * np.pi * S)[1]
-    return c1, c2, -0.5 * n * (logdet + d)
+    return c1, c2, gaussian_max_loglik(Xb)
 
 
 def gaussian_dimension_scan(X, *, tol=None, bayes_tv=0.05, bound="best", order=2,

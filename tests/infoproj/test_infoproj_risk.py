@@ -56,15 +56,15 @@ def test_truth_input_errors():
         information_projection("bernoulli", (np.array([[0.0], [1.0]]), [0.5, 0.6]))
     with pytest.raises(ValueError, match="one entry per support"):
         information_projection("bernoulli", (np.array([[0.0], [1.0]]), [1.0]))
-    with pytest.raises(TypeError, match="univariate"):
-        information_projection("mvn", stats.multivariate_normal(np.zeros(2)))
+    with pytest.raises(TypeError, match="pass a sample for other multivariate laws"):
+        information_projection("mvn", stats.multivariate_t(np.zeros(2), df=5))
     with pytest.raises(ValueError, match="finite"):
         information_projection("normal", np.array([[1.0], [np.inf]]))
     with pytest.raises(TypeError, match="family must be"):
         information_projection(3, np.ones((3, 1)))
     with pytest.raises(ValueError, match="mode must be"):
         risk_coefficients("normal", np.ones((3, 1)), mode="robust")
-    with pytest.raises(ValueError, match="sample or a"):
+    with pytest.raises(ValueError, match="needs a sample, a \\(support, pmf\\) grid"):
         risk_coefficients("normal", stats.norm(), mode="cumulant")
 
 
