@@ -7,9 +7,10 @@ Toscano-Palmerin and Frazier, Bayesian quadrature optimisation). The model is a 
 ``(x, w)`` with the product kernel ``s2 k_x(x, x') k_w(w, w')``; since ``F`` is linear in
 ``f``, its posterior is Gaussian with
 
-    mean_F(x)      = int mu_n(x, w) p(w) dw
-    Cov_n(F(x), f(x', w')) = s2 k_x(x, x') int k_w(w, w') p(w) dw - k_F(x, X) K^-1 k((X, W), (x', w'))
-    Cov(F(x), F(x')) = s2 k_x(x, x') int int k_w(w, w') p(w) p(w') dw dw' - ...
+    mean_F(x) = int mu_n(x, w) p(w) dw
+    Cov_n(F(x), f(x', w')) = s2 k_x(x, x') int k_w(w, w') p(w) dw
+                             - k_F(x, X) K^-1 k((X, W), (x', w'))
+    Cov_n(F(x), F(x')) = s2 k_x(x, x') int int k_w(w, w') p(w) p(w') dw dw' - ...
 
 With ``k_w`` RBF (length scales ``l``) and ``w ~ N(0, I)`` after standardisation the
 integrals are closed forms (the Gaussian product integral):

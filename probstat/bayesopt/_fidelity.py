@@ -7,7 +7,8 @@ evaluation at ``s`` costs ``cost(s)``. A Gaussian process over ``(x, s)``
 with an RBF kernel over the fidelity, or the intrinsic-coregionalisation model over the
 sources) links the cheap evaluations to the target, and the cost-aware knowledge gradient
 
-    KG(x, s) / cost(s),   KG(x, s) = E_n[max_{x'} mu_{n+1}(x', target) | y(x, s)] - max_{x'} mu_n(x', target)
+    KG(x, s) / cost(s),
+    KG(x, s) = E_n[max_x' mu_{n+1}(x', target) | y(x, s)] - max_x' mu_n(x', target)
 
 chooses both where and how to evaluate (Poloczek, Wang and Frazier 2017, misoKG; Wu,
 Toscano-Palmerin, Frazier and Wilson 2019; Frazier's tutorial, Section 5). The maximum
