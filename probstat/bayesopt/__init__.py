@@ -35,6 +35,7 @@ from ._closed_forms import (
     q_expected_improvement,
 )
 from ._demo import demo
+from ._environmental import EnvironmentalOptimizer
 from ._gp import GaussianProcess
 from ._lookahead import (
     EntropySearch,
@@ -54,6 +55,7 @@ __all__ = [
     "BenchmarkFunction",
     "Categorical",
     "ConstrainedExpectedImprovement",
+    "EnvironmentalOptimizer",
     "EntropySearch",
     "ExpectedImprovement",
     "GaussianProcess",

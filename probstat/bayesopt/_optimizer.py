@@ -36,6 +36,7 @@ from ._acquisition import (
 )
 from ._checks import check_int
 from ._compat import ACQUISITION_HINTS, check_keywords, keyword_names, skopt_aware
+from ._fidelity import MultiFidelityPlan
 from ._gp import GaussianProcess
 from ._lookahead import (
     EntropySearch,
@@ -153,6 +154,20 @@ class BayesianOptimizer:
         Seeds the design, the surrogate fits and the acquisition optimisation.
     verbose : bool or int, default=False
         Progress bar in :meth:`run`.
+    fidelity : (low, high), optional
+        Multi-fidelity optimisation: the space gains a last dimension, the fidelity ``s``
+        in ``[low, high]`` (the target is ``high``), and every point (asked, told, passed
+        to ``func``) ends with it. The model is a GP over ``(x, s)`` with a product kernel
+        and proposals maximise the cost-aware knowledge gradient at the target fidelity
+        (``acquisition`` must be left at its default or be ``"kg"``).
+    sources : int, optional
+        Multi-information-source (or multi-task) optimisation with this many sources
+        (>= 2): the last dimension is the source index ``0 .. sources-1``, source 0 is
+        the target, and the model is the intrinsic-coregionalisation GP. The result
+        also reports one recommendation per source.
+    cost : callable, optional
+        ``cost(s)`` of one evaluation at fidelity or source ``s`` (finite, > 0; default
+        1), with ``fidelity`` or ``sources``.
 
     Attributes
     ----------
@@ -196,9 +211,23 @@ class BayesianOptimizer:
     def __init__(self, space, *, acquisition="logei", n_initial=None,
                  batch_strategy="kriging_believer", n_constraints=0, model=None,
                  maximize=False, raw_samples=512, n_restarts=10, refit_every=1,
-                 random_state=None, verbose=False):
+                 random_state=None, verbose=False, fidelity=None, sources=None, cost=None):
         self._init_args = {k: v for k, v in locals().items() if k != "self"}
         self.space = Space(space)
+        # multi-fidelity / multi-source: the logic lives in _fidelity.MultiFidelityPlan
+        self.fidelity, self.sources, self.cost = fidelity, sources, cost
+        self._mf = None
+        if fidelity is not None or sources is not None:
+            if not (isinstance(acquisition, str) and acquisition.lower() in ("logei", "kg")):
+                raise ValueError("acquisition must be 'kg' (the cost-aware knowledge "
+                                 f"gradient) with fidelity or sources (got {acquisition!r})")
+            if n_constraints or batch_strategy == "qei":
+                raise ValueError("fidelity and sources work without constraints and with "
+                                 "batch_strategy='kriging_believer'")
+            self._mf = MultiFidelityPlan(self.space, fidelity, sources, cost)
+            self.space = self._mf.space
+        elif cost is not None:
+            raise ValueError("cost is used with fidelity or sources only")
         self.acquisition = acquisition
         self._acq = self._make_acquisition(acquisition)
         d = self.space.n_columns
@@ -260,6 +289,11 @@ class BayesianOptimizer:
             score = np.where(feas, score, np.inf)
             if not feas.any():
                 return None, None
+        if self._mf is not None:  # only evaluations at the target count
+            at_target = np.array([p[-1] == self._mf.target for p in self.x_iters])
+            if not at_target.any():
+                return None, None
+            score = np.where(at_target, score, np.inf)
         i = int(np.argmin(score))
         return self.x_iters[i], float(y[i])
 
@@ -392,6 +426,8 @@ class BayesianOptimizer:
         return gp, cmodels, U, y_int
 
     def _ask_model(self, k):
+        if self._mf is not None:
+            return self._mf.ask(self, k)
         gp, cmodels, U, y_int = self._fit_models()
         self.models.append(gp)
         start = time.perf_counter()
@@ -539,7 +575,11 @@ class BayesianOptimizer:
             scikit-optimize's fields ``x`` and ``fun`` (best feasible evaluation),
             ``x_iters``, ``func_vals``, ``models``, ``space``, ``random_state`` and
             ``specs``, plus probstat's ``nfev``, ``nit``, ``constraint_vals``,
-            ``timings``, ``success``, ``message`` and ``optimizer``.
+            ``timings``, ``success``, ``message`` and ``optimizer``. With ``fidelity`` or
+            ``sources`` also ``x_target`` (the maximiser of the posterior mean at the
+            target, a point ending with the target fidelity or source 0),
+            ``fun_target`` (the posterior mean there), ``total_cost`` and, for sources,
+            ``x_per_source`` and ``fun_per_source``.
         """
         return self._result(list(self.models), {"function": "BayesianOptimizer",
                                                 "args": self._init_args})
@@ -553,7 +593,8 @@ class BayesianOptimizer:
             nfev=len(self._y), nit=len(self.models),
             constraint_vals=np.asarray(self._c) if self.n_constraints else None,
             timings=list(self.timings), success=ok,
-            message="ok" if ok else "no (feasible) evaluation yet", optimizer=self)
+            message="ok" if ok else "no (feasible) evaluation yet", optimizer=self,
+            **(self._mf.result_fields(self) if self._mf is not None else {}))
 
     def _final_model(self):
         """The surrogate fitted on every evaluation so far (None with fewer than 2)."""

@@ -331,3 +331,150 @@ def get_test_function(name, dim=None):
             raise ValueError(f"dim must be {fn.dim} for {name} (got {dim})")
         return fn
     return _SCALABLE[name](2 if dim is None else dim)
+
+
+# --------------------------------------------------------------------------------------
+# Multi-fidelity, multi-source and environmental-condition problems. Each is a
+# BenchmarkFunction whose last input column(s) hold the fidelity, the source index or the
+# environmental variable; ``optimal_value`` and ``optimizers`` are those of the target
+# (fidelity 1, source 0, or the expectation over the environment).
+
+def _augmented_branin(X):
+    x1, x2, s = X[:, 0], X[:, 1], X[:, 2]
+    b = 5.1 / (4 * math.pi**2) - 0.1 * (1 - s)
+    t1 = x2 - b * x1**2 + 5 / math.pi * x1 - 6
+    return t1**2 + 10 * (1 - 1 / (8 * math.pi)) * np.cos(x1) + 10
+
+
+def _augmented_hartmann6(X):
+    inner = np.einsum("ij,nij->ni", _H6_A, (X[:, None, :6] - _H6_P[None]) ** 2)
+    e = np.exp(-inner)
+    alpha1 = _H_ALPHA[0] - 0.1 * (1 - X[:, 6])
+    return -(e[:, 1:] @ _H_ALPHA[1:]) - alpha1 * e[:, 0]
+
+
+def _multi_source_rosenbrock(X):
+    x1, x2 = X[:, 0], X[:, 1]
+    base = 100 * (x2 - x1**2) ** 2 + (1 - x1) ** 2
+    source = np.rint(X[:, 2])
+    return base + np.where(source == 1, 0.1 * np.sin(10 * x1 + 5 * x2), 0.0) + \
+        np.where(source == 2, 0.5 * (x1 - 1) + 0.5 * np.sin(5 * x2), 0.0)
+
+
+#: Standard deviation of the environmental variable of :data:`environmental_sine`.
+ENV_SIGMA = 0.5
+
+
+def _environmental_sine(X):
+    x1, x2, w = X[:, 0], X[:, 1], X[:, 2]
+    return np.sin(3 * x1 + w) + (x2 - 0.5) ** 2 + 2 * w * (x2 - 0.5)
+
+
+def _environmental_sine_mean(X):
+    """``E_w f(x, w)`` for ``w ~ N(0, ENV_SIGMA^2)``: ``E sin(a + w) = sin(a) e^{-s^2/2}``."""
+    X = np.atleast_2d(np.asarray(X, dtype=float))
+    return math.exp(-ENV_SIGMA**2 / 2) * np.sin(3 * X[:, 0]) + (X[:, 1] - 0.5) ** 2
+
+
+augmented_branin = BenchmarkFunction(
+    "augmented_branin", 3, ((-5.0, 10.0), (0.0, 15.0), (0.0, 1.0)), 5 / (4 * math.pi),
+    ((-math.pi, 12.275, 1.0), (math.pi, 2.275, 1.0), (3 * math.pi, 2.475, 1.0)),
+    _augmented_branin)
+augmented_hartmann6 = BenchmarkFunction(
+    "augmented_hartmann6", 7, ((0.0, 1.0),) * 7, -3.32236801141552,
+    ((0.2016895, 0.1500107, 0.476874, 0.2753324, 0.3116516, 0.6573005, 1.0),),
+    _augmented_hartmann6)
+multi_source_rosenbrock = BenchmarkFunction(
+    "multi_source_rosenbrock", 3, ((-2.0, 2.0), (-2.0, 2.0), (0.0, 2.0)), 0.0,
+    ((1.0, 1.0, 0.0),), _multi_source_rosenbrock)
+environmental_sine = BenchmarkFunction(
+    "environmental_sine", 3, ((0.0, 2.0), (0.0, 2.0), (-4 * ENV_SIGMA, 4 * ENV_SIGMA)),
+    -math.exp(-ENV_SIGMA**2 / 2), ((math.pi / 2, 0.5, 0.0),), _environmental_sine)
+
+
+def multi_fidelity_problems():
+    """The multi-fidelity, multi-source and environmental-condition test problems.
+
+    - ``augmented_branin(x1, x2, s)`` on ``[-5, 10] x [0, 15] x [0, 1]`` and
+      ``augmented_hartmann6(x1..x6, s)`` on ``[0, 1]^7``: BoTorch's forms [1]_ (used by
+      Wu et al. [2]_), where the fidelity ``s`` shifts one coefficient by ``0.1 (1 - s)``;
+      the target is ``s = 1`` (Branin's minimum ``5/(4 pi)`` is reached at every ``s``,
+      Hartmann-6's ``-3.32237`` only at ``s = 1``).
+    - ``multi_source_rosenbrock(x1, x2, s)`` on ``[-2, 2]^2`` with a source index
+      ``s`` in ``{0, 1, 2}`` (rounded): source 0 is Rosenbrock's function (minimum 0 at
+      ``(1, 1)``), source 1 adds the small oscillation ``0.1 sin(10 x1 + 5 x2)`` and
+      source 2 the larger bias ``0.5 (x1 - 1) + 0.5 sin(5 x2)``: a cheap faithful source and
+      a cheap biased one, in the setting of Poloczek et al. [3]_.
+    - ``environmental_sine(x1, x2, w)`` on ``[0, 2]^2`` with ``w ~ N(0, 0.5^2)``:
+      ``f = sin(3 x1 + w) + (x2 - 0.5)^2 + 2 w (x2 - 0.5)``, whose expectation
+      ``F(x) = exp(-1/8) sin(3 x1) + (x2 - 0.5)^2`` is known (``E sin(a + w) =
+      sin(a) exp(-sigma^2/2)``); ``optimal_value`` is the minimum of ``F``, ``-exp(-1/8)``
+      at ``(pi/2, 0.5)``, while the minimiser of ``f(., w)`` moves with ``w``
+      (``x2 = 0.5 - w``), the setting of Toscano-Palmerin and Frazier [4]_. The bounds
+      of ``w`` are ``+-4`` standard deviations. ``F`` is :func:`environmental_sine_mean`.
+
+    Returns
+    -------
+    dict of str to BenchmarkFunction
+        The four problems by name.
+
+    References
+    ----------
+    .. [1] M. Balandat et al., "BoTorch: a framework for efficient Monte-Carlo Bayesian
+       optimization", NeurIPS 2020 (``botorch.test_functions.multi_fidelity``).
+    .. [2] J. Wu, S. Toscano-Palmerin, P. I. Frazier and A. G. Wilson, "Practical
+       multi-fidelity Bayesian optimization for hyperparameter tuning", UAI 2019.
+    .. [3] M. Poloczek, J. Wang and P. I. Frazier, "Multi-information source
+       optimization", NeurIPS 2017.
+    .. [4] S. Toscano-Palmerin and P. I. Frazier, "Bayesian optimization with expensive
+       integrands", SIAM Journal on Optimization 32(2), 2022, arXiv:1803.08661.
+
+    Examples
+    --------
+    >>> from probstat.bayesopt.test_functions import multi_fidelity_problems
+    >>> sorted(multi_fidelity_problems())[0]
+    'augmented_branin'
+    """
+    return {f.name: f for f in (augmented_branin, augmented_hartmann6,
+                                multi_source_rosenbrock, environmental_sine)}
+
+
+def environmental_sine_mean(x):
+    """The expectation ``F(x) = E_w f(x, w)`` of :data:`environmental_sine`.
+
+    ``F(x) = exp(-sigma^2/2) sin(3 x1) + (x2 - 0.5)^2`` with ``sigma = 0.5``, from
+    ``E sin(a + w) = sin(a) exp(-sigma^2/2)`` for ``w ~ N(0, sigma^2)`` (the normal
+    characteristic function, [1]_).
+
+    Parameters
+    ----------
+    x : array-like of shape (2,) or (n, 2)
+        One point or one per row (finite).
+
+    Returns
+    -------
+    float or ndarray of shape (n,)
+        ``F`` at the points.
+
+    References
+    ----------
+    .. [1] S. Toscano-Palmerin and P. I. Frazier, "Bayesian optimization with expensive
+       integrands", SIAM Journal on Optimization 32(2), 2022, arXiv:1803.08661 (the
+       objective ``E_w f(x, w)``).
+
+    Examples
+    --------
+    >>> from probstat.bayesopt.test_functions import environmental_sine_mean
+    >>> round(environmental_sine_mean([1.5707963267948966, 0.5]), 6)
+    -0.882497
+    """
+    host = on_host(x, where="environmental_sine_mean")
+    x = check_array(host.to_numpy(x), "x", ndim=(1, 2), xp=np)
+    if x.shape[-1] != 2:
+        raise ValueError(f"x must hold points of dimension 2 (got shape {x.shape})")
+    out = _environmental_sine_mean(x)
+    return float(out[0]) if x.ndim == 1 else host.from_numpy(out)
+
+
+__all__ += ["augmented_branin", "augmented_hartmann6", "environmental_sine",
+            "environmental_sine_mean", "multi_fidelity_problems", "multi_source_rosenbrock"]

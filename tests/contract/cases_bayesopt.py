@@ -302,3 +302,48 @@ EXEMPT = {
     "probstat.bayesopt.test_functions.BenchmarkFunction": (
         "a callable test problem, not a result (a frozen dataclass with a function)"),
 }
+
+
+# multi-fidelity, multi-source and environmental-condition BO
+def _run_fidelity(**params):
+    opt = bo.BayesianOptimizer([(-1.0, 1.0)], **params)
+    return opt.run(lambda p: (p[0] - 0.3) ** 2 + 0.1 * (1 - p[-1]), 4).func_vals
+
+
+def _run_environmental(w_mean, w_std, **params):
+    opt = bo.EnvironmentalOptimizer([(-1.0, 1.0)], w_mean=w_mean, w_std=w_std, **params)
+    return opt.run(lambda p: (p[0] - 0.3) ** 2 + 0.1 * p[1], 4).func_vals
+
+
+CASES += [
+    Case("probstat.bayesopt.BayesianOptimizer", _run_fidelity, id="fidelity",
+         params={"n_initial": 2, "raw_samples": 16, "random_state": 0,
+                 "fidelity": (0.0, 1.0), "cost": lambda s: 1.0 + s},
+         bad_params={"fidelity": [(1.0, 0.0), 1.0, "ab", (0.0, float("nan"))],
+                     "cost": [3.0, lambda s: -1.0], "sources": [2]}),
+    Case("probstat.bayesopt.BayesianOptimizer",
+         lambda **p: bo.BayesianOptimizer([(-1.0, 1.0)], **p).run(
+             lambda x: x[0] ** 2 + 0.1 * x[-1], 4).total_cost,
+         id="sources", params={"n_initial": 2, "raw_samples": 16, "random_state": 0,
+                               "sources": 2},
+         bad_params={"sources": [1, 2.5, "2"]}),
+    Case("probstat.bayesopt.EnvironmentalOptimizer", _run_environmental,
+         arrays={"w_mean": np.array([0.0]), "w_std": np.array([0.5])},
+         params={"n_initial": 2, "raw_samples": 16, "random_state": 0, "maximize": False,
+                 "w_kernel": "rbf", "n_quadrature": 8},
+         paired=(("w_mean", "w_std"),), host=True, array_api=NO_ARRAYS,
+         accepts={"w_mean": {"zero_d"}, "w_std": {"zero_d"}},
+         bad_params={"n_initial": BAD_COUNT, "raw_samples": BAD_COUNT,
+                     "maximize": ["yes", 1], "w_kernel": ["cubic", 1],
+                     "n_quadrature": [1, "8", 2.5]}),
+    _fixed_fn(tf.augmented_branin, np.array([[0.0, 5.0, 1.0], [3.0, 2.0, 0.5]])),
+    _fixed_fn(tf.augmented_hartmann6,
+              np.hstack([X_QUERY, X_QUERY[:, ::-1], X_QUERY, X_QUERY[:, :1]])),
+    _fixed_fn(tf.multi_source_rosenbrock, np.array([[0.5, 1.0, 0.0], [1.0, -1.0, 2.0]])),
+    _fixed_fn(tf.environmental_sine, np.array([[0.5, 1.0, 0.1], [1.5, 0.5, -0.4]])),
+    Case("probstat.bayesopt.test_functions.environmental_sine_mean",
+         lambda x: tf.environmental_sine_mean(x), arrays={"x": X_QUERY[:, :2]}, host=True),
+]
+
+EXEMPT["probstat.bayesopt.test_functions.multi_fidelity_problems"] = (
+    "takes no argument; returns the four BenchmarkFunction objects exercised above")

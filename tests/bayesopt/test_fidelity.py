@@ -1,0 +1,177 @@
+"""Multi-fidelity and multi-source BO: the product/ICM GP against direct computations,
+the cost-aware knowledge gradient against Monte Carlo, the loop on the test problems."""
+
+import math
+
+import numpy as np
+import pytest
+
+from probstat.bayesopt import BayesianOptimizer
+from probstat.bayesopt import test_functions as tf
+from probstat.bayesopt._fidelity import knowledge_gradient_at_target
+from probstat.bayesopt._product_gp import ProductGP, icm_matrix
+
+
+def _matern52(r):
+    return (1 + math.sqrt(5) * r + 5 * r * r / 3) * math.exp(-math.sqrt(5) * r)
+
+
+def _data(kind, n=14, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(size=(n, 2))
+    if kind == "index":
+        z = rng.integers(0, 3, size=n)
+        y = np.sin(4 * X[:, 0]) + X[:, 1] + 0.3 * z * X[:, 0]
+    else:
+        z = rng.uniform(size=n)
+        y = np.sin(4 * X[:, 0]) + X[:, 1] + 0.3 * (1 - z) * X[:, 0]
+    return X, z, y
+
+
+def _fitted(kind):
+    X, z, y = _data(kind)
+    return ProductGP(kind, n_index=3, random_state=0).fit(X, z, y), X, z, y
+
+
+def test_icm_kernel_matches_elementwise_definition():
+    model, X, z, _ = _fitted("index")
+    W = model.theta_[2:5].reshape(3, 1)
+    kappa = np.exp(model.theta_[5:8])
+    B = W @ W.T + np.diag(kappa)
+    assert np.allclose(icm_matrix(W, kappa), B)
+    ls = model.hp_["ls"]
+    K = model._k(X, z, X, z)
+    for i in range(len(z)):
+        for j in range(len(z)):
+            r = math.sqrt(np.sum(((X[i] - X[j]) / ls) ** 2))
+            assert K[i, j] == pytest.approx(B[z[i], z[j]] * _matern52(r), rel=1e-12)
+    # positive semidefinite, as a valid covariance must be
+    assert np.linalg.eigvalsh(K).min() > -1e-10
+
+
+@pytest.mark.parametrize("kind", ["index", "continuous"])
+def test_posterior_matches_direct_joint_gaussian(kind):
+    model, X, z, y = _fitted(kind)
+    z = model._z_arr(z, len(z))
+    rng = np.random.default_rng(1)
+    Xq = rng.uniform(size=(5, 2))
+    zq = model._z_arr(rng.integers(0, 3, size=5) if kind == "index" else rng.uniform(size=5), 5)
+    # direct: y_s = (y - m)/s ~ N(0, K + noise I); f_s(q) jointly Gaussian with it
+    ys = (y - y.mean()) / y.std()
+    hp = model.hp_
+    K = model._k(X, z, X, z) + hp["noise"] * np.eye(len(y))
+    Kq = model._k(Xq, zq, X, z)
+    Kqq = model._k(Xq, zq, Xq, zq)
+    mean = Kq @ np.linalg.solve(K, ys) * y.std() + y.mean()
+    cov = (Kqq - Kq @ np.linalg.solve(K, Kq.T)) * y.std() ** 2
+    mu, sd = model.predict(Xq, zq, return_std=True)
+    assert np.allclose(mu, mean, atol=1e-8)
+    assert np.allclose(sd, np.sqrt(np.diag(cov)), atol=1e-7)
+    assert np.allclose(model.posterior_cov(Xq, zq, Xq, zq), cov, atol=1e-8)
+
+
+def test_condition_on_matches_direct_joint_gaussian():
+    model, X, z, y = _fitted("continuous")
+    Xn, zn, yn = np.array([[0.3, 0.7]]), np.array([0.5]), np.array([0.2])
+    a = model.condition_on(Xn, zn, yn)
+    Xa, za, ya = np.vstack([X, Xn]), np.r_[z, zn][:, None], np.r_[y, yn]
+    ys = (ya - model.y_mean_) / model.y_std_  # the fit's standardisation is kept
+    K = model._k(Xa, za, Xa, za) + model.hp_["noise"] * np.eye(len(ya))
+    Xq, zq = np.array([[0.1, 0.2], [0.8, 0.4]]), np.ones((2, 1))
+    mean = model._k(Xq, zq, Xa, za) @ np.linalg.solve(K, ys) * model.y_std_ + model.y_mean_
+    assert np.allclose(a.predict(Xq, 1.0), mean, atol=1e-8)
+
+
+@pytest.mark.parametrize("kind", ["index", "continuous"])
+def test_knowledge_gradient_matches_monte_carlo(kind):
+    model, X, z, y = _fitted(kind)
+    target = 0 if kind == "index" else 1.0
+    rng = np.random.default_rng(2)
+    A = rng.uniform(size=(20, 2))
+    xc = np.array([[0.45, 0.55]])
+    zc = np.array([1]) if kind == "index" else np.array([0.4])
+    kg = knowledge_gradient_at_target(model, xc, zc, A, target)[0]
+    # Monte Carlo: draw the observation from its predictive law, condition, re-maximise
+    mu, sd = model.predict(xc, zc, return_std=True)
+    Aall = np.vstack([A, xc])
+    base = model.predict(Aall, target).max()
+    draws = mu[0] + np.sqrt(sd[0] ** 2 + model.noise_) * rng.standard_normal(4000)
+    gains = np.empty(draws.size)
+    for k, yk in enumerate(draws):
+        gains[k] = model.condition_on(xc, zc, [yk]).predict(Aall, target).max() - base
+    se = gains.std() / math.sqrt(gains.size)
+    assert kg > 0
+    assert abs(kg - gains.mean()) < 4 * se + 1e-9
+
+
+def test_augmented_functions_reduce_to_originals_at_target():
+    rng = np.random.default_rng(0)
+    X2 = rng.uniform(size=(20, 2)) * [15, 15] + [-5, 0]
+    assert np.allclose(tf.augmented_branin(np.c_[X2, np.ones(20)]), tf.branin(X2))
+    X6 = rng.uniform(size=(20, 6))
+    assert np.allclose(tf.augmented_hartmann6(np.c_[X6, np.ones(20)]), tf.hartmann6(X6))
+    opt = tf.augmented_hartmann6.optimizers[0]
+    assert tf.augmented_hartmann6(list(opt)) == pytest.approx(-3.32237, abs=1e-5)
+    # a lower fidelity raises Hartmann (alpha_1 shrinks); Branin keeps its minimum value
+    assert tf.augmented_hartmann6(list(opt[:6]) + [0.0]) > -3.3
+    assert tf.augmented_branin([math.pi, 1.781519779945532, 0.5]) == pytest.approx(
+        5 / (4 * math.pi), abs=1e-9)
+    assert tf.multi_source_rosenbrock([1.0, 1.0, 0.0]) == 0.0
+    assert tf.multi_source_rosenbrock([1.0, 1.0, 1.0]) == pytest.approx(0.1 * math.sin(15))
+
+
+def _run_branin(seed):
+    opt = BayesianOptimizer([(-5.0, 10.0), (0.0, 15.0)], fidelity=(0.0, 1.0),
+                            cost=lambda s: 5 + s, n_initial=6, raw_samples=256,
+                            random_state=seed)
+    for _ in range(20):
+        x = opt.ask()
+        opt.tell(x, tf.augmented_branin(x))
+    return opt.result()
+
+
+def test_multi_fidelity_loop_recommends_at_target():
+    res = _run_branin(0)
+    assert res.x_target[-1] == 1.0
+    assert tf.branin.regret(tf.augmented_branin(res.x_target)) < 0.5
+    assert res.total_cost == pytest.approx(sum(5 + p[-1] for p in res.x_iters))
+    # same seed, same run
+    again = _run_branin(0)
+    assert again.x_iters == res.x_iters
+
+
+def test_multi_source_loop_reports_each_source():
+    costs = {0: 10.0, 1: 1.0, 2: 1.0}
+    opt = BayesianOptimizer([(-2.0, 2.0), (-2.0, 2.0)], sources=3, cost=costs.__getitem__,
+                            n_initial=6, raw_samples=64, random_state=0)
+    res = opt.run(tf.multi_source_rosenbrock, 10)
+    assert len(res.x_per_source) == 3 and len(res.fun_per_source) == 3
+    assert [p[-1] for p in res.x_per_source] == [0, 1, 2]
+    assert all(p[-1] in (0, 1, 2) for p in res.x_iters)
+    assert res.total_cost == pytest.approx(sum(costs[p[-1]] for p in res.x_iters))
+
+
+@pytest.mark.parametrize("kw, err, match", [
+    ({"fidelity": (0.0, 1.0), "sources": 2}, ValueError, "not both"),
+    ({"fidelity": 1.0}, TypeError, "fidelity must be a pair"),
+    ({"fidelity": (1.0, 0.0)}, ValueError, "low < high"),
+    ({"sources": 1}, ValueError, "sources"),
+    ({"sources": 2.5}, TypeError, "sources"),
+    ({"fidelity": (0.0, 1.0), "cost": lambda s: -1.0}, ValueError, "cost must return"),
+    ({"fidelity": (0.0, 1.0), "cost": lambda s: "1"}, TypeError, "cost must return"),
+    ({"fidelity": (0.0, 1.0), "cost": 3.0}, TypeError, "cost"),
+    ({"fidelity": (0.0, 1.0), "acquisition": "ei"}, ValueError, "acquisition must be 'kg'"),
+    ({"fidelity": (0.0, 1.0), "n_constraints": 1}, ValueError, "constraints"),
+    ({"cost": lambda s: 1.0}, ValueError, "cost is used with fidelity"),
+])
+def test_bad_multi_fidelity_arguments(kw, err, match):
+    with pytest.raises(err, match=match):
+        BayesianOptimizer([(0.0, 1.0)], **kw)
+
+
+def test_told_point_must_carry_the_fidelity():
+    opt = BayesianOptimizer([(0.0, 1.0)], fidelity=(0.0, 1.0))
+    with pytest.raises(ValueError, match="2 entries"):
+        opt.tell([0.5], 1.0)
+    with pytest.raises(ValueError, match="outside"):
+        opt.tell([0.5, 2.0], 1.0)
