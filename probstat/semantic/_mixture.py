@@ -103,30 +103,35 @@ def _kernel_factors(prec_chol, covariance_type, k, d):
     return np.empty((1, 1, 1)), np.ascontiguousarray(P ** 2), const, False
 
 
-def _m_step_from_stats(nk_raw, sx, S, old_means, reg_covar, covariance_type):
+def _m_step_from_stats(nk_raw, sx, S, old_means, reg_covar, covariance_type,
+                       data_scatter=None):
     """New weights, means and covariances from the fused pass's moments.
 
     ``S`` holds second moments about ``old_means``; subtracting the outer product of the
-    mean's change gives the weighted covariance about the new mean.
+    mean's change gives the weighted covariance about the new mean. A tied covariance
+    uses ``data_scatter = (centre, sum_i P(x_i) (x_i - centre)(x_i - centre)')`` instead:
+    as the responsibilities of a sample sum to one, the pooled within-component scatter is
+    that minus ``sum_j N_j (mu_j - centre)(mu_j - centre)'``.
     """
     nk = nk_raw + 10 * np.finfo(float).eps
     means = sx / nk[:, None]
     delta = means - old_means
     k, d = means.shape
     if covariance_type in ("full", "tied"):
-        upper = np.triu(S)
-        S = upper + np.transpose(np.triu(S, 1), (0, 2, 1))
-        centred = S - nk_raw[:, None, None] * delta[:, :, None] * delta[:, None, :]
         if covariance_type == "tied":
-            cov = centred.sum(axis=0) / nk.sum()
+            centre, total = data_scatter
+            shift = means - centre
+            cov = (total - (nk_raw[:, None] * shift).T @ shift) / nk.sum()
             cov.flat[:: d + 1] += reg_covar
         else:
+            S = np.triu(S) + np.transpose(np.triu(S, 1), (0, 2, 1))
+            centred = S - nk_raw[:, None, None] * delta[:, :, None] * delta[:, None, :]
             cov = centred / nk[:, None, None]
             for j in range(k):
                 cov[j].flat[:: d + 1] += reg_covar
     else:
-        diag = np.diagonal(S, axis1=1, axis2=2) / nk[:, None] - (nk_raw / nk)[:, None] * delta ** 2
-        diag = diag + reg_covar
+        diag = (np.diagonal(S, axis1=1, axis2=2) / nk[:, None]
+                - (nk_raw / nk)[:, None] * delta ** 2 + reg_covar)
         cov = diag if covariance_type == "diag" else diag.mean(axis=1)
     return nk, means, cov
 
@@ -394,6 +399,11 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
         if self.n_init > 1:
             desc += f" (start {start + 1} of {self.n_init})"
         no_comp = np.empty((0, 0))
+        data_scatter = None
+        if cov_type == "tied":
+            centre = px @ X
+            diff = X - centre
+            data_scatter = (centre, (px[:, None] * diff).T @ diff)
         with limit_blas_threads(1):
             for it in progress(range(1, self.max_iter + 1), verbose=self.verbose, desc=desc):
                 n_iter = it
@@ -407,7 +417,7 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
                 log_w = np.log(np.maximum(weights, 1e-300))
                 nk_raw, sx, S, ll, ent, cross = em_pass(
                     X, px, means, Lt, prec, const, log_w, full, tied, log_comp,
-                    self.algorithm == "cm")
+                    self.algorithm == "cm", not tied)
                 p_y = nk_raw[nk_raw > 0]
                 hist["log_likelihood"].append(ll)
                 hist["R"].append(max(ent - float(p_y @ np.log(p_y)), 0.0) / log_ln2)
@@ -415,7 +425,8 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
                     hist["G"].append((cross + log_v - plogp) / log_ln2)
                     hist["R_minus_G"].append((plogp - ll - log_v) / log_ln2)
                 nk, new_means, new_cov = _m_step_from_stats(nk_raw, sx, S, means,
-                                                            self.reg_covar, cov_type)
+                                                            self.reg_covar, cov_type,
+                                                            data_scatter)
                 # A component with (numerically) no responsibility has no M-step: E2 can
                 # put a weight exactly at 0 (a boundary optimum for the current
                 # components). Keep its parameters so that a later E2 can revive it,

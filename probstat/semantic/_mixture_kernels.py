@@ -73,7 +73,7 @@ def log_components(X, means, Lt, prec, const, full, tied):
 
 
 @jit(cache=True, fastmath=_FAST)
-def em_pass(X, px, means, Lt, prec, const, log_w, full, tied, log_comp, use_comp):
+def em_pass(X, px, means, Lt, prec, const, log_w, full, tied, log_comp, use_comp, scatter):
     """One E-step with the M-step's sufficient statistics, in a single pass.
 
     Parameters
@@ -87,6 +87,8 @@ def em_pass(X, px, means, Lt, prec, const, log_w, full, tied, log_comp, use_comp
     full, tied : bool, which factors are used.
     log_comp : (n, k) precomputed log-densities, used when ``use_comp`` (CM-EM computes
         them before optimising the weights); otherwise computed here.
+    scatter : bool, accumulate the per-component second moments ``S`` (a tied
+        covariance does not need them: it comes from the data's own scatter).
 
     Returns
     -------
@@ -139,6 +141,8 @@ def em_pass(X, px, means, Lt, prec, const, log_w, full, tied, log_comp, use_comp
             cross += w * lc[j]
             for s in range(d):
                 sx[j, s] += w * X[i, s]
+            if not scatter:
+                continue
             if full:
                 for s in range(d):
                     ws = w * diff[j, s]

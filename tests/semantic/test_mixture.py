@@ -263,13 +263,16 @@ def test_fused_pass_equals_numpy_reference(rng, cov):
     resp = np.exp(lj - log_mix[:, None])
     for use_comp in (False, True):
         nk, sx, S, ll, ent, cross = em_pass(X, px, means, Lt, prec, const, np.log(weights),
-                                            full, cov == "tied", log_comp, use_comp)
+                                            full, cov == "tied", log_comp, use_comp,
+                                            cov != "tied")
         assert ll == pytest.approx(px @ log_mix, rel=1e-12)
         joint = px[:, None] * resp
         assert ent == pytest.approx(np.sum(joint * np.log(resp)), rel=1e-12)
         assert cross == pytest.approx(np.sum(joint * log_comp), rel=1e-12)
         ref = _m_step(X, joint, 1e-6, cov)
-        got = _m_step_from_stats(nk, sx, S, means, 1e-6, cov)
+        centre = X[0]  # any centre: the pooled scatter does not depend on it
+        scatter = (centre, ((px[:, None] * (X - centre)).T @ (X - centre)))
+        got = _m_step_from_stats(nk, sx, S, means, 1e-6, cov, scatter)
         for a, b in zip(got, ref):
             np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-13)
 
