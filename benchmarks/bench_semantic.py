@@ -125,7 +125,7 @@ def bench_cm_em(rows, n=100_000, d=10, k=4, seed=0):
             sk_c = per_iteration(lambda m, kw=kw: GaussianMixture(k, tol=0.0, max_iter=m, **kw),
                                  long=11, repeats=3)
             em_c = per_iteration(lambda m, kw=kw: CMGaussianMixture(
-                k, algorithm="em", tol=0.0, max_iter=m, **kw), long=6, repeats=2)
+                k, algorithm="em", tol=0.0, max_iter=m, **kw), long=11, repeats=3)
             print(f"{cov}: sklearn {sk_c * 1e3:.1f} ms, EM {em_c * 1e3:.1f} ms "
                   f"(ratio {sk_c / em_c:.2f})")
             rows.append((f"EM per iteration, same data, covariance_type='{cov}'",
