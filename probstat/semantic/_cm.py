@@ -28,7 +28,7 @@ from ..utils._estimator_data import (
     validate_estimator_data,
 )
 from ..utils._numerics import gaussian_log_density, logsumexp, precision_cholesky
-from ..utils._param_validation import VERBOSE, Interval, fit_context
+from ..utils._param_validation import VERBOSE, Interval, StrOptions, fit_context
 
 __all__ = ["MMIClassifier", "MMIPartition", "mmi_partition"]
 
@@ -224,6 +224,25 @@ def _run_partition(joint, labels, n_labels, max_iter, verbose, where):
                         semantic_information=info / math.log(2))
 
 
+def _best_partition(joint, n_labels, max_iter, verbose):
+    """CM from the Bayes and the maximum-likelihood partitions; the larger I(C; Y) wins.
+
+    ``joint[c, z] = P(c, z)``. The Bayes start labels z by ``argmax_c P(c | z)``; the
+    maximum-likelihood start by ``argmax_c P(z | c)``, which gives rare classes the cells
+    they are most typical of. CM is a local method: from a Bayes partition that never uses
+    a rare class's label, Matching I gives that label no information and it stays unused.
+    """
+    bayes = np.argmax(joint, axis=0)
+    res = _run_partition(joint, bayes, n_labels, max_iter, verbose, "MMIClassifier")
+    bayes_mi = float(res.history[0])
+    ml = np.argmax(joint / joint.sum(axis=1, keepdims=True), axis=0)
+    if not np.array_equal(ml, bayes):
+        alt = _run_partition(joint, ml, n_labels, max_iter, verbose, "MMIClassifier")
+        if alt.mutual_information > res.mutual_information + 1e-12:
+            res = alt
+    return res, bayes_mi
+
+
 def _numeric(a):
     return a.dtype.kind in "biuf"
 
@@ -231,11 +250,17 @@ def _numeric(a):
 class MMIClassifier(ClassifierMixin, BaseEstimator):
     """Maximum-mutual-information classifier by Lu's channels' matching (CM) iteration [1]_.
 
-    ``fit`` estimates the class prior P(c) and Gaussian class-conditional densities
-    P(z | c), then partitions the training points to maximise the Shannon mutual
-    information between the (unseen) class and the label, starting from the Bayes
-    (minimum-error) partition. Unlike minimum error rate, the MMI criterion moves the
-    boundaries towards rare classes, so small-probability events are reported more often.
+    ``fit`` estimates the class prior P(c) and the class-conditional law P(z | c), then
+    partitions the observations to maximise the Shannon mutual information between the
+    (unseen) class and the label. The CM iteration is local: it runs from the Bayes
+    (minimum-error) partition and from the maximum-likelihood one (each observation to
+    the class it is most typical of) and keeps the partition with the larger I(C; Y). The
+    class model is Gaussian (one full covariance per class; the partition is built on the
+    training points) or a histogram (for discrete or binned features: P(z | c) is the
+    class's relative frequency in each cell, and the partition is built on the cells that
+    hold training samples, as in Lu's discrete setting). Unlike minimum error rate, the MMI
+    criterion moves the boundaries towards rare classes, so small-probability events are
+    reported more often.
     ``predict`` labels a new z by ``argmax_j sum_c P(c | z) I(c; theta_j)``.
 
     Array-API input (with ``probstat.config_context(array_api_dispatch=True)``) is fitted
@@ -244,10 +269,21 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
+    class_model : {"gaussian", "histogram"}, default="gaussian"
+        How P(z | c) is estimated. ``"histogram"`` makes no shape assumption and suits
+        discrete features or binned continuous ones with many samples per cell; a new
+        sample in a cell that held no training sample gets the class prior as its
+        posterior (the histogram has no evidence there).
+    n_bins : int or None, default=None
+        Histogram model only. ``None``: every distinct value of a feature is its own bin
+        (discrete features; a value not seen in training makes the cell unseen). An
+        integer: each feature is cut into ``n_bins`` equal-width bins over its training
+        range, values beyond the range going to the end bins.
     max_iter : int, default=50
         CM iterations.
     reg_covar : float, default=1e-6
-        Added to the diagonal of each class covariance (relative to the feature variance).
+        Gaussian model only: added to the diagonal of each class covariance (relative to
+        the feature variance).
     verbose : int, default=0
 
     Attributes
@@ -255,7 +291,18 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (n_classes,)
     class_prior_ : ndarray of shape (n_classes,)
     means_ : ndarray of shape (n_classes, n_features)
+        Gaussian model only.
     covariances_ : ndarray of shape (n_classes, n_features, n_features)
+        Gaussian model only.
+    bins_ : list of ndarray
+        Histogram model only: per feature, the distinct training values (``n_bins=None``)
+        or the ``n_bins + 1`` bin edges.
+    cells_ : ndarray of int of shape (n_cells, n_features)
+        Histogram model only: the bin indices of the cells that hold training samples.
+    cell_counts_ : ndarray of shape (n_classes, n_cells)
+        Histogram model only: training samples of each class in each cell.
+    cell_labels_ : ndarray of int of shape (n_cells,)
+        Histogram model only: the MMI partition of the cells (indices into ``classes_``).
     semantic_information_ : ndarray of shape (n_classes, n_classes)
         ``I(c_i; theta_j)`` in bits; row = class, column = label (0 for a label that no
         training point ends up with).
@@ -264,7 +311,8 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
     bayes_mutual_information_ : float
         I(C; Y) of the starting Bayes partition (bits).
     history_ : ndarray
-        I(C; Y) per iteration (non-decreasing).
+        I(C; Y) per iteration (non-decreasing) of the kept run, which starts from the
+        Bayes or the maximum-likelihood partition.
     n_iter_ : int
     n_features_in_ : int
 
@@ -289,12 +337,17 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
+        "class_model": [StrOptions({"gaussian", "histogram"})],
+        "n_bins": [Interval(Integral, 1, None, closed="left"), None],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "reg_covar": [Interval(Real, 0, None, closed="left")],
         "verbose": VERBOSE,
     }
 
-    def __init__(self, *, max_iter=50, reg_covar=1e-6, verbose=0):
+    def __init__(self, *, class_model="gaussian", n_bins=None, max_iter=50, reg_covar=1e-6,
+                 verbose=0):
+        self.class_model = class_model
+        self.n_bins = n_bins
         self.max_iter = max_iter
         self.reg_covar = reg_covar
         self.verbose = verbose
@@ -324,6 +377,8 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
                                        dtype=np.float64)
         check_class_targets(y)
         classes, y_idx = np.unique(y, return_inverse=True)
+        if self.class_model == "histogram":
+            return self._fit_histogram(host, X, classes, y_idx)
         k = classes.size
         n, d = X.shape
         with np.errstate(over="ignore", invalid="ignore"):
@@ -344,17 +399,61 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
         self.covariances_ = covs
         post = self._posterior(X)  # P(c | z_k), (n, k)
         joint = (post / n).T  # P(c, z_k) with P(z_k) = 1/n
-        init = np.argmax(post, axis=1)
-        res = _run_partition(joint, init, k, self.max_iter, self.verbose, "MMIClassifier")
+        res, bayes_mi = _best_partition(joint, k, self.max_iter, self.verbose)
         self.semantic_information_ = res.semantic_information
         self.mutual_information_ = res.mutual_information
-        self.bayes_mutual_information_ = float(res.history[0])
+        self.bayes_mutual_information_ = bayes_mi
         self.history_ = res.history
         self.n_iter_ = res.n_iter
         fitted = ["class_prior_", "means_", "covariances_", "semantic_information_",
                   "history_"]
         host.move_attributes(self, fitted + (["classes_"] if _numeric(classes) else []))
         return self
+
+    def _fit_histogram(self, host, X, classes, y_idx):
+        from ._histogram import bin_codes, fit_bins
+
+        k = classes.size
+        n = X.shape[0]
+        bins = fit_bins(X, self.n_bins)
+        codes = bin_codes(X, bins, discrete=self.n_bins is None)
+        cells, cell_of = np.unique(codes, axis=0, return_inverse=True)
+        cell_of = cell_of.ravel()
+        counts = np.zeros((k, cells.shape[0]))
+        np.add.at(counts, (y_idx, cell_of), 1.0)
+        joint = counts / n  # P(c, cell)
+        res, bayes_mi = _best_partition(joint, k, self.max_iter, self.verbose)
+        self.classes_ = classes
+        self.class_prior_ = counts.sum(axis=1) / n
+        self.bins_ = bins
+        self.cells_ = cells
+        self.cell_counts_ = counts
+        self.cell_labels_ = res.labels
+        self.semantic_information_ = res.semantic_information
+        self.mutual_information_ = res.mutual_information
+        self.bayes_mutual_information_ = bayes_mi
+        self.history_ = res.history
+        self.n_iter_ = res.n_iter
+        fitted = ["class_prior_", "bins_", "cells_", "cell_counts_", "cell_labels_",
+                  "semantic_information_", "history_"]
+        host.move_attributes(self, fitted + (["classes_"] if _numeric(classes) else []))
+        return self
+
+    def _histogram_log_posterior(self, X):
+        """``log P(c | cell of z)``; the class prior for a cell without training samples."""
+        from ._histogram import bin_codes, cell_index
+
+        bins = [to_numpy(b) for b in self.bins_]
+        idx = cell_index(bin_codes(X, bins, discrete=self.n_bins is None),
+                         to_numpy(self.cells_))
+        counts = to_numpy(self.cell_counts_)
+        post = np.empty((X.shape[0], counts.shape[0]))
+        seen = idx >= 0
+        col = counts[:, idx[seen]].T
+        post[seen] = col / col.sum(axis=1, keepdims=True)
+        post[~seen] = to_numpy(self.class_prior_)[None, :]
+        with np.errstate(divide="ignore"):
+            return np.log(post)
 
     def _log_joint(self, X):
         """``log P(c) + log p(z | c)`` for host ``X``, shape (n_samples, n_classes)."""
@@ -364,6 +463,8 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
         return log_comp + np.log(to_numpy(self.class_prior_))[None, :]
 
     def _log_posterior(self, X):
+        if self.class_model == "histogram":
+            return self._histogram_log_posterior(X)
         lj = self._log_joint(X)
         return lj - logsumexp(lj, axis=1, keepdims=True, xp=np)
 
@@ -452,7 +553,7 @@ class MMIClassifier(ClassifierMixin, BaseEstimator):
 
         The fitted partition defines a Shannon channel; label ``y_j`` stands for the class
         distribution ``P(c | y_j)`` of its training cells [1]_. With the posterior
-        ``P(c | z)`` of the Gaussian class model,
+        ``P(c | z)`` of the class model,
 
         ``P(y_j | z) = exp(-KL(P(c|z) || P(c|y_j))) / sum_k exp(-KL(P(c|z) || P(c|y_k)))``,
 

@@ -18,12 +18,12 @@ from ..utils import (
     check_rng,
     check_sample_weight,
     check_scalar_in,
-    mutual_information,
     progress,
 )
 from ..utils._estimator_data import check_predict_input, validate_estimator_data
 from ..utils._numerics import (
     gaussian_log_density,
+    limit_blas_threads,
     log_base,
     log_normalize,
     precision_cholesky,
@@ -43,15 +43,26 @@ _FITTED_ARRAYS = ("weights_", "means_", "covariances_", "precisions_cholesky_", 
 
 
 def _precision_factors(covariances, covariance_type):
-    """Precision Cholesky factors, as :func:`gaussian_log_density` takes them."""
+    """Precision Cholesky factors, in scikit-learn's ``precisions_cholesky_`` layout."""
     if not np.all(np.isfinite(covariances)):
         raise ValueError("the component covariances are not finite: X is too large in "
                          "magnitude (or reg_covar is); rescale X")
     if covariance_type == "full":
         return precision_cholesky(covariances, name="component covariance")
+    if covariance_type == "tied":
+        return precision_cholesky(covariances, name="tied covariance")
     if np.any(covariances <= 0):
         raise ValueError("a component variance is not positive: increase reg_covar")
     return 1.0 / np.sqrt(covariances)
+
+
+def _log_density(X, means, prec_chol, covariance_type):
+    """``log N(x_i | mu_j, Sigma_j)``, shape (n, k), for every covariance type."""
+    if covariance_type == "tied":
+        k = means.shape[0]
+        return gaussian_log_density(X, means, np.broadcast_to(prec_chol, (k,) + prec_chol.shape),
+                                    "full")
+    return gaussian_log_density(X, means, prec_chol, covariance_type)
 
 
 def _m_step(X, resp_w, reg_covar, covariance_type):
@@ -59,15 +70,68 @@ def _m_step(X, resp_w, reg_covar, covariance_type):
     nk = resp_w.sum(axis=0) + 10 * np.finfo(float).eps
     means = (resp_w.T @ X) / nk[:, None]
     k, d = means.shape
-    if covariance_type == "full":
+    if covariance_type in ("full", "tied"):
         cov = np.empty((k, d, d))
         for j in range(k):
             diff = X - means[j]
-            cov[j] = (resp_w[:, j] * diff.T) @ diff / nk[j]
-            cov[j].flat[:: d + 1] += reg_covar
+            cov[j] = (resp_w[:, j] * diff.T) @ diff
+        if covariance_type == "tied":
+            cov = cov.sum(axis=0) / nk.sum()
+            cov.flat[:: d + 1] += reg_covar
+        else:
+            cov /= nk[:, None, None]
+            for j in range(k):
+                cov[j].flat[:: d + 1] += reg_covar
     else:
         avg_x2 = (resp_w.T @ (X * X)) / nk[:, None]
         diag = avg_x2 - means ** 2 + reg_covar
+        cov = diag if covariance_type == "diag" else diag.mean(axis=1)
+    return nk, means, cov
+
+
+def _kernel_factors(prec_chol, covariance_type, k, d):
+    """Inputs of the fused kernels: lower factors, diagonal precisions, log constants."""
+    base = -0.5 * d * math.log(2.0 * math.pi)
+    if covariance_type in ("full", "tied"):
+        U = prec_chol if covariance_type == "full" else prec_chol[None]
+        Lt = np.ascontiguousarray(np.transpose(U, (0, 2, 1)))
+        log_det = np.sum(np.log(np.diagonal(U, axis1=1, axis2=2)), axis=1)
+        const = base + np.broadcast_to(log_det, (k,)).astype(np.float64)
+        return Lt, np.empty((1, 1)), np.ascontiguousarray(const), True
+    P = prec_chol if covariance_type == "diag" else np.repeat(prec_chol[:, None], d, axis=1)
+    const = base + np.sum(np.log(P), axis=1)
+    return np.empty((1, 1, 1)), np.ascontiguousarray(P ** 2), const, False
+
+
+def _m_step_from_stats(nk_raw, sx, S, old_means, reg_covar, covariance_type,
+                       data_scatter=None):
+    """New weights, means and covariances from the fused pass's moments.
+
+    ``S`` holds second moments about ``old_means``; subtracting the outer product of the
+    mean's change gives the weighted covariance about the new mean. A tied covariance
+    uses ``data_scatter = (centre, sum_i P(x_i) (x_i - centre)(x_i - centre)')`` instead:
+    as the responsibilities of a sample sum to one, the pooled within-component scatter is
+    that minus ``sum_j N_j (mu_j - centre)(mu_j - centre)'``.
+    """
+    nk = nk_raw + 10 * np.finfo(float).eps
+    means = sx / nk[:, None]
+    delta = means - old_means
+    k, d = means.shape
+    if covariance_type in ("full", "tied"):
+        if covariance_type == "tied":
+            centre, total = data_scatter
+            shift = means - centre
+            cov = (total - (nk_raw[:, None] * shift).T @ shift) / nk.sum()
+            cov.flat[:: d + 1] += reg_covar
+        else:
+            S = np.triu(S) + np.transpose(np.triu(S, 1), (0, 2, 1))
+            centred = S - nk_raw[:, None, None] * delta[:, :, None] * delta[:, None, :]
+            cov = centred / nk[:, None, None]
+            for j in range(k):
+                cov[j].flat[:: d + 1] += reg_covar
+    else:
+        diag = (np.diagonal(S, axis1=1, axis2=2) / nk[:, None]
+                - (nk_raw / nk)[:, None] * delta ** 2 + reg_covar)
         cov = diag if covariance_type == "diag" else diag.mean(axis=1)
     return nk, means, cov
 
@@ -90,13 +154,20 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
     ----------
     n_components : int, default=1
         Number of mixture components (labels y_j).
-    covariance_type : {"full", "diag", "spherical"}, default="full"
+    covariance_type : {"full", "tied", "diag", "spherical"}, default="full"
+        As in :class:`sklearn.mixture.GaussianMixture`: one full covariance per component,
+        one full covariance shared by all components, one diagonal covariance per
+        component, or one variance per component.
     algorithm : {"cm", "em"}, default="cm"
         ``"cm"``: CM-EM (weights fully optimised before each M-step); ``"em"``: plain EM.
     tol : float, default=1e-3
         Stop when the mean log-likelihood per sample (nats) changes by less than ``tol``.
     max_iter : int, default=100
         Outer (M-step) iterations.
+    n_init : int, default=1
+        Number of initialisations; the fit with the largest final log-likelihood is kept
+        (as in scikit-learn). Successive starts draw from the one ``random_state`` stream,
+        so the first start of ``n_init=m`` is the start of ``n_init=1``.
     inner_tol : float, default=1e-10
         Tolerance (nats) of the E2 weight optimisation.
     max_inner_iter : int, default=100
@@ -123,7 +194,7 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
     weights_ : ndarray of shape (n_components,)
     means_ : ndarray of shape (n_components, n_features)
     covariances_ : ndarray
-        (k, d, d) for "full", (k, d) for "diag", (k,) for "spherical".
+        (k, d, d) for "full", (d, d) for "tied", (k, d) for "diag", (k,) for "spherical".
     precisions_cholesky_ : ndarray
     converged_ : bool
     n_iter_ : int
@@ -165,10 +236,11 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
 
     _parameter_constraints = {
         "n_components": [Interval(Integral, 1, None, closed="left")],
-        "covariance_type": [StrOptions({"full", "diag", "spherical"})],
+        "covariance_type": [StrOptions({"full", "tied", "diag", "spherical"})],
         "algorithm": [StrOptions({"cm", "em"})],
         "tol": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
         "inner_tol": [Interval(Real, 0, None, closed="left")],
         "max_inner_iter": [Interval(Integral, 1, None, closed="left")],
         "reg_covar": [Interval(Real, 0, None, closed="left")],
@@ -182,7 +254,7 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
     }
 
     def __init__(self, n_components=1, *, covariance_type="full", algorithm="cm", tol=1e-3,
-                 max_iter=100, inner_tol=1e-10, max_inner_iter=100, reg_covar=1e-6,
+                 max_iter=100, n_init=1, inner_tol=1e-10, max_inner_iter=100, reg_covar=1e-6,
                  init_params="kmeans", weights_init=None, means_init=None,
                  precisions_init=None, bin_volume=None, random_state=None, verbose=0):
         self.n_components = n_components
@@ -190,6 +262,7 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
         self.algorithm = algorithm
         self.tol = tol
         self.max_iter = max_iter
+        self.n_init = n_init
         self.inner_tol = inner_tol
         self.max_inner_iter = max_inner_iter
         self.reg_covar = reg_covar
@@ -237,9 +310,10 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
                 raise ValueError(f"weights_init must have length {k} (got {weights.shape[0]})")
         if self.precisions_init is not None:
             prec = to_numpy(check_array(self.precisions_init, "precisions_init"))
-            if self.covariance_type == "full":
-                if prec.shape != (k, d, d):
-                    raise ValueError(f"precisions_init must have shape {(k, d, d)} "
+            if self.covariance_type in ("full", "tied"):
+                want = (k, d, d) if self.covariance_type == "full" else (d, d)
+                if prec.shape != want:
+                    raise ValueError(f"precisions_init must have shape {want} "
                                      f"(got {prec.shape})")
                 try:
                     cov = np.linalg.inv(prec)
@@ -279,58 +353,100 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
         sw = to_numpy(check_sample_weight(host.to_numpy(sample_weight), n))
         px = sw / sw.sum()
         rng = check_rng(self.random_state)
-        weights, means, cov = self._initial_parameters(X, px, rng)
-        prec_chol = _precision_factors(cov, self.covariance_type)
+        best = None
+        for start in range(self.n_init):
+            run = self._fit_one(X, px, rng, start)
+            if best is None or run["lower_bound"] > best["lower_bound"]:
+                best = run
+        if not best["converged"]:
+            warn(f"CMGaussianMixture did not converge in {best['n_iter']} iterations; "
+                 "increase max_iter or tol (the last parameters are kept)", ConvergenceWarning)
+        self.weights_ = best["weights"]
+        self.means_ = best["means"]
+        self.covariances_ = best["cov"]
+        self.precisions_cholesky_ = best["prec_chol"]
+        self.converged_ = best["converged"]
+        self.n_iter_ = best["n_iter"]
+        self.lower_bound_ = best["lower_bound"]
+        self.history_ = best["history"]
+        self.R_ = float(self.history_["R"][-1])
+        self.G_ = float(self.history_["G"][-1]) if self.bin_volume is not None else None
+        host.move_attributes(self, _FITTED_ARRAYS)
+        return self
 
+    def _fit_one(self, X, px, rng, start):
+        """One start: initialise, then iterate E(/E2)/M with the fused kernels."""
+        from ._mixture_kernels import em_pass, log_components
+
+        X = np.ascontiguousarray(X)
+        k, d = self.n_components, X.shape[1]
+        cov_type = self.covariance_type
+        weights, means, cov = self._initial_parameters(X, px, rng)
+        prec_chol = _precision_factors(cov, cov_type)
+        log_ln2 = log_base(2)
+        pos = px > 0
+        plogp = float(np.sum(px[pos] * np.log(px[pos])))
+        log_v = math.log(self.bin_volume) if self.bin_volume is not None else 0.0
         hist = {"log_likelihood": [], "R": []}
         if self.bin_volume is not None:
             hist["G"] = []
             hist["R_minus_G"] = []
         ll_old = -np.inf
+        ll = -np.inf
         converged = False
         n_iter = 0
-        for it in progress(range(1, self.max_iter + 1), verbose=self.verbose,
-                           desc="CM-EM" if self.algorithm == "cm" else "EM"):
-            n_iter = it
-            log_comp = gaussian_log_density(X, means, prec_chol, self.covariance_type)
-            if self.algorithm == "cm":
-                weights = self._optimise_weights(log_comp, px, weights)
-            log_joint = log_comp + np.log(np.maximum(weights, 1e-300))[None, :]
-            log_mix, resp = log_normalize(log_joint)
-            ll = float(px @ log_mix)
-            self._record(hist, px, resp, log_comp, log_mix, ll)
-            nk, new_means, new_cov = _m_step(X, px[:, None] * resp, self.reg_covar,
-                                             self.covariance_type)
-            # A component with (numerically) no responsibility has no M-step: E2 can put
-            # a weight exactly at 0 (a boundary optimum for the current components). Keep
-            # its parameters so that a later E2 can revive it, instead of collapsing it.
-            empty = nk < 1e-12
-            new_means[empty] = means[empty]
-            new_cov[empty] = cov[empty]
-            means, cov = new_means, new_cov
-            weights = nk / nk.sum()
-            prec_chol = _precision_factors(cov, self.covariance_type)
-            # as in scikit-learn: the M-step is taken, then the gain of the E-step
-            # log-likelihood decides convergence
-            if abs(ll - ll_old) < self.tol:
-                converged = True
-                break
-            ll_old = ll
-        if not converged:
-            warn(f"CMGaussianMixture did not converge in {n_iter} iterations; increase "
-                 "max_iter or tol (the last parameters are kept)", ConvergenceWarning)
-        self.weights_ = weights
-        self.means_ = means
-        self.covariances_ = cov
-        self.precisions_cholesky_ = prec_chol
-        self.converged_ = converged
-        self.n_iter_ = n_iter
-        self.lower_bound_ = ll
-        self.history_ = {key: np.asarray(v) for key, v in hist.items()}
-        self.R_ = float(self.history_["R"][-1])
-        self.G_ = float(self.history_["G"][-1]) if self.bin_volume is not None else None
-        host.move_attributes(self, _FITTED_ARRAYS)
-        return self
+        desc = "CM-EM" if self.algorithm == "cm" else "EM"
+        if self.n_init > 1:
+            desc += f" (start {start + 1} of {self.n_init})"
+        no_comp = np.empty((0, 0))
+        data_scatter = None
+        if cov_type == "tied":
+            centre = px @ X
+            diff = X - centre
+            data_scatter = (centre, (px[:, None] * diff).T @ diff)
+        with limit_blas_threads(1):
+            for it in progress(range(1, self.max_iter + 1), verbose=self.verbose, desc=desc):
+                n_iter = it
+                Lt, prec, const, full = _kernel_factors(prec_chol, cov_type, k, d)
+                tied = cov_type == "tied"
+                if self.algorithm == "cm":
+                    log_comp = log_components(X, means, Lt, prec, const, full, tied)
+                    weights = self._optimise_weights(log_comp, px, weights)
+                else:
+                    log_comp = no_comp
+                log_w = np.log(np.maximum(weights, 1e-300))
+                nk_raw, sx, S, ll, ent, cross = em_pass(
+                    X, px, means, Lt, prec, const, log_w, full, tied, log_comp,
+                    self.algorithm == "cm", not tied)
+                p_y = nk_raw[nk_raw > 0]
+                hist["log_likelihood"].append(ll)
+                hist["R"].append(max(ent - float(p_y @ np.log(p_y)), 0.0) / log_ln2)
+                if self.bin_volume is not None:
+                    hist["G"].append((cross + log_v - plogp) / log_ln2)
+                    hist["R_minus_G"].append((plogp - ll - log_v) / log_ln2)
+                nk, new_means, new_cov = _m_step_from_stats(nk_raw, sx, S, means,
+                                                            self.reg_covar, cov_type,
+                                                            data_scatter)
+                # A component with (numerically) no responsibility has no M-step: E2 can
+                # put a weight exactly at 0 (a boundary optimum for the current
+                # components). Keep its parameters so that a later E2 can revive it,
+                # instead of collapsing it.
+                empty = nk < 1e-12
+                new_means[empty] = means[empty]
+                if cov_type != "tied":
+                    new_cov[empty] = cov[empty]
+                means, cov = new_means, new_cov
+                weights = nk / nk.sum()
+                prec_chol = _precision_factors(cov, cov_type)
+                # as in scikit-learn: the M-step is taken, then the gain of the E-step
+                # log-likelihood decides convergence
+                if abs(ll - ll_old) < self.tol:
+                    converged = True
+                    break
+                ll_old = ll
+        return {"weights": weights, "means": means, "cov": cov, "prec_chol": prec_chol,
+                "converged": converged, "n_iter": n_iter, "lower_bound": ll,
+                "history": {key: np.asarray(v) for key, v in hist.items()}}
 
     def _optimise_weights(self, log_comp, px, weights):
         from ._kernels import fixed_point
@@ -343,25 +459,11 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
                               int(self.max_inner_iter))
         return np.asarray(w)
 
-    def _record(self, hist, px, resp, log_comp, log_mix, ll):
-        joint = px[:, None] * resp
-        hist["log_likelihood"].append(ll)
-        hist["R"].append(mutual_information(joint / joint.sum()))
-        if self.bin_volume is not None:
-            log_v = math.log(self.bin_volume)
-            log_px = np.log(np.where(px > 0, px, 1.0))
-            pos = joint > 0
-            G = np.sum(np.where(pos, joint * (log_comp + log_v - log_px[:, None]), 0.0))
-            kl = np.sum(np.where(px > 0, px * (log_px - log_mix - log_v), 0.0))
-            hist["G"].append(G / log_base(2))
-            hist["R_minus_G"].append(kl / log_base(2))
-
     # ------------------------------------------------------------------ prediction
     def _log_joint(self, X):
         """``log w_j + log N(x | mu_j, Sigma_j)`` for host ``X``, shape (n, k)."""
-        log_comp = gaussian_log_density(X, to_numpy(self.means_),
-                                        to_numpy(self.precisions_cholesky_),
-                                        self.covariance_type)
+        log_comp = _log_density(X, to_numpy(self.means_), to_numpy(self.precisions_cholesky_),
+                                self.covariance_type)
         return log_comp + np.log(np.maximum(to_numpy(self.weights_), 1e-300))[None, :]
 
     def score_samples(self, X):
@@ -463,6 +565,8 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
                 continue
             if self.covariance_type == "full":
                 cov = covariances[j]
+            elif self.covariance_type == "tied":
+                cov = covariances
             elif self.covariance_type == "diag":
                 cov = np.diag(covariances[j])
             else:
@@ -473,7 +577,8 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
 
     def _n_parameters(self):
         k, d = self.means_.shape
-        cov = {"full": k * d * (d + 1) / 2, "diag": k * d, "spherical": k}[self.covariance_type]
+        cov = {"full": k * d * (d + 1) / 2, "tied": d * (d + 1) / 2, "diag": k * d,
+               "spherical": k}[self.covariance_type]
         return int(cov + k * d + k - 1)
 
     def bic(self, X):

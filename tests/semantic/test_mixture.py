@@ -20,11 +20,11 @@ INIT_1D = dict(weights_init=[0.5, 0.5], means_init=[[-1.0], [4.0]],
                precisions_init=[[[1.0]], [[1.0]]])
 
 
-@pytest.mark.parametrize("cov", ["full", "diag", "spherical"])
+@pytest.mark.parametrize("cov", ["full", "tied", "diag", "spherical"])
 def test_em_mode_reproduces_sklearn(rng, cov):
     X = np.vstack([rng.normal([0, 0], 1, (120, 2)), rng.normal([3, 1], 0.7, (80, 2))])
     means = np.array([[-0.5, 0.2], [2.5, 1.5]])
-    prec = {"full": np.stack([np.eye(2)] * 2), "diag": np.ones((2, 2)),
+    prec = {"full": np.stack([np.eye(2)] * 2), "tied": np.eye(2), "diag": np.ones((2, 2)),
             "spherical": np.ones(2)}[cov]
     init = dict(weights_init=[0.5, 0.5], means_init=means, precisions_init=prec)
     sk = GaussianMixture(2, covariance_type=cov, tol=1e-8, max_iter=1000, **init).fit(X)
@@ -137,7 +137,12 @@ def test_bad_input():
     with pytest.raises(ValueError, match="'algorithm' parameter of CMGaussianMixture"):
         CMGaussianMixture(2, algorithm="fast").fit(X)
     with pytest.raises(ValueError, match="'covariance_type' parameter of CMGaussianMixture"):
-        CMGaussianMixture(2, covariance_type="tied").fit(X)
+        CMGaussianMixture(2, covariance_type="banana").fit(X)
+    with pytest.raises(ValueError, match="'n_init' parameter of CMGaussianMixture"):
+        CMGaussianMixture(2, n_init=0).fit(X)
+    with pytest.raises(ValueError, match=r"precisions_init must have shape \(2, 2\)"):
+        CMGaussianMixture(2, covariance_type="tied",
+                          precisions_init=np.stack([np.eye(2)] * 2)).fit(X)
     with pytest.raises(ValueError, match="n_samples >= n_components"):
         CMGaussianMixture(30).fit(X)
     with pytest.raises(ValueError, match="sample_weight must be non-negative"):
@@ -185,3 +190,126 @@ def test_component_with_zero_weight_is_revived():
     first_cm = int(np.argmax(cm.history_["R_minus_G"] < 1e-3)) + 1
     first_em = int(np.argmax(em.history_["R_minus_G"] < 1e-3)) + 1
     assert first_cm > first_em  # measured 12 and 5
+
+
+def _three_blobs(rng, n=300, d=3):
+    centers = np.array([[0.0] * d, [3.0] + [0.5] * (d - 1), [-1.0, 3.0] + [-0.5] * (d - 2)])
+    A = rng.normal(size=(3, d, d)) * 0.4 + np.eye(d)
+    return np.concatenate([rng.normal(size=(m, d)) @ A[j] + centers[j]
+                           for j, m in enumerate((n // 2, n // 3, n - n // 2 - n // 3))])
+
+
+def _sklearn_init(rng, cov, k, d):
+    """A random start in scikit-learn's layout, precisions included."""
+    B = rng.normal(size=(k, d, d)) * 0.3 + np.eye(d)
+    full = np.einsum("kij,klj->kil", B, B)
+    prec = {"full": full, "tied": full[0], "diag": rng.uniform(0.5, 2.0, (k, d)),
+            "spherical": rng.uniform(0.5, 2.0, k)}[cov]
+    return dict(weights_init=rng.dirichlet(np.full(k, 3.0)),
+                means_init=rng.normal(0, 1.5, (k, d)), precisions_init=prec)
+
+
+@pytest.mark.parametrize("cov", ["full", "tied", "diag", "spherical"])
+@pytest.mark.parametrize("steps", [1, 2, 7])
+def test_em_steps_equal_sklearn(rng, cov, steps):
+    # Step for step: after the same number of EM iterations from the same start, every
+    # parameter equals scikit-learn's (which runs its own E- and M-steps) to round-off.
+    X = _three_blobs(rng)
+    init = _sklearn_init(rng, cov, 3, X.shape[1])
+    kw = dict(covariance_type=cov, tol=0.0, max_iter=steps, reg_covar=1e-5, **init)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        sk = GaussianMixture(3, **kw).fit(X)
+        em = CMGaussianMixture(3, algorithm="em", **kw).fit(X)
+    assert em.n_iter_ == sk.n_iter_ == steps
+    assert abs(em.lower_bound_ - sk.lower_bound_) < 1e-10
+    for name in ("weights_", "means_", "covariances_", "precisions_cholesky_"):
+        np.testing.assert_allclose(getattr(em, name), getattr(sk, name), rtol=0, atol=1e-10,
+                                   err_msg=name)
+    np.testing.assert_allclose(em.score_samples(X), sk.score_samples(X), rtol=0, atol=1e-10)
+    assert em.covariances_.shape == sk.covariances_.shape
+    assert em._n_parameters() == sk._n_parameters()
+    np.testing.assert_allclose(em.bic(X), sk.bic(X), rtol=1e-12)
+
+
+@pytest.mark.parametrize("cov", ["full", "tied", "diag", "spherical"])
+def test_fused_pass_equals_numpy_reference(rng, cov):
+    # The kernel's moments about the old means give the textbook M-step about the new
+    # means (the numpy _m_step, written the direct way), and its scalars the direct sums.
+    from probstat.semantic._mixture import (
+        _kernel_factors,
+        _log_density,
+        _m_step,
+        _m_step_from_stats,
+        _precision_factors,
+    )
+    from probstat.semantic._mixture_kernels import em_pass, log_components
+
+    X = _three_blobs(rng, n=120)
+    px = rng.dirichlet(np.ones(X.shape[0]))
+    px[:5] = 0.0
+    px /= px.sum()
+    k, d = 3, X.shape[1]
+    _, means, cov0 = _m_step(X, px[:, None] * rng.dirichlet(np.ones(k), X.shape[0]), 1e-6,
+                             cov)
+    weights = np.array([0.2, 0.3, 0.5])
+    pc = _precision_factors(cov0, cov)
+    Lt, prec, const, full = _kernel_factors(pc, cov, k, d)
+    log_comp = _log_density(X, means, pc, cov)
+    np.testing.assert_allclose(log_components(X, means, Lt, prec, const, full, cov == "tied"),
+                               log_comp, rtol=1e-12, atol=1e-12)
+    lj = log_comp + np.log(weights)
+    log_mix = np.logaddexp.reduce(lj, axis=1)
+    resp = np.exp(lj - log_mix[:, None])
+    for use_comp in (False, True):
+        nk, sx, S, ll, ent, cross = em_pass(X, px, means, Lt, prec, const, np.log(weights),
+                                            full, cov == "tied", log_comp, use_comp,
+                                            cov != "tied")
+        assert ll == pytest.approx(px @ log_mix, rel=1e-12)
+        joint = px[:, None] * resp
+        assert ent == pytest.approx(np.sum(joint * np.log(resp)), rel=1e-12)
+        assert cross == pytest.approx(np.sum(joint * log_comp), rel=1e-12)
+        ref = _m_step(X, joint, 1e-6, cov)
+        centre = X[0]  # any centre: the pooled scatter does not depend on it
+        scatter = (centre, ((px[:, None] * (X - centre)).T @ (X - centre)))
+        got = _m_step_from_stats(nk, sx, S, means, 1e-6, cov, scatter)
+        for a, b in zip(got, ref):
+            np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-13)
+
+
+@pytest.mark.parametrize("cov", ["tied", "spherical"])
+def test_n_init_keeps_the_best_start(rng, cov):
+    # Eight blobs, eight components, one k-means start each: some starts end in a local
+    # optimum (two components sharing a blob). More starts can only help, since the first
+    # start of n_init=m is the n_init=1 start (the random stream is shared).
+    centers = rng.uniform(-6, 6, (8, 2))
+    X = np.concatenate([rng.normal(c, 0.6, (40, 2)) for c in centers])
+    kw = dict(covariance_type=cov, tol=1e-6, max_iter=1000)
+    singles = np.array([CMGaussianMixture(8, random_state=s, **kw).fit(X).lower_bound_
+                        for s in range(12)])
+    assert singles.max() - singles.min() > 1e-2  # the starts do reach different optima
+    gains = []
+    for seed in range(4):
+        one = CMGaussianMixture(8, random_state=seed, **kw).fit(X)
+        many = CMGaussianMixture(8, random_state=seed, n_init=5, **kw).fit(X)
+        assert many.lower_bound_ >= one.lower_bound_ - 1e-12
+        # here the best of 5 starts is the best optimum any of 12 single starts found
+        assert many.lower_bound_ == pytest.approx(singles.max(), abs=1e-4)
+        assert many.history_["log_likelihood"][-1] == many.lower_bound_
+        gains.append(many.lower_bound_ - one.lower_bound_)
+    assert max(gains) > 5e-3  # at least one of these single starts was a poor one
+    again = CMGaussianMixture(8, random_state=0, n_init=5, **kw).fit(X)
+    np.testing.assert_array_equal(again.means_, CMGaussianMixture(
+        8, random_state=0, n_init=5, **kw).fit(X).means_)
+
+
+def test_tied_sample_and_predict(rng):
+    X = _three_blobs(rng, n=300, d=2)
+    gm = CMGaussianMixture(3, covariance_type="tied", random_state=0).fit(X)
+    assert gm.covariances_.shape == (2, 2) and gm.precisions_cholesky_.shape == (2, 2)
+    np.testing.assert_allclose(gm.precisions_cholesky_ @ gm.precisions_cholesky_.T,
+                               np.linalg.inv(gm.covariances_), rtol=1e-10)
+    Xs, ys = gm.sample(4000)
+    # within-component scatter of the draws estimates the tied covariance
+    within = sum(np.cov(Xs[ys == j].T, bias=True) * np.mean(ys == j) for j in range(3))
+    np.testing.assert_allclose(within, gm.covariances_, atol=0.15)
