@@ -1,10 +1,12 @@
 """Gaussian-process Bayesian optimisation after Frazier's tutorial (arXiv:1807.02811).
 
 - :class:`GaussianProcess` -- the surrogate: ARD RBF/Matern kernels, MAP hyperparameters
-  with analytic gradients, adaptive jitter, rank-k ``condition_on`` updates.
+  with analytic gradients, adaptive jitter, rank-k ``condition_on`` updates;
+  :class:`DerivativeGaussianProcess` also conditions on gradient observations.
 - :mod:`probstat.bayesopt.acquisition` -- EI, log-EI (stable to ``z = -1e7``), PI, UCB,
-  Frazier's noisy EI, knowledge gradient (discrete and continuous), max-value and
-  candidate-set entropy search, q-EI, constrained EI; closed forms on arrays too.
+  Frazier's noisy EI, knowledge gradient (discrete, continuous and one-shot), d-KG for
+  gradient observations, max-value and candidate-set entropy search, q-EI, constrained
+  EI; closed forms on arrays too.
 - :class:`BayesianOptimizer` (ask/tell, pending points, executors) and :func:`minimize`
   (returns a :class:`scipy.optimize.OptimizeResult`, like scikit-optimize's gp_minimize).
 - :mod:`probstat.bayesopt.test_functions` -- Branin, Hartmann, Ackley, ... with optima.
@@ -35,6 +37,7 @@ from ._closed_forms import (
     q_expected_improvement,
 )
 from ._demo import demo
+from ._derivatives import DerivativeGaussianProcess
 from ._gp import GaussianProcess
 from ._lookahead import (
     EntropySearch,
@@ -42,6 +45,7 @@ from ._lookahead import (
     MaxValueEntropySearch,
     NoisyExpectedImprovement,
 )
+from ._knowledge import DerivativeKnowledgeGradient, OneShotKnowledgeGradient
 from ._maximize import maximize_acquisition
 from ._optimizer import BayesianOptimizer, ObjectiveError, minimize
 from ._plot import plot_convergence, plot_posterior_1d
@@ -54,6 +58,8 @@ __all__ = [
     "BenchmarkFunction",
     "Categorical",
     "ConstrainedExpectedImprovement",
+    "DerivativeGaussianProcess",
+    "DerivativeKnowledgeGradient",
     "EntropySearch",
     "ExpectedImprovement",
     "GaussianProcess",
@@ -64,6 +70,7 @@ __all__ = [
     "MaxValueEntropySearch",
     "NoisyExpectedImprovement",
     "ObjectiveError",
+    "OneShotKnowledgeGradient",
     "ProbabilityOfImprovement",
     "Real",
     "Space",

@@ -123,6 +123,29 @@ def posterior_cross_cov_grad(model, X, A, *, W=None):
     return cov * s2, dcov * (s2 / model._x_span)
 
 
+def value_gradient_moments(model, X):
+    """Posterior moments of the observation vector ``(f(x), grad f(x))`` at each row.
+
+    Returns the mean (m, d + 1) and covariance (m, d + 1, d + 1) in the units of the
+    model's ``y`` and ``X``.
+    """
+    U = model._scale_x(X)
+    C, dC = train_cross_grad(model, U)
+    m, d = U.shape
+    J = np.concatenate([C[:, :, None], dC], axis=2)  # (m, N, d + 1)
+    mean = np.einsum("mnk,n->mk", J, model._alpha)
+    mean[:, 0] += model._y_mean / model._y_std
+    V = np.stack([linalg.solve_triangular(model._L, J[k], lower=True, check_finite=False)
+                  for k in range(m)])
+    G0 = kernel_g_G_H(model.kernel, np.zeros(1))[1][0]
+    prior = np.zeros((d + 1, d + 1))
+    prior[0, 0] = model._sv
+    prior[1:, 1:] = model._sv * G0 * np.diag(1.0 / model._ls**2)
+    cov = prior[None] - np.einsum("mni,mnj->mij", V, V)
+    scale = model._y_std * np.concatenate([[1.0], 1.0 / model._x_span])
+    return mean * scale, cov * np.outer(scale, scale)[None]
+
+
 class DerivativeGaussianProcess(GaussianProcess):
     """Gaussian process conditioned on gradient observations as well as values.
 
@@ -351,18 +374,6 @@ class DerivativeGaussianProcess(GaussianProcess):
         cov, dcov = posterior_cross_cov_grad(self, X, np.atleast_2d(x))
         return cov[:, 0], dcov[:, 0, :]
 
-    def _gradient_moments(self, X):
-        """Posterior mean (m, d) and covariance (m, d, d) of ``grad f(X)``, scaled units."""
-        U = self._scale_x(X)
-        _, dC = self._train_cross(U, grad=True)
-        mean = np.einsum("mnd,n->md", dC, self._alpha)
-        V = np.stack([linalg.solve_triangular(self._L, dC[k], lower=True, check_finite=False)
-                      for k in range(U.shape[0])])  # (m, N, d)
-        G0 = kernel_g_G_H(self.kernel, np.zeros(1))[1][0]
-        cov = self._sv * G0 * np.diag(1.0 / self._ls**2)[None] - np.einsum(
-            "mni,mnj->mij", V, V)
-        return mean, cov
-
     # ------------------------------------------------------------------ public API
     def predict_gradient(self, X, return_cov=False):
         """Posterior mean (and covariance) of the gradient of the latent function.
@@ -387,13 +398,11 @@ class DerivativeGaussianProcess(GaussianProcess):
         return_cov = check_bool(return_cov, "return_cov")
         host = on_host(X, where="DerivativeGaussianProcess.predict_gradient", fitted=self)
         X = self._check_query(host, X)
-        scale = self._y_std / self._x_span
         with self._threads():
-            mean, cov = self._gradient_moments(X)
-        mean = mean * scale
+            mean, cov = value_gradient_moments(self, X)
         if not return_cov:
-            return host.from_numpy(mean)
-        return host.from_numpy((mean, cov * np.outer(scale, scale)[None]))
+            return host.from_numpy(mean[:, 1:])
+        return host.from_numpy((mean[:, 1:], cov[:, 1:, 1:]))
 
     def condition_on(self, X_new, y_new, noise=None, gradients=None):
         """Return a copy conditioned on new values (and gradients), hyperparameters fixed.
