@@ -39,13 +39,13 @@ from ._closed_forms import (
 from ._demo import demo
 from ._derivatives import DerivativeGaussianProcess
 from ._gp import GaussianProcess
+from ._knowledge import DerivativeKnowledgeGradient, OneShotKnowledgeGradient
 from ._lookahead import (
     EntropySearch,
     KnowledgeGradient,
     MaxValueEntropySearch,
     NoisyExpectedImprovement,
 )
-from ._knowledge import DerivativeKnowledgeGradient, OneShotKnowledgeGradient
 from ._maximize import maximize_acquisition
 from ._optimizer import BayesianOptimizer, ObjectiveError, minimize
 from ._plot import plot_convergence, plot_posterior_1d

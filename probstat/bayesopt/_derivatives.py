@@ -323,7 +323,7 @@ class DerivativeGaussianProcess(GaussianProcess):
     def _train_cross(self, U, grad=False):
         """``C(U)`` (m, N) and, with ``grad``, ``dC/dU`` (m, N, d), in scaled units."""
         Ug = self._U[self._gmask]
-        m, d, n, ng = U.shape[0], U.shape[1], self._U.shape[0], Ug.shape[0]
+        m, d, ng = U.shape[0], U.shape[1], Ug.shape[0]
         g, G = kernel_g_G(self.kernel, sq_dist(U, self._U, self._ls))
         ff = self._sv * g
         _, fg, _, gg = _blocks(self.kernel, U, Ug, self._ls, self._sv, need_gg=grad)

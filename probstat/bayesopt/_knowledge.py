@@ -84,7 +84,22 @@ class OneShotKnowledgeGradient(AcquisitionFunction):
         self.mu_star_ = kg.mu_star_
         self.x_star_ = kg.x_star_
         self.noise_var_ = kg.noise_var_
+        self.A_, self.mean_A_ = kg.A_, kg.mean_A_
         self.n_points_ = int(self.n_fantasies) + 1
+
+    def _initial_batches(self, raw):
+        """Put each fantasy point of each raw batch at the candidate that maximises its
+        fantasised mean (raw batches are otherwise far from the fantasies' maxima)."""
+        out = raw.copy()
+        x = raw[:, 0]
+        cov = self.model_._posterior_cov_np(x, self.A_)  # (r, |A|)
+        _, sd = self.model_._predict_np(x, return_std=True)
+        denom = np.sqrt(sd**2 + self.noise_var_)
+        denom = np.where(denom > 0, denom, 1.0)
+        F = self.mean_A_[None, None, :] + (self.Z_[None, :, None] * cov[:, None, :]
+                                           / denom[:, None, None])
+        out[:, 1:] = np.clip(self.A_[np.argmax(F, axis=2)], 0.0, 1.0)
+        return out
 
     def _check_X(self, X):
         X = check_array(X, "X", ndim=(2, 3), xp=np)

@@ -95,8 +95,8 @@ class KnowledgeGradient(AcquisitionFunction):
         standard normals ``Z_j`` (centred to mean 0) the fantasised posterior mean
         ``mu_n(x') + Sigma_n(x', x) Z_j / sqrt(sigma_n^2(x) + noise)`` is maximised over
         the box (all fantasies in one stacked L-BFGS-B problem with analytic gradients,
-        started from the current maximiser of the mean, the query point and the best
-        candidates) and the maxima averaged, minus the maximum of ``mu_n``.
+        started from the current maximiser of the mean, the query point and the
+        fantasy's best candidate) and the maxima averaged, minus the maximum of ``mu_n``.
     n_candidates : int, default=256
         Number of Sobol candidate points (>= 1).
     n_fantasies : int, default=16
@@ -218,11 +218,18 @@ class KnowledgeGradient(AcquisitionFunction):
         if denom == 0:
             return 0.0, None
         Z = self.Z_
+        # the fantasised means on the candidate set: lower bounds of each maximum, and
+        # each fantasy's best candidate is one of its starts
+        cA = model._cov_with_grad(self.A_, x[0])[0]
+        fA = self.mean_A_[None, :] + np.outer(Z, cA) / denom
+        jA = np.argmax(fA, axis=1)
+        onA = fA[np.arange(Z.size), jA]
         # every fantasy starts from the current maximiser of the mean, the query point and
-        # the two best candidates; all fantasies run in one stacked L-BFGS-B problem
-        base = np.vstack([self.x_star_, x, self.A_[np.argsort(self.mean_A_)[-2:]]])
-        R = base.shape[0]
-        starts = np.tile(base, (Z.size, 1))
+        # its best candidate; all fantasies run in one stacked L-BFGS-B problem
+        R = 3
+        starts = np.stack([np.broadcast_to(self.x_star_, (Z.size, x.shape[1])),
+                           np.broadcast_to(x, (Z.size, x.shape[1])), self.A_[jA]],
+                          axis=1).reshape(Z.size * R, -1)
         zrow = np.repeat(Z, R)
 
         def fun_grad(P):
@@ -234,11 +241,6 @@ class KnowledgeGradient(AcquisitionFunction):
         vals, P = vals.reshape(Z.size, R), P.reshape(Z.size, R, -1)
         k = np.argmax(vals, axis=1)
         best, P_best = vals[np.arange(Z.size), k], P[np.arange(Z.size), k]
-        # the fantasised means on the candidate set are lower bounds of each maximum
-        cA = model._cov_with_grad(self.A_, x[0])[0]
-        fA = self.mean_A_[None, :] + np.outer(Z, cA) / denom
-        jA = np.argmax(fA, axis=1)
-        onA = fA[np.arange(Z.size), jA]
         P_best = np.where((onA > best)[:, None], self.A_[jA], P_best)
         value = max(float(np.mean(np.maximum(best, onA))) - self.mu_star_, 0.0)
         return value, P_best
