@@ -168,8 +168,11 @@ class DerivativeGaussianProcess(GaussianProcess):
     ----------
     kernel : {"matern52", "rbf"}, default="matern52"
         Twice-differentiable covariance function (ARD).
-    length_scale, signal_variance, noise, mean, prior, normalize_x, normalize_y, bounds,
-    optimizer, n_restarts, jitter, max_iter, warm_start, random_state
+    length_scale, signal_variance, noise, mean, prior : see GaussianProcess
+        As in :class:`GaussianProcess`.
+    normalize_x, normalize_y, bounds, optimizer, n_restarts : see GaussianProcess
+        As in :class:`GaussianProcess`.
+    jitter, max_iter, warm_start, random_state : see GaussianProcess
         As in :class:`GaussianProcess`.
     gradient_noise : float, default=0.0
         Noise variance of each gradient component (>= 0), in units of ``(y / x)^2``.

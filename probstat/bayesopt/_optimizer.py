@@ -329,8 +329,12 @@ class BayesianOptimizer:
             points.append(xi)
         grads = [None] * len(points)
         if gradient is not None:
-            gs = np.reshape(gradient, (len(points), -1)) if np.ndim(gradient) else gradient
-            grads = [check_gradient(self.space, xi, gi) for xi, gi in zip(points, gs)]
+            gs = check_array(gradient, "gradient", ndim=(1, 2), xp=np)
+            if gs.shape[0] != len(points) and gs.ndim == 2 or gs.ndim == 1 and not single:
+                raise ValueError(f"gradient must have shape ({len(points)}, n_dims), one "
+                                 f"row per point (got {gs.shape})")
+            grads = [check_gradient(self.space, xi, gi)
+                     for xi, gi in zip(points, np.atleast_2d(gs))]
         for k, (xi, yi) in enumerate(zip(points, values)):
             self.x_iters.append(xi)
             self._y.append(yi)
