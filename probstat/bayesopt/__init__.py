@@ -1,10 +1,12 @@
 """Gaussian-process Bayesian optimisation after Frazier's tutorial (arXiv:1807.02811).
 
 - :class:`GaussianProcess` -- the surrogate: ARD RBF/Matern kernels, MAP hyperparameters
-  with analytic gradients, adaptive jitter, rank-k ``condition_on`` updates.
+  with analytic gradients, adaptive jitter, rank-k ``condition_on`` updates;
+  :class:`DerivativeGaussianProcess` also conditions on gradient observations.
 - :mod:`probstat.bayesopt.acquisition` -- EI, log-EI (stable to ``z = -1e7``), PI, UCB,
-  Frazier's noisy EI, knowledge gradient (discrete and continuous), max-value and
-  candidate-set entropy search, q-EI, constrained EI; closed forms on arrays too.
+  Frazier's noisy EI, knowledge gradient (discrete, continuous and one-shot), d-KG for
+  gradient observations, max-value and candidate-set entropy search, q-EI, constrained
+  EI; closed forms on arrays too.
 - :class:`BayesianOptimizer` (ask/tell, pending points, executors) and :func:`minimize`
   (returns a :class:`scipy.optimize.OptimizeResult`, like scikit-optimize's gp_minimize).
 - :mod:`probstat.bayesopt.test_functions` -- Branin, Hartmann, Ackley, ... with optima.
@@ -35,8 +37,10 @@ from ._closed_forms import (
     q_expected_improvement,
 )
 from ._demo import demo
+from ._derivatives import DerivativeGaussianProcess
 from ._environmental import EnvironmentalOptimizer
 from ._gp import GaussianProcess
+from ._knowledge import DerivativeKnowledgeGradient, OneShotKnowledgeGradient
 from ._lookahead import (
     EntropySearch,
     KnowledgeGradient,
@@ -56,6 +60,8 @@ __all__ = [
     "Categorical",
     "ConstrainedExpectedImprovement",
     "EnvironmentalOptimizer",
+    "DerivativeGaussianProcess",
+    "DerivativeKnowledgeGradient",
     "EntropySearch",
     "ExpectedImprovement",
     "GaussianProcess",
@@ -66,6 +72,7 @@ __all__ = [
     "MaxValueEntropySearch",
     "NoisyExpectedImprovement",
     "ObjectiveError",
+    "OneShotKnowledgeGradient",
     "ProbabilityOfImprovement",
     "Real",
     "Space",

@@ -5,7 +5,8 @@ All acquisitions maximise (Frazier's convention): the model is a fitted
 returns a copy that caches what does not depend on the query point (the incumbent, base
 samples, candidate sets, sampled maxima); the bound object is called on arrays of shape
 ``(m, d)`` (``(m, q, d)`` for batch acquisitions) and has ``value_and_grad``. Closed forms
-have analytic gradients; the others use batched central differences.
+and most look-ahead and batch acquisitions have analytic gradients; the others use
+batched central differences.
 
 The options are checked when an acquisition is created and the arguments of ``bind``,
 ``__call__`` and ``value_and_grad`` when those are called; the private ``_value`` and
@@ -29,6 +30,7 @@ from ._checks import check_int, check_model
 from ._closed_forms import _LOG_SQRT_2PI, _base_samples, _dlog_h, _log_h
 from ._covariance import kernel_matrix
 from ._gp import _blas_limit
+from ._gradients import qei_value_grad
 
 
 def _fd_grad(fun, X, step=1e-6):
@@ -459,7 +461,9 @@ class qExpectedImprovement(AcquisitionFunction):
     Called on arrays of shape ``(m, q, d)`` (a 2-D array is ``m`` batches of one point);
     fixed scrambled-Sobol base samples (drawn at ``bind``) make it a deterministic
     function (sample-average approximation). Pending points given to ``bind`` join every
-    batch jointly. Gradient by central differences.
+    batch jointly. Analytic gradient: the reparameterised sample-path derivative with the
+    base samples fixed (through the derivative of the batch covariance's Cholesky
+    factor).
 
     Described in [1]_, [2]_ and [3]_.
 
@@ -481,6 +485,7 @@ class qExpectedImprovement(AcquisitionFunction):
     """
 
     batch = True
+    analytic_gradient = True
     _log = False
 
     def __init__(self, n_samples=256):
@@ -538,8 +543,11 @@ class qExpectedImprovement(AcquisitionFunction):
         log_sp[mid] = np.log(np.log1p(np.exp(u[mid])))
         return math.log(tau) + logsumexp(log_sp, axis=1, xp=np) - math.log(u.shape[1])
 
+    def _value_and_grad(self, Xb):
+        return qei_value_grad(self, Xb)
+
     def value_and_grad(self, X):
-        """Values and central-difference gradients for batches of shape ``(m, q, d)``.
+        """Values and analytic gradients for batches of shape ``(m, q, d)``.
 
         Parameters
         ----------
@@ -552,7 +560,8 @@ class qExpectedImprovement(AcquisitionFunction):
         values : ndarray of shape (m,)
             Acquisition value of each batch.
         grads : ndarray of shape (m, q, d)
-            Central-difference gradients of the values with respect to ``X``.
+            Gradients of the values with respect to ``X`` (the sample-path gradient with
+            the base samples fixed).
         """
         return super().value_and_grad(X)
 

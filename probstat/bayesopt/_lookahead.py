@@ -3,7 +3,8 @@
 Each one values a point by what a new observation there would teach about the maximum:
 through the fantasised posterior mean (noisy EI, KG) or through the distribution of the
 maximum and of its location (max-value and candidate-set entropy search). Gradients are
-central differences (see :class:`~probstat.bayesopt.AcquisitionFunction`).
+analytic for noisy EI, KG and MES (envelope-theorem derivatives of the discrete KG,
+fixed fantasy maximisers for the simulated KG); entropy search is piecewise constant.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ from ..utils._numerics import cholesky
 from ._acquisition import AcquisitionFunction
 from ._checks import check_int
 from ._closed_forms import _base_samples, _dkg, _mes, _noisy_ei
+from ._gradients import (
+    fantasy_kg_grad,
+    kg_on_set_value_grad,
+    mes_value_grad,
+    noisy_ei_value_grad,
+)
 
 
 def _scaled_cov(model, A, X):
@@ -38,7 +45,8 @@ class NoisyExpectedImprovement(AcquisitionFunction):
     ``E_n[max_{i<=n+1} mu_{n+1}(x_i) - max_{i<=n} mu_n(x_i)]`` where ``x_{n+1}`` is the
     query point and the next observation carries the model's fitted noise (Frazier 2018,
     section 5; the KGCP of Scott, Frazier & Powell 2011). Without noise it equals EI with
-    the incumbent ``max_i mu_n(x_i)``. Gradient by central differences.
+    the incumbent ``max_i mu_n(x_i)``. Analytic gradient: the envelope-theorem
+    derivatives of the discrete KG chained with those of the posterior moments.
 
     Described in [1]_, [2]_ and [3]_.
 
@@ -54,6 +62,8 @@ class NoisyExpectedImprovement(AcquisitionFunction):
        discrete KG computation.
     """
 
+    analytic_gradient = True
+
     def _prepare(self):
         X = self.model_._X
         self.X_obs_ = X
@@ -64,6 +74,10 @@ class NoisyExpectedImprovement(AcquisitionFunction):
         cov, var = _scaled_cov(self.model_, self.X_obs_, X)
         mu = self.model_._predict_np(X)
         return _noisy_ei(self.mean_obs_, mu, cov, var, self.noise_var_)
+
+    def _value_and_grad(self, X):
+        return noisy_ei_value_grad(self.model_, X, self.X_obs_, self.mean_obs_,
+                                   self.noise_var_)
 
 
 class KnowledgeGradient(AcquisitionFunction):
@@ -81,8 +95,8 @@ class KnowledgeGradient(AcquisitionFunction):
         standard normals ``Z_j`` (centred to mean 0) the fantasised posterior mean
         ``mu_n(x') + Sigma_n(x', x) Z_j / sqrt(sigma_n^2(x) + noise)`` is maximised over
         the box (all fantasies in one stacked L-BFGS-B problem with analytic gradients,
-        started from the current maximiser of the mean, the query point and the best
-        candidates) and the maxima averaged, minus the maximum of ``mu_n``.
+        started from the current maximiser of the mean, the query point and the
+        fantasy's best candidate) and the maxima averaged, minus the maximum of ``mu_n``.
     n_candidates : int, default=256
         Number of Sobol candidate points (>= 1).
     n_fantasies : int, default=16
@@ -98,6 +112,8 @@ class KnowledgeGradient(AcquisitionFunction):
        correlated normal beliefs", INFORMS Journal on Computing 21(4):599-613, 2009, the
        exact discrete KG.
     """
+
+    analytic_gradient = True
 
     def __init__(self, method="discrete", *, n_candidates=256, n_fantasies=16,
                  candidates=None):
@@ -165,7 +181,21 @@ class KnowledgeGradient(AcquisitionFunction):
     def _value(self, X):
         if self.method == "discrete":
             return self._discrete(X)
-        return np.array([self._fantasy(x) for x in X])
+        return np.array([self._fantasy(x)[0] for x in X])
+
+    def _value_and_grad(self, X):
+        if self.method == "discrete":
+            kg, grad, _ = kg_on_set_value_grad(self.model_, X, self.A_, self.mean_A_,
+                                               self.noise_var_)
+            return kg, grad
+        vals = np.empty(X.shape[0])
+        grads = np.zeros_like(X)
+        for k, x in enumerate(X):
+            vals[k], P = self._fantasy(x)
+            if P is not None:
+                grads[k] = fantasy_kg_grad(self.model_, x, P, self.Z_, self.noise_var_,
+                                           vals[k])
+        return vals, grads
 
     def _discrete(self, X):
         cov, var = _scaled_cov(self.model_, self.A_, X)
@@ -186,13 +216,20 @@ class KnowledgeGradient(AcquisitionFunction):
         _, sd = model._predict_np(x, return_std=True)
         denom = math.sqrt(float(sd[0]) ** 2 + self.noise_var_)
         if denom == 0:
-            return 0.0
+            return 0.0, None
         Z = self.Z_
+        # the fantasised means on the candidate set: lower bounds of each maximum, and
+        # each fantasy's best candidate is one of its starts
+        cA = model._cov_with_grad(self.A_, x[0])[0]
+        fA = self.mean_A_[None, :] + np.outer(Z, cA) / denom
+        jA = np.argmax(fA, axis=1)
+        onA = fA[np.arange(Z.size), jA]
         # every fantasy starts from the current maximiser of the mean, the query point and
-        # the two best candidates; all fantasies run in one stacked L-BFGS-B problem
-        base = np.vstack([self.x_star_, x, self.A_[np.argsort(self.mean_A_)[-2:]]])
-        R = base.shape[0]
-        starts = np.tile(base, (Z.size, 1))
+        # its best candidate; all fantasies run in one stacked L-BFGS-B problem
+        R = 3
+        starts = np.stack([np.broadcast_to(self.x_star_, (Z.size, x.shape[1])),
+                           np.broadcast_to(x, (Z.size, x.shape[1])), self.A_[jA]],
+                          axis=1).reshape(Z.size * R, -1)
         zrow = np.repeat(Z, R)
 
         def fun_grad(P):
@@ -200,12 +237,13 @@ class KnowledgeGradient(AcquisitionFunction):
             c, dc = model._cov_with_grad(P, x[0])
             return mu + c * zrow / denom, dmu + dc * (zrow / denom)[:, None]
 
-        vals, _ = self._lbfgs_rows(fun_grad, starts)
-        best = vals.reshape(Z.size, R).max(axis=1)
-        # the fantasised means on the candidate set are lower bounds of each maximum
-        cA = model._cov_with_grad(self.A_, x[0])[0]
-        onA = (self.mean_A_[None, :] + np.outer(Z, cA) / denom).max(axis=1)
-        return max(float(np.mean(np.maximum(best, onA))) - self.mu_star_, 0.0)
+        vals, P = self._lbfgs_rows(fun_grad, starts)
+        vals, P = vals.reshape(Z.size, R), P.reshape(Z.size, R, -1)
+        k = np.argmax(vals, axis=1)
+        best, P_best = vals[np.arange(Z.size), k], P[np.arange(Z.size), k]
+        P_best = np.where((onA > best)[:, None], self.A_[jA], P_best)
+        value = max(float(np.mean(np.maximum(best, onA))) - self.mu_star_, 0.0)
+        return value, P_best
 
 
 class MaxValueEntropySearch(AcquisitionFunction):
@@ -231,6 +269,8 @@ class MaxValueEntropySearch(AcquisitionFunction):
        optimization", ICML 2017, arXiv:1703.01968, the MES closed form and the Gumbel
        approximation of the max-value distribution.
     """
+
+    analytic_gradient = True
 
     def __init__(self, n_max_samples=16, *, n_candidates=512):
         self.n_max_samples = check_int(n_max_samples, "n_max_samples", 1)
@@ -270,6 +310,9 @@ class MaxValueEntropySearch(AcquisitionFunction):
         mu, sd = self.model_._predict_np(X, return_std=True)
         sd = np.maximum(sd, 1e-10)
         return _mes(mu, sd, self.max_samples_)
+
+    def _value_and_grad(self, X):
+        return mes_value_grad(self.model_, X, self.max_samples_)
 
 
 class EntropySearch(AcquisitionFunction):

@@ -20,7 +20,8 @@ def maximize_acquisition(acq, dim, *, rng, raw_samples=512, n_restarts=10, maxit
     ``raw_samples`` scrambled-Sobol points are evaluated; ``n_restarts`` starts are the best
     point plus Boltzmann draws (probability proportional to ``exp`` of the z-scored values,
     as BoTorch's ``initialize_q_batch``); all starts run in one L-BFGS-B problem on the
-    stacked vector with the summed objective. Acquisitions with ``smooth=False`` use the
+    stacked vector with the summed objective (the one-shot KG first moves each raw
+    sample's fantasy points to their best candidates). Acquisitions with ``smooth=False`` use the
     raw samples only. With a mixed ``space`` the results are snapped to valid encodings
     and re-scored.
 
@@ -93,6 +94,8 @@ def _maximize(acq, dim, rng, raw_samples, n_restarts, maxiter, space, q):
     width = int(np.prod(shape))
     raw = qmc.Sobol(width, scramble=True, seed=rng).random(int(raw_samples))
     raw = raw.reshape(-1, *shape)
+    if hasattr(acq, "_initial_batches"):  # augmented acquisitions place their extra points
+        raw = acq._initial_batches(raw)
     if space is not None and not space.is_real:
         raw = space.snap(raw.reshape(-1, dim)).reshape(-1, *shape)
     vals = acq._value(raw)

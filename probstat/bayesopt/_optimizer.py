@@ -38,6 +38,13 @@ from ._checks import check_int
 from ._compat import ACQUISITION_HINTS, check_keywords, keyword_names, skopt_aware
 from ._fidelity import MultiFidelityPlan
 from ._gp import GaussianProcess
+from ._knowledge import (
+    DerivativeKnowledgeGradient,
+    OneShotKnowledgeGradient,
+    check_gradient,
+    fit_derivative_model,
+    split_value,
+)
 from ._lookahead import (
     EntropySearch,
     KnowledgeGradient,
@@ -57,6 +64,8 @@ _ACQUISITIONS = {
     "kg": KnowledgeGradient,
     "mes": MaxValueEntropySearch,
     "es": EntropySearch,
+    "kg_one_shot": OneShotKnowledgeGradient,
+    "dkg": DerivativeKnowledgeGradient,
 }
 
 
@@ -129,7 +138,9 @@ class BayesianOptimizer:
         See :class:`Space` (``[(-5.0, 10.0), (0.0, 15.0)]`` is a 2-D box).
     acquisition : str or AcquisitionFunction, default="logei"
         ``"logei"``, ``"ei"``, ``"pi"``, ``"logpi"``, ``"ucb"``, ``"noisy_ei"`` (Frazier's),
-        ``"kg"``, ``"mes"``, ``"es"``, or an instance.
+        ``"kg"``, ``"kg_one_shot"``, ``"mes"``, ``"es"``, ``"dkg"`` (for objectives that
+        return gradients), or an instance. Once a gradient has been told, the surrogate
+        is a :class:`DerivativeGaussianProcess`.
     n_initial : int, optional
         Size of the initial design; default ``max(5, 2 * n_columns)``.
     batch_strategy : {"kriging_believer", "constant_liar", "qei"}, default="kriging_believer"
@@ -250,7 +261,7 @@ class BayesianOptimizer:
         self._design = qmc.Sobol(d, scramble=True, seed=self.rng_).random(
             int(2 ** np.ceil(np.log2(max(self.n_initial, 2)))))[: self.n_initial]
         self._design_next = 0
-        self.x_iters, self._y, self._c = [], [], []
+        self.x_iters, self._y, self._c, self._g = [], [], [], []
         self.pending = []
         self.models = []
         self._gp = None
@@ -298,8 +309,8 @@ class BayesianOptimizer:
         return self.x_iters[i], float(y[i])
 
     # ---------------------------------------------------------------- tell
-    def tell(self, x, y, constraints=None):
-        """Record evaluations.
+    def tell(self, x, y, constraints=None, gradient=None):
+        """Record evaluations (and, optionally, the objective's gradients).
 
         Parameters
         ----------
@@ -311,14 +322,18 @@ class BayesianOptimizer:
         constraints : array-like of shape (n_constraints,) or (n_points, n_constraints)
             Constraint values (finite), feasible when ``<= 0``; required iff
             ``n_constraints > 0``.
+        gradient : array-like of shape (n_dims,) or (n_points, n_dims), optional
+            Gradient of the objective at each point (finite; a space of Real dimensions
+            only).
 
         Returns
         -------
         self
             The optimizer.
         """
-        host = on_host(x, y, constraints, where="BayesianOptimizer.tell")
-        x, y, constraints = (host.to_numpy(v) for v in (x, y, constraints))
+        host = on_host(x, y, constraints, gradient, where="BayesianOptimizer.tell")
+        x, y, constraints, gradient = (host.to_numpy(v)
+                                       for v in (x, y, constraints, gradient))
         single = (not isinstance(y, (list, tuple))
                   and (not isinstance(y, np.ndarray) or y.ndim == 0))
         xs = [x] if single else list(x)
@@ -346,9 +361,18 @@ class BayesianOptimizer:
                                 ) from None
             values.append(_check_value(yi, xi))
             points.append(xi)
+        grads = [None] * len(points)
+        if gradient is not None:
+            gs = check_array(gradient, "gradient", ndim=(1, 2), xp=np)
+            if gs.shape[0] != len(points) and gs.ndim == 2 or gs.ndim == 1 and not single:
+                raise ValueError(f"gradient must have shape ({len(points)}, n_dims), one "
+                                 f"row per point (got {gs.shape})")
+            grads = [check_gradient(self.space, xi, gi)
+                     for xi, gi in zip(points, np.atleast_2d(gs))]
         for k, (xi, yi) in enumerate(zip(points, values)):
             self.x_iters.append(xi)
             self._y.append(yi)
+            self._g.append(grads[k])
             if self.n_constraints:
                 self._c.append(cs[k])
             enc = self.space.encode([xi])[0]
@@ -404,7 +428,18 @@ class BayesianOptimizer:
         template = self.model if self.model is not None else GaussianProcess()
         refit = (self._gp is None or n - self._last_refit >= self.refit_every
                  or self._gp_n > n)
-        if refit:
+        if any(g is not None for g in self._g):
+            told = np.array([g is not None for g in self._g])
+            G = np.array([g if g is not None else np.zeros(U.shape[1]) for g in self._g])
+            keep = told if told.sum() >= 2 else np.ones(n, dtype=bool)
+            # fit on the points told with a gradient; the others join by conditioning
+            sign = 1.0 if self.maximize else -1.0
+            gp = fit_derivative_model(template, self._gp, U[keep], y_int[keep],
+                                      sign * G[keep], self.rng_)
+            if not keep.all():
+                gp = gp.condition_on(U[~keep], y_int[~keep])
+            self._last_refit = n
+        elif refit:
             gp = copy.deepcopy(self._gp) if self._gp is not None else copy.deepcopy(template)
             gp.set_params(bounds=np.tile([0.0, 1.0], (U.shape[1], 1)), warm_start=True,
                           random_state=self.rng_.integers(2**31))
@@ -456,8 +491,10 @@ class BayesianOptimizer:
                 # the incumbent includes believed values (a lie above it must not repeat)
                 best_k = float(np.max(model._y))
                 bound = acq._bind(model, best_k, None, self.rng_)
+                q1 = getattr(bound, "n_points_", 1)  # one-shot KG: the point + fantasies
                 x, _ = _maximize(bound, dim, self.rng_, self.raw_samples, self.n_restarts, 100,
-                                 self.space, 1)
+                                 self.space, q1)
+                x = x[0] if q1 > 1 else x
                 pt = self.space.decode(x)[0]
                 out.append(pt)
                 self.pending.append(pt)
@@ -476,7 +513,10 @@ class BayesianOptimizer:
 
     # ---------------------------------------------------------------- run
     def _evaluate_result(self, x, value):
-        if self.n_constraints:
+        value, gradient = (value, None) if self.n_constraints else split_value(value, x)
+        if gradient is not None:
+            self.tell(x, _check_value(value, x), gradient=gradient)
+        elif self.n_constraints:
             try:
                 y, c = value
             except (TypeError, ValueError):
@@ -505,8 +545,9 @@ class BayesianOptimizer:
         Parameters
         ----------
         func : callable
-            ``func(x)`` with ``x`` a list of values; returns a float (or ``(y, constraints)``
-            when ``n_constraints > 0``).
+            ``func(x)`` with ``x`` a list of values; returns a float, ``(y, gradient)``
+            (the surrogate then conditions on gradients too), or ``(y, constraints)``
+            when ``n_constraints > 0``.
         n_iter : int
             Number of evaluations (>= 0).
         executor : concurrent.futures.Executor, optional
@@ -626,8 +667,8 @@ def minimize(func, space, n_calls=50, *, n_initial=None, acquisition="logei", x0
     Parameters
     ----------
     func : callable
-        ``func(x) -> float`` with ``x`` a list of values (or ``(y, constraints)`` with
-        ``n_constraints > 0``).
+        ``func(x) -> float`` with ``x`` a list of values, or ``(y, gradient)`` to give
+        the gradient too, or ``(y, constraints)`` with ``n_constraints > 0``.
     space : Space or sequence of dimensions
         ``[(low, high), ...]`` for a box: a pair is a real interval whatever the number
         types, as in :func:`scipy.optimize.minimize`; ask for integer and categorical

@@ -30,6 +30,7 @@ from ._closed_forms import (
     q_expected_improvement,
     upper_confidence_bound,
 )
+from ._knowledge import DerivativeKnowledgeGradient, OneShotKnowledgeGradient
 from ._lookahead import (
     EntropySearch,
     KnowledgeGradient,
@@ -40,6 +41,7 @@ from ._lookahead import (
 __all__ = [
     "AcquisitionFunction",
     "ConstrainedExpectedImprovement",
+    "DerivativeKnowledgeGradient",
     "EntropySearch",
     "ExpectedImprovement",
     "KnowledgeGradient",
@@ -47,6 +49,7 @@ __all__ = [
     "LogProbabilityOfImprovement",
     "MaxValueEntropySearch",
     "NoisyExpectedImprovement",
+    "OneShotKnowledgeGradient",
     "ProbabilityOfImprovement",
     "UpperConfidenceBound",
     "discrete_knowledge_gradient",

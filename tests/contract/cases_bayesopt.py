@@ -347,3 +347,66 @@ CASES += [
 
 EXEMPT["probstat.bayesopt.test_functions.multi_fidelity_problems"] = (
     "takes no argument; returns the four BenchmarkFunction objects exercised above")
+# --------------------------------------------------------------------- gradient observations
+G_TRAIN = np.c_[3 * np.cos(3 * X_TRAIN[:, 0]), 2 * X_TRAIN[:, 1]]
+X_ONE_SHOT = np.random.default_rng(1).uniform(size=(2, 4, 2))  # (m, 1 + n_fantasies, d)
+
+
+@functools.cache
+def _dgp():
+    return bo.DerivativeGaussianProcess(noise=1e-4, random_state=0, max_iter=30).fit(
+        X_TRAIN, Y_TRAIN, gradients=G_TRAIN)
+
+
+def _dgp_like(x):
+    from probstat.backend import device, get_namespace, is_numpy_namespace, move_to
+
+    xp = get_namespace(x)
+    if is_numpy_namespace(xp):
+        return _dgp()
+    dev = device(x)
+    return bo.DerivativeGaussianProcess(noise=1e-4, random_state=0, max_iter=30).fit(
+        *(move_to(a, xp=xp, device=dev) for a in (X_TRAIN, Y_TRAIN, G_TRAIN)))
+
+
+def _tell_gradient(gradient):
+    opt = bo.BayesianOptimizer([(-1.0, 1.0), (0.0, 2.0)], random_state=0)
+    opt.tell([[0.1, 0.5], [0.5, 1.0]], [0.3, 0.1], gradient=gradient)
+    return np.asarray(opt._g)
+
+
+CASES += [
+    Case("probstat.bayesopt.DerivativeGaussianProcess",
+         lambda X, y, gradients, gradient_noise: bo.DerivativeGaussianProcess(
+             noise=0.01, optimizer=None, gradient_noise=gradient_noise).fit(
+             X, y, gradients=gradients),
+         arrays={"X": X_TRAIN, "y": Y_TRAIN, "gradients": G_TRAIN},
+         params={"gradient_noise": 0.01}, paired=(("X", "y"), ("X", "gradients")), host=True,
+         id="fit", accepts={"gradients": {"none"}},  # None: a value-only GP
+         bad_params={"gradient_noise": [-1.0, "0.1", None]}),
+    Case("probstat.bayesopt.DerivativeGaussianProcess",
+         lambda X, return_cov: _dgp_like(X).predict_gradient(X, return_cov=return_cov),
+         arrays={"X": X_QUERY}, params={"return_cov": True}, host=True,
+         id="predict_gradient", bad_params={"return_cov": [1, "yes"]}),
+    Case("probstat.bayesopt.DerivativeGaussianProcess",
+         lambda X_new, y_new, gradients: _dgp_like(X_new).condition_on(
+             X_new, y_new, gradients=gradients).predict(X_new),
+         arrays={"X_new": X_QUERY[:2], "y_new": np.array([0.3, -0.2]),
+                 "gradients": np.array([[0.5, 0.1], [-0.2, 0.4]])},
+         paired=(("X_new", "y_new"), ("X_new", "gradients")), host=True, id="condition_on",
+         accepts={"gradients": {"none"}}),  # None: values only
+    Case("probstat.bayesopt.DerivativeKnowledgeGradient",
+         lambda X, n_candidates, n_fantasies: bo.DerivativeKnowledgeGradient(
+             n_candidates, n_fantasies=n_fantasies).bind(_dgp(), random_state=0)(X),
+         arrays={"X": X_QUERY}, params={"n_candidates": 16, "n_fantasies": 32}, host=True,
+         bad_params={"n_candidates": BAD_COUNT, "n_fantasies": BAD_COUNT}),
+    Case("probstat.bayesopt.OneShotKnowledgeGradient",
+         lambda X, n_fantasies, n_candidates: bo.OneShotKnowledgeGradient(
+             n_fantasies, n_candidates=n_candidates).bind(_gp(), random_state=0
+                                                           ).value_and_grad(X),
+         arrays={"X": X_ONE_SHOT}, params={"n_fantasies": 3, "n_candidates": 16},
+         host=True, bad_params={"n_fantasies": BAD_COUNT, "n_candidates": BAD_COUNT}),
+    Case("probstat.bayesopt.BayesianOptimizer", _tell_gradient,
+         arrays={"gradient": np.array([[0.5, -1.0], [0.2, 0.3]])}, id="tell_gradient",
+         array_api=NO_ARRAYS, accepts={"gradient": {"none"}}),  # None: no gradients
+]
