@@ -290,7 +290,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         self : GaussianProcess
             The fitted model.
         """
-        host = on_host(X, y, where="GaussianProcess.fit")
+        host = on_host(X, y, where=f"{type(self).__name__}.fit")
         X, y = self._check_training(host, X, y)
         with _blas_limit(X.shape[0]):
             self._fit(X, y)
@@ -546,7 +546,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         eval_gradient = check_bool(eval_gradient, "eval_gradient")
-        host = on_host(theta, where="GaussianProcess.log_marginal_likelihood")
+        host = on_host(theta, where=f"{type(self).__name__}.log_marginal_likelihood")
         if theta is None:
             theta = self._theta
         else:
@@ -590,7 +590,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         add_noise = check_bool(add_noise, "add_noise")
         if return_std and return_cov:
             raise ValueError("return_std and return_cov cannot both be True")
-        host = on_host(X, where="GaussianProcess.predict", fitted=self)
+        host = on_host(X, where=f"{type(self).__name__}.predict", fitted=self)
         X = self._check_query(host, X)
         with self._threads():
             return host.from_numpy(self._predict_np(X, return_std, return_cov, add_noise))
@@ -611,7 +611,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             Their gradients.
         """
         check_is_fitted(self)
-        host = on_host(X, where="GaussianProcess.predict_with_grad", fitted=self)
+        host = on_host(X, where=f"{type(self).__name__}.predict_with_grad", fitted=self)
         X = self._check_query(host, X)
         with self._threads():
             return host.from_numpy(self._predict_with_grad_np(X))
@@ -632,7 +632,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             The posterior covariances.
         """
         check_is_fitted(self)
-        host = on_host(X1, X2, where="GaussianProcess.posterior_cov", fitted=self)
+        host = on_host(X1, X2, where=f"{type(self).__name__}.posterior_cov", fitted=self)
         X1 = self._check_query(host, X1, "X1")
         X2 = None if X2 is None else self._check_query(host, X2, "X2")
         with self._threads():
@@ -658,7 +658,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         n_samples = check_scalar_in(n_samples, "n_samples", low=1, integer=True)
         rng = check_rng(self.random_state if random_state is None else random_state)
-        host = on_host(X, where="GaussianProcess.sample_y", fitted=self)
+        host = on_host(X, where=f"{type(self).__name__}.sample_y", fitted=self)
         X = self._check_query(host, X)
         with self._threads():
             mean, cov = self._predict_np(X, return_cov=True)
@@ -689,7 +689,8 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             The conditioned copy (``self`` is unchanged).
         """
         check_is_fitted(self)
-        host = on_host(X_new, y_new, noise, where="GaussianProcess.condition_on", fitted=self)
+        host = on_host(X_new, y_new, noise, where=f"{type(self).__name__}.condition_on",
+                       fitted=self)
         X_new = self._check_query(host, X_new, "X_new")
         y_new = check_array(host.to_numpy(y_new), "y_new", ndim=1, xp=np)
         check_same_length(("X_new", X_new), ("y_new", y_new))
