@@ -14,7 +14,13 @@ chooses both where and how to evaluate (Poloczek, Wang and Frazier 2017, misoKG;
 Toscano-Palmerin, Frazier and Wilson 2019; Frazier's tutorial, Section 5). The maximum
 over ``x'`` runs over a discrete set (quasi-random points, the evaluated points, the
 current best and the candidate itself), so that KG is exact for that set (the
-Frazier-Powell-Dayanik envelope).
+Frazier-Powell-Dayanik envelope). The ratio is maximised by scoring quasi-random ``x`` at
+a few fidelity levels (or every source), then running multistart L-BFGS-B over the
+continuous ``(x, s)`` (the source stays fixed) from the best of them, with
+central-difference gradients. The recommendation is the evaluated ``x`` (at any fidelity)
+with the best posterior mean at the target: maximising the mean over the whole box, as
+BoTorch's multi-fidelity tutorial does, often lands in an unexplored corner at small
+budgets.
 
 :class:`BayesianOptimizer` delegates to :class:`MultiFidelityPlan` when it is given
 ``fidelity=`` or ``sources=``.
