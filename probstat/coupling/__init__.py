@@ -20,11 +20,17 @@ from ._demo import demo
 from ._ebim import EBIMResult, ebim_best_partition, ebim_greedy
 from ._ebim_refine import EBIMCurve, RefinedEBIMResult, ebim_curve, ebim_refine
 from ._estimators import BottleneckCoupler, MinimumEntropyCoupler
-from ._mecb import MECBResult, mec_b, uniform_quantizer
 from ._iterative import IterativeCoupling, arimec, fimec
 from ._iterative_estimator import IterativeCoupler
-from ._stego import (CharNgramModel, StegoResult, char_ngram_model, stego_decode,
-                     stego_encode, stego_log_prob)
+from ._mecb import MECBResult, mec_b, uniform_quantizer
+from ._stego import (
+                     CharNgramModel,
+                     StegoResult,
+                     char_ngram_model,
+                     stego_decode,
+                     stego_encode,
+                     stego_log_prob,
+)
 
 __all__ = [
     "BottleneckCoupler",

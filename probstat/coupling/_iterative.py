@@ -125,7 +125,7 @@ class IterativeCoupling(ResultMixin):
     Examples
     --------
     >>> from probstat.coupling import fimec
-    >>> c = fimec([[0.5, 0.5], [0.5, 0.5]], [0.25, 0.25, 0.25, 0.25])
+    >>> c = fimec([[0.5, 0.5], [0.5, 0.5]], [[0.5, 0.5], [0.5, 0.5]])
     >>> y = c.encode([1, 0], random_state=0)
     >>> c.decode(y).tolist() == [1, 0]
     True
@@ -279,10 +279,11 @@ class IterativeCoupling(ResultMixin):
 
     def _enumerate(self, max_size):
         """Exact joint over every positive-probability ``x`` and ``y`` (small cases)."""
-        xs = self._source.support()
-        if len(xs) > max_size:
-            raise ValueError(f"the source has {len(xs)} outcomes; enumeration is limited "
+        n_x = self._source.support_size()
+        if n_x > max_size:
+            raise ValueError(f"the source has {n_x:.4g} outcomes; enumeration is limited "
                              f"to max_size={max_size}")
+        xs = self._source.support()
         px = np.exp([self._source.log_prob(x) for x in xs])
         ys, cells = [], []
 
@@ -399,12 +400,19 @@ def _check_steps(n_steps):
                                                         integer=True)
 
 
+def _host_array(a, host):
+    return a if isinstance(a, (list, tuple)) or a is None else host.to_numpy(a)
+
+
 def _host_spec(spec, host):
+    """Array-API inputs of a marginal specification as NumPy (lists stay as they are)."""
+    from ._iterative_state import _is_vector_list
+
     if callable(spec):
         return spec
-    if isinstance(spec, (list, tuple)) and spec and np.ndim(spec[0]) >= 1:
-        return [host.to_numpy(s) for s in spec]
-    return host.to_numpy(spec)
+    if _is_vector_list(spec):
+        return [_host_array(s, host) for s in spec]
+    return _host_array(spec, host)
 
 
 def fimec(source, target, *, n_steps=None, tol=1e-15) -> IterativeCoupling:
@@ -460,8 +468,8 @@ def fimec(source, target, *, n_steps=None, tol=1e-15) -> IterativeCoupling:
     --------
     >>> from probstat.coupling import fimec
     >>> c = fimec([[0.5, 0.5]] * 3, [[0.25] * 4] * 2)
-    >>> round(c.entropy(), 6)
-    4.0
+    >>> round(c.entropy(), 6)  # one bit of X per step: the third stays independent
+    5.0
     """
     host = on_host(*(source if isinstance(source, (list, tuple)) else [source]),
                    *(target if isinstance(target, (list, tuple)) else
@@ -526,7 +534,7 @@ def arimec(source, target, *, source_length, n_steps=None, tol=1e-15) -> Iterati
     Examples
     --------
     >>> from probstat.coupling import arimec
-    >>> c = arimec(lambda prefix: [0.5, 0.5], [0.25] * 4, source_length=2)
+    >>> c = arimec(lambda prefix: [0.5, 0.5], [[0.5, 0.5]] * 2, source_length=2)
     >>> c.decode(c.encode([0, 1], random_state=0)).tolist()
     [0, 1]
     """

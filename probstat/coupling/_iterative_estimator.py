@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from ..backend import on_host
+from ..backend import on_host, to_numpy
 from ..utils import check_rng
 from ..utils._param_validation import Interval, fit_context
 from ._estimators import _check_target, _check_X, _column_marginals
@@ -113,6 +113,9 @@ class IterativeCoupler(BaseEstimator):
         self : IterativeCoupler
             The fitted estimator.
         """
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the "
+                             "target y is None")
         host = on_host(X, y, where="IterativeCoupler.fit")
         X = _check_X(self, host.to_numpy(X), reset=True)
         values, counts = np.unique(_check_target(host.to_numpy(y), X.shape[0]),
@@ -122,7 +125,7 @@ class IterativeCoupler(BaseEstimator):
         self.target_categories_ = values
         self.coupling_ = fimec(marginals, counts / counts.sum(), tol=self.tol)
         self._set_entropy()
-        return self
+        return host.move_attributes(self, ("categories_", "target_categories_"))
 
     @fit_context
     def fit_marginals(self, source, target, *, source_length=None, n_steps=None):
@@ -165,12 +168,12 @@ class IterativeCoupler(BaseEstimator):
                 raise ValueError(f"X must be 2-D, one source outcome per row "
                                  f"(got shape {X.shape})")
             return [tuple(row) for row in X]
-        X = _check_X(self, X, reset=False)
+        X = _check_X(self, to_numpy(X), reset=False)
         rows = []
         for row in X:
             codes = []
             for j, (value, cats) in enumerate(zip(row, self.categories_)):
-                match = np.flatnonzero(cats == value)
+                match = np.flatnonzero(to_numpy(cats) == value)
                 if match.size == 0:
                     raise ValueError(f"X[:, {j}] holds {value!r}, not a category seen in fit")
                 codes.append(int(match[0]))
@@ -199,7 +202,7 @@ class IterativeCoupler(BaseEstimator):
         out = np.array([self.coupling_.encode(x, random_state=rng)
                         for x in self._source_rows(X)], dtype=np.int64)
         if self.target_categories_ is not None:
-            return self.target_categories_[out[:, 0]]
+            return to_numpy(self.target_categories_)[out[:, 0]]
         return out
 
     def decode(self, Y):
@@ -221,12 +224,12 @@ class IterativeCoupler(BaseEstimator):
         if self.target_categories_ is not None:
             codes = []
             for value in Y.ravel():
-                match = np.flatnonzero(self.target_categories_ == value)
+                match = np.flatnonzero(to_numpy(self.target_categories_) == value)
                 if match.size == 0:
                     raise ValueError(f"Y holds {value!r}, not a category seen in fit")
                 codes.append([int(match[0])])
             rows = [self.coupling_.decode(c) for c in codes]
-            return np.array([[cats[i] for i, cats in zip(r, self.categories_)]
+            return np.array([[to_numpy(cats)[i] for i, cats in zip(r, self.categories_)]
                              for r in rows])
         if Y.ndim != 2:
             raise ValueError(f"Y must be 2-D, one target sequence per row (got shape {Y.shape})")

@@ -48,7 +48,9 @@ def _is_vector_list(obj) -> bool:
         return False
     if not isinstance(obj, (list, tuple)) or len(obj) == 0:
         return False
-    return all(np.ndim(item) >= 1 if not isinstance(item, (str, bytes)) else False
+    # Arrays (even 0-d ones, refused later by name) are components; NumPy scalars are not.
+    return all(isinstance(item, (list, tuple))
+               or (hasattr(item, "shape") and not isinstance(item, np.generic))
                for item in obj)
 
 
@@ -247,7 +249,8 @@ class ARSource:
         return out
 
     def support_size(self) -> int:
-        return len(self.support()) if self.length <= 12 else math.inf
+        bound = float(self.vocab or 1) ** self.length
+        return len(self.support()) if bound <= 10**6 else math.inf
 
     def entropy(self) -> float:
         return -sum(math.exp(lp) * lp for lp in (self.log_prob(x) for x in self.support()))

@@ -51,7 +51,7 @@ class CharNgramModel(ResultMixin):
     --------
     >>> from probstat.coupling import char_ngram_model
     >>> model = char_ngram_model(order=1)
-    >>> model(model.encode_text("th")).argmax() == model.vocabulary.index("e")
+    >>> bool(model(model.encode_text("th")).argmax() == model.vocabulary.index("e"))
     True
     """
 
@@ -244,6 +244,11 @@ def _unblocks(values, n_bits, block_bits):
     return np.array(out, dtype=np.int64)
 
 
+def _check_tokens(tokens):
+    arr = check_array(tokens, "tokens", ndim=1)
+    return _as_index_tuple(arr, "tokens", arr.shape[0])
+
+
 def _check_model(model):
     if not callable(model):
         raise TypeError(f"model must be a callable next_distribution(prefix) -> probs "
@@ -432,7 +437,7 @@ def stego_decode(tokens, model, key, *, n_bits, block_bits=8) -> np.ndarray:
     model = _check_model(model)
     n_bits = check_scalar_in(n_bits, "n_bits", low=1, integer=True)
     block_bits = check_scalar_in(block_bits, "block_bits", low=1, high=16, integer=True)
-    tokens = _as_index_tuple(tokens, "tokens", len(np.atleast_1d(np.asarray(tokens))))
+    tokens = _check_tokens(tokens)
     pad = _key_stream(key, n_bits)
     source, target = _posterior(tokens, model, n_bits, block_bits)
     _, loglik, state = _run(source, target, _TOL, y=tokens)
@@ -487,7 +492,7 @@ def stego_log_prob(tokens, message_bits, model, key, *, block_bits=8) -> float:
     bits = _check_bits(message_bits)
     model = _check_model(model)
     block_bits = check_scalar_in(block_bits, "block_bits", low=1, high=16, integer=True)
-    tokens = _as_index_tuple(tokens, "tokens", len(np.atleast_1d(np.asarray(tokens))))
+    tokens = _check_tokens(tokens)
     x, _ = _blocks(bits ^ _key_stream(key, bits.shape[0]), block_bits)
     source, target = _posterior(tokens, model, bits.shape[0], block_bits)
     _, loglik, _ = _run(source, target, _TOL, x=x, y=tokens)

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from probstat.coupling import (IterativeCoupler, arimec, fimec, greedy_mec,
-                               mec_lower_bound)
+from probstat.coupling import IterativeCoupler, arimec, fimec, greedy_mec, mec_lower_bound
 
 
 def _random_ar(seed, k):

@@ -7,8 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from probstat.coupling import (char_ngram_model, stego_decode, stego_encode,
-                               stego_log_prob)
+from probstat.coupling import char_ngram_model, stego_decode, stego_encode, stego_log_prob
 
 
 @pytest.fixture(scope="module")
