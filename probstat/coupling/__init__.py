@@ -24,12 +24,12 @@ from ._iterative import IterativeCoupling, arimec, fimec
 from ._iterative_estimator import IterativeCoupler
 from ._mecb import MECBResult, mec_b, uniform_quantizer
 from ._stego import (
-                     CharNgramModel,
-                     StegoResult,
-                     char_ngram_model,
-                     stego_decode,
-                     stego_encode,
-                     stego_log_prob,
+    CharNgramModel,
+    StegoResult,
+    char_ngram_model,
+    stego_decode,
+    stego_encode,
+    stego_log_prob,
 )
 
 __all__ = [
