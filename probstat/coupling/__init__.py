@@ -20,7 +20,17 @@ from ._demo import demo
 from ._ebim import EBIMResult, ebim_best_partition, ebim_greedy
 from ._ebim_refine import EBIMCurve, RefinedEBIMResult, ebim_curve, ebim_refine
 from ._estimators import BottleneckCoupler, MinimumEntropyCoupler
+from ._iterative import IterativeCoupling, arimec, fimec
+from ._iterative_estimator import IterativeCoupler
 from ._mecb import MECBResult, mec_b, uniform_quantizer
+from ._stego import (
+    CharNgramModel,
+    StegoResult,
+    char_ngram_model,
+    stego_decode,
+    stego_encode,
+    stego_log_prob,
+)
 
 __all__ = [
     "BottleneckCoupler",
@@ -42,4 +52,15 @@ __all__ = [
     "mec_b",
     "mec_lower_bound",
     "uniform_quantizer",
+    # iterative coupling for large supports and steganography
+    "CharNgramModel",
+    "IterativeCoupler",
+    "IterativeCoupling",
+    "StegoResult",
+    "arimec",
+    "char_ngram_model",
+    "fimec",
+    "stego_decode",
+    "stego_encode",
+    "stego_log_prob",
 ]

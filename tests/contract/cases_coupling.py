@@ -159,3 +159,71 @@ CASES = [
 EXEMPT = {
     "probstat.coupling.demo": "exercised by tests/test_tour.py",
 }
+
+# iterative coupling for large supports and steganography
+P2 = np.array([0.5, 0.5])
+Q4 = np.array([0.5, 0.25, 0.125, 0.125])
+
+
+def _ar_uniform(prefix):
+    return np.array([0.5, 0.5])
+
+
+def _fimec(n_steps, tol, **a):
+    c = coupling.fimec([a["source[0]"], a["source[0]"]], a["target"], n_steps=n_steps,
+                       tol=tol)
+    return c, c.entropy(), c.log_prob([0, 1], c.encode([0, 1], random_state=0))
+
+
+def _arimec(target, source_length, tol):
+    c = coupling.arimec(_ar_uniform, target, source_length=source_length, tol=tol)
+    return c.entropy(), float(c.decode([1])[0])
+
+
+CASES += [
+    Case("probstat.coupling.fimec", _fimec, arrays={"source[0]": P, "target": Q4},
+         params={"n_steps": 1, "tol": 1e-15},
+         kinds={"source[0]": "prob", "target": "prob"}, host=True,
+         bad_params={"n_steps": [0, 2, 2.5, "1"]}),
+    Case("probstat.coupling.arimec", _arimec, arrays={"target": Q4},
+         params={"source_length": 2, "tol": 1e-15}, kinds={"target": "prob"}, host=True,
+         bad_params={"source_length": [0, 1.5, "2", None]}),
+    Case("probstat.coupling.IterativeCoupler",
+         lambda X, y, tol: coupling.IterativeCoupler(tol=tol).fit(X, y),
+         arrays={"X": X_PAIRS, "y": Y_CODES}, params={"tol": 1e-15}, host=True,
+         paired=(("X", "y"),), accepts={"y": {"strings"}}),
+    Case("probstat.coupling.IterativeCoupler",
+         lambda **a: coupling.IterativeCoupler().fit_marginals(
+             [a["source[0]"], a["source[0]"]], a["target"]).entropy_,
+         arrays={"source[0]": P, "target": Q4},
+         kinds={"source[0]": "prob", "target": "prob"}, host=True,
+         id="fit_marginals"),
+    Case("probstat.coupling.char_ngram_model",
+         lambda order, alpha: coupling.char_ngram_model(order=order, alpha=alpha),
+         params={"order": 1, "alpha": 0.01},
+         bad_params={"order": [-1, 5, 1.5, "2"], "alpha": [0.0, -1.0, "0.1"]}),
+    Case("probstat.coupling.stego_encode",
+         lambda message_bits, key, block_bits, random_state: coupling.stego_encode(
+             message_bits, coupling.char_ngram_model(order=1), key, block_bits=block_bits,
+             random_state=random_state),
+         arrays={"message_bits": np.array([1.0, 0.0, 1.0])},
+         params={"key": 3, "block_bits": 2, "random_state": 0}, host=True,
+         array_api="token sequences are host integer lists; the text model is NumPy",
+         accepts={"message_bits": {"bool", "float32", "longdouble"}},
+         bad_params={"block_bits": [0, 17, 1.5], "key": [None, -1, True]}),
+    Case("probstat.coupling.stego_decode",
+         lambda tokens, key, n_bits: coupling.stego_decode(
+             tokens, coupling.char_ngram_model(order=1), key, n_bits=n_bits),
+         arrays={"tokens": np.array([5, 7, 9, 11])}, params={"key": 3, "n_bits": 3},
+         host=True, array_api="token sequences are host integer lists",
+         accepts={"tokens": {"float32", "longdouble"}},
+         bad_params={"n_bits": [0, 1.5, "3"], "key": [None]}),
+    Case("probstat.coupling.stego_log_prob",
+         lambda tokens, message_bits, key: coupling.stego_log_prob(
+             tokens, message_bits, coupling.char_ngram_model(order=1), key),
+         arrays={"tokens": np.array([5, 7]), "message_bits": np.array([1.0, 0.0])},
+         params={"key": 3}, host=True, array_api="token sequences are host integer lists",
+         accepts={"tokens": {"float32", "longdouble"},
+                  "message_bits": {"bool", "float32", "longdouble"}},
+         bad_params={"key": [None, 2.5]}),
+]
