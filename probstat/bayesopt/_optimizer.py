@@ -617,8 +617,9 @@ class BayesianOptimizer:
             ``x_iters``, ``func_vals``, ``models``, ``space``, ``random_state`` and
             ``specs``, plus probstat's ``nfev``, ``nit``, ``constraint_vals``,
             ``timings``, ``success``, ``message`` and ``optimizer``. With ``fidelity`` or
-            ``sources`` also ``x_target`` (the maximiser of the posterior mean at the
-            target, a point ending with the target fidelity or source 0),
+            ``sources`` also ``x_target`` (the evaluated ``x``, at any fidelity, with the
+            best posterior mean at the target; a point ending with the target fidelity or
+            source 0),
             ``fun_target`` (the posterior mean there), ``total_cost`` and, for sources,
             ``x_per_source`` and ``fun_per_source``.
         """
