@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import re
 import time
 from pathlib import Path
 
@@ -45,11 +46,37 @@ def markdown_table(header, rows) -> str:
     return "\n".join(lines)
 
 
+_BLOCK = re.compile(r"<!-- (?P<key>[\w-]+):start -->.*?<!-- (?P=key):end -->", re.S)
+
+
 def write_section(name: str, title: str, body: str) -> Path:
-    """Write ``docs/performance/<name>.md`` and print it."""
+    """Write ``docs/performance/<name>.md`` and print it.
+
+    Marked blocks (``<!-- key:start -->`` ... ``<!-- key:end -->``) that another benchmark
+    function wrote into the file are kept, after the new body, unless the body has its own.
+    """
     PERF_DIR.mkdir(parents=True, exist_ok=True)
-    text = f"## {title}\n\nMachine: {machine()}.\n\n{body.strip()}\n"
     path = PERF_DIR / f"{name}.md"
+    text = f"## {title}\n\nMachine: {machine()}.\n\n{body.strip()}\n"
+    if path.exists():
+        ours = {m["key"] for m in _BLOCK.finditer(body)}
+        kept = [m[0] for m in _BLOCK.finditer(path.read_text()) if m["key"] not in ours]
+        text += "".join(f"\n{block}\n" for block in kept)
     path.write_text(text)
     print(text)
+    return path
+
+
+def write_block(name: str, key: str, body: str) -> Path:
+    """Replace (or append) the marked block ``key`` of ``docs/performance/<name>.md``."""
+    PERF_DIR.mkdir(parents=True, exist_ok=True)
+    path = PERF_DIR / f"{name}.md"
+    block = f"<!-- {key}:start -->\n{body.strip()}\n<!-- {key}:end -->"
+    text = path.read_text() if path.exists() else ""
+    pattern = re.compile(rf"<!-- {re.escape(key)}:start -->.*?<!-- {re.escape(key)}:end -->",
+                         re.S)
+    text = pattern.sub(lambda _: block, text) if pattern.search(text) else (
+        text.rstrip() + "\n\n" + block + "\n")
+    path.write_text(text)
+    print(block)
     return path
