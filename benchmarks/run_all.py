@@ -16,7 +16,7 @@ sys.path.insert(0, str(HERE))
 
 from _common import PERF_DIR, ROOT  # noqa: E402
 
-ORDER = ("utils", "infoproj", "cluster", "coupling", "semantic", "bayesopt", "gpu")
+ORDER = ("utils", "infoproj", "cluster", "coupling", "semantic", "bayesopt", "dask", "gpu")
 
 HEADER = """# Performance
 
