@@ -208,8 +208,8 @@ def mec_b(p_x, p_y, rate, *, encoder="greedy", base=2) -> MECBResult:
         Bottleneck ``H(T) <= rate``, in units of ``base`` (>= 0).
     encoder : {"greedy", "refined", "uniform"}, default="greedy"
         ``"greedy"``: :func:`ebim_greedy` (deterministic); ``"refined"``:
-        :func:`ebim_refine` (stochastic, every partition as start when ``p_x`` has at most
-        8 outcomes); ``"uniform"``: :func:`uniform_quantizer`.
+        :func:`ebim_refine` with its default start (stochastic; every partition as start
+        when ``p_x`` has at most 10 outcomes); ``"uniform"``: :func:`uniform_quantizer`.
     base : float, default=2
         Log base of ``rate`` and of the information values.
 
@@ -259,8 +259,7 @@ def _mec_b(p, q, rate, encoder, scale, base):
     elif encoder == "uniform":
         enc = _one_hot(_uniform_labels(p, rate * scale), p)
     else:
-        start = "all_partitions" if (p > 0).sum() <= 8 else "greedy"
-        enc = _refine(p, rate, start, scale, base).encoder
+        enc = _refine(p, rate, "auto", scale, base).encoder
     p_t = p @ enc
     coupling = greedy_mec(p_t, q)
     p_ty = coupling.to_dense()
