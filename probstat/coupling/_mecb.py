@@ -32,8 +32,14 @@ def uniform_quantizer(p_x, rate, *, base=2) -> np.ndarray:
 
     The outcomes with positive mass, in index order, are cut into bins of
     ``ceil(n / m)`` consecutive outcomes, ``m = floor(base**rate)`` (at most ``n``), so
-    ``H(T) <= log(m) <= rate``. Zero-mass outcomes join bin 0. This is the baseline
-    compressor of the MEC-B paper (their Algorithm 5).
+    ``H(T) <= log(m) <= rate``. Zero-mass outcomes join bin 0.
+
+    On a distribution with full support this is the uniform-quantisation baseline of the
+    MEC-B paper. Because only the outcomes with positive mass are binned, applying it
+    again to a belief that has ruled outcomes out re-bins the outcomes still possible: in
+    the Markov coding game that is probstat's adaptive quantiser (``encoder=
+    "adaptive_bins"`` of :func:`probstat.coupling.games.play`), a much stronger baseline
+    than the paper's fixed bins (``encoder="fixed_bins"``).
 
     Parameters
     ----------
@@ -51,7 +57,7 @@ def uniform_quantizer(p_x, rate, *, base=2) -> np.ndarray:
 
     Notes
     -----
-    This is the baseline compressor of [1]_.
+    With full support, this is the baseline compressor of [1]_.
 
     References
     ----------
