@@ -103,7 +103,7 @@ class RefinedEBIMResult(ResultMixin):
                 ("n_codes", self.encoder.shape[1])]
 
 
-def _bisect(fun, lo, hi, target, *, increasing, iters=100):
+def _bisect(fun, lo, hi, target, *, increasing, iters=64):
     """The end of ``{x in [lo, hi]: fun(x) <= target}`` for a monotone ``fun`` (vectorised):
     the largest such x when ``fun`` increases, the smallest when it decreases."""
     for _ in range(iters):
@@ -243,8 +243,9 @@ def _merge_chain_labels(ps, k, rate_nats):
     return above, labels
 
 
-def _start_table(ps, start, rate_nats):
-    """Labels (B, n) and code masses (B, n) of the deterministic start mappings."""
+def _start_table(ps, start, rate_nats, window=WINDOW):
+    """Labels (B, n) and code masses (B, n) of the deterministic start mappings; the
+    greedy candidates are those within ``window`` positions of the greedy answer."""
     n = ps.shape[0]
     if start == "auto" and n <= AUTO_EXHAUSTIVE:
         start = "all_partitions"
@@ -253,8 +254,8 @@ def _start_table(ps, start, rate_nats):
     candidates, _ = _greedy_candidates(ps)
     positions = np.arange(candidates.shape[0])
     hit = int(np.argmax(candidates <= rate_nats + RATE_SLACK)) if positions.size else 0
-    if positions.size > 2 * WINDOW + 1:  # large supports: the neighbours of the hit
-        positions = positions[max(hit - WINDOW, 0): hit + WINDOW + 1]
+    if positions.size > 2 * window + 1:  # large supports: the neighbours of the hit
+        positions = positions[max(hit - window, 0): hit + window + 1]
     moves = [(0, False)] + [_move_at(int(i)) for i in positions]
     rows = [_labels_for(n, np.arange(n), k, s) for k, s in moves]
     if start == "auto" and n <= MAX_CHAINS:
@@ -342,12 +343,12 @@ def ebim_refine(p_x, rate, *, start="auto", base=2) -> RefinedEBIMResult:
     return host.from_numpy(_refine(p, rate, start, scale, base))
 
 
-def _refine(p, rate, start, scale, base):
-    """:func:`ebim_refine` on validated NumPy input."""
+def _refine(p, rate, start, scale, base, window=WINDOW):
+    """:func:`ebim_refine` on validated NumPy input (``window``: see :func:`_start_table`)."""
     rate_nats = rate * scale
     ps, order = _sorted_support(p)
     n = ps.shape[0]
-    labels, masses = _start_table(ps, start, rate_nats)
+    labels, masses = _start_table(ps, start, rate_nats, window)
     value, move, x_sel, t_from, t_to, delta = _refine_table(ps, labels, masses, rate_nats)
     # Prefer a deterministic mapping (then the fewest moved mass) among near-ties.
     near = np.flatnonzero(value >= value.max() - 1e-12)

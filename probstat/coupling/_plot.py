@@ -100,7 +100,7 @@ def plot_mcg_sweep(sweep, ax=None, *, x="information"):
     One curve per encoder and rate; every computed temperature is a marker, joined in
     order of ``beta``; the coldest and hottest temperatures are annotated.
     """
-    ax = get_axes(ax, figsize=(6.5, 4.2))
+    ax = get_axes(ax, figsize=(9.5, 4.2))
     styles = {"greedy": "-", "refined": "-.", "adaptive_bins": "--", "uniform": "--",
               "fixed_bins": ":"}
     markers = {"greedy": "o", "refined": "D", "adaptive_bins": "s", "uniform": "s",
@@ -128,5 +128,5 @@ def plot_mcg_sweep(sweep, ax=None, *, x="information"):
     ax.set_title("Markov coding game: reward vs "
                  + ("information" if x == "information" else "accuracy")
                  + f" over {log_betas.size} temperatures")
-    ax.legend(fontsize="small", loc="lower left")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax

@@ -362,7 +362,7 @@ def test_refined_encoder_in_the_game():
 
     for _ in range(10):
         belief = rng.dirichlet(np.ones(12))
-        enc = ebim_refine(belief, 1.3, start="greedy").encoder
+        enc = ebim_refine(belief, 1.3, start="greedy").encoder  # any stochastic encoder
         p_t = belief @ enc
         pi = rng.dirichlet(np.ones(4))
         given_m = enc @ _action_given_code(p_t / p_t.sum(), pi, greedy_core)

@@ -213,7 +213,7 @@ def _play(world, pi, prior, rate_bits, encoder, n_episodes, max_steps, rng, verb
             if known:  # the receiver already knows the message: T is constant, a ~ pi
                 row = pi[s]
             elif encoder == "refined":  # stochastic p(t | m): p(a | m) = sum_t p(t|m) p(a|t)
-                enc = _refine(belief, rate_bits, "greedy", LN2, 2).encoder
+                enc = _refine(belief, rate_bits, "greedy", LN2, 2, window=1).encoder
                 p_t = belief @ enc
                 given_m = enc @ _action_given_code(p_t / p_t.sum(), pi[s], greedy_core)
                 row = given_m[m]
@@ -270,9 +270,10 @@ def play(world, policy, *, n_messages=512, prior=None, rate=None, rate_fraction=
 
         - ``"greedy"``: the greedy EBIM encoder (as :func:`probstat.coupling.ebim_greedy`)
           of the current belief;
-        - ``"refined"``: the stochastic EBIM encoder of
-          :func:`probstat.coupling.ebim_refine` (greedy start, so that it stays fast at
-          every step);
+        - ``"refined"``: a stochastic EBIM encoder: the moves of
+          :func:`probstat.coupling.ebim_refine` applied to the identity and to the greedy
+          candidates next to the greedy answer (the one just above the rate and the ones
+          at and just below it), so that it stays fast at every step;
         - ``"fixed_bins"``: the baseline of the MEC-B paper: all message indices cut once
           into ``floor(2**rate)`` contiguous bins that ignore the belief. The receiver can
           never tell apart two messages of one bin, so its accuracy is at most one over
