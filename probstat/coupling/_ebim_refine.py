@@ -295,9 +295,9 @@ def ebim_refine(p_x, rate, *, start="auto", base=2) -> RefinedEBIMResult:
           the 401 around the greedy answer for large supports). Fast at any size, but it
           can miss the optimum by a tenth of a bit or more on small supports.
         - ``"auto"``: every partition when the support has at most 10 outcomes (about
-          0.5 s at 10, milliseconds at 8); above that the greedy candidates plus merge
-          chains: from each greedy lump of the largest masses within 16 steps of the
-          greedy answer, the two smallest codes are merged one pair at a time and the
+          0.3-0.5 s at 10, about 20 ms at 8); above that the greedy candidates plus merge
+          chains: from the lumps of the ``k + 1`` largest masses, ``k`` within 16 of the
+          greedy answer's, the two smallest codes are merged one pair at a time and the
           mappings just above and just below the rate are kept (up to 2,000 outcomes).
           It is never worse than ``"greedy"``.
     base : float, default=2
