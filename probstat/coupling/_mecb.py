@@ -269,8 +269,12 @@ def _mec_b(p, q, rate, encoder, scale, base):
     p_t = p @ enc
     coupling = greedy_mec(p_t, q)
     p_ty = coupling.to_dense()
-    decoder = np.divide(p_ty, p_t[:, None], out=np.zeros_like(p_ty), where=p_t[:, None] > 0)
-    decoder[p_t == 0] = q
+    # Normalise by the coupling's own rows: for a code of tiny mass (a small move of the
+    # refined encoder) its atom carries the round-off of 1 - (the other masses), and
+    # dividing by p_t would leave a decoder row that misses 1 by that relative error.
+    rows = p_ty.sum(axis=1)
+    decoder = np.divide(p_ty, rows[:, None], out=np.zeros_like(p_ty), where=rows[:, None] > 0)
+    decoder[rows <= 0] = q
     p_xt = p[:, None] * enc
     joint = p_xt @ decoder
     i_xt = mutual_information(p_xt, base=None) / scale
