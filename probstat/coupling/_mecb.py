@@ -32,8 +32,14 @@ def uniform_quantizer(p_x, rate, *, base=2) -> np.ndarray:
 
     The outcomes with positive mass, in index order, are cut into bins of
     ``ceil(n / m)`` consecutive outcomes, ``m = floor(base**rate)`` (at most ``n``), so
-    ``H(T) <= log(m) <= rate``. Zero-mass outcomes join bin 0. This is the baseline
-    compressor of the MEC-B paper (their Algorithm 5).
+    ``H(T) <= log(m) <= rate``. Zero-mass outcomes join bin 0.
+
+    On a distribution with full support this is the uniform-quantisation baseline of the
+    MEC-B paper. Because only the outcomes with positive mass are binned, applying it
+    again to a belief that has ruled outcomes out re-bins the outcomes still possible: in
+    the Markov coding game that is probstat's adaptive quantiser (``encoder=
+    "adaptive_bins"`` of :func:`probstat.coupling.games.play`), a much stronger baseline
+    than the paper's fixed bins (``encoder="fixed_bins"``).
 
     Parameters
     ----------
@@ -51,7 +57,7 @@ def uniform_quantizer(p_x, rate, *, base=2) -> np.ndarray:
 
     Notes
     -----
-    This is the baseline compressor of [1]_.
+    With full support, this is the baseline compressor of [1]_.
 
     References
     ----------
@@ -208,8 +214,8 @@ def mec_b(p_x, p_y, rate, *, encoder="greedy", base=2) -> MECBResult:
         Bottleneck ``H(T) <= rate``, in units of ``base`` (>= 0).
     encoder : {"greedy", "refined", "uniform"}, default="greedy"
         ``"greedy"``: :func:`ebim_greedy` (deterministic); ``"refined"``:
-        :func:`ebim_refine` (stochastic, every partition as start when ``p_x`` has at most
-        8 outcomes); ``"uniform"``: :func:`uniform_quantizer`.
+        :func:`ebim_refine` with its default start (stochastic; every partition as start
+        when ``p_x`` has at most 10 outcomes); ``"uniform"``: :func:`uniform_quantizer`.
     base : float, default=2
         Log base of ``rate`` and of the information values.
 
@@ -259,13 +265,16 @@ def _mec_b(p, q, rate, encoder, scale, base):
     elif encoder == "uniform":
         enc = _one_hot(_uniform_labels(p, rate * scale), p)
     else:
-        start = "all_partitions" if (p > 0).sum() <= 8 else "greedy"
-        enc = _refine(p, rate, start, scale, base).encoder
+        enc = _refine(p, rate, "auto", scale, base).encoder
     p_t = p @ enc
     coupling = greedy_mec(p_t, q)
     p_ty = coupling.to_dense()
-    decoder = np.divide(p_ty, p_t[:, None], out=np.zeros_like(p_ty), where=p_t[:, None] > 0)
-    decoder[p_t == 0] = q
+    # Normalise by the coupling's own rows: for a code of tiny mass (a small move of the
+    # refined encoder) its atom carries the round-off of 1 - (the other masses), and
+    # dividing by p_t would leave a decoder row that misses 1 by that relative error.
+    rows = p_ty.sum(axis=1)
+    decoder = np.divide(p_ty, rows[:, None], out=np.zeros_like(p_ty), where=rows[:, None] > 0)
+    decoder[rows <= 0] = q
     p_xt = p[:, None] * enc
     joint = p_xt @ decoder
     i_xt = mutual_information(p_xt, base=None) / scale

@@ -100,16 +100,22 @@ def plot_mcg_sweep(sweep, ax=None, *, x="information"):
     One curve per encoder and rate; every computed temperature is a marker, joined in
     order of ``beta``; the coldest and hottest temperatures are annotated.
     """
-    ax = get_axes(ax, figsize=(6.5, 4.2))
-    styles = {"greedy": "-", "uniform": "--"}
-    markers = {"greedy": "o", "uniform": "s"}
+    ax = get_axes(ax, figsize=(9.5, 4.2))
+    styles = {"greedy": "-", "refined": "-.", "adaptive_bins": "--", "uniform": "--",
+              "fixed_bins": ":"}
+    markers = {"greedy": "o", "refined": "D", "adaptive_bins": "s", "uniform": "s",
+               "fixed_bins": "^"}
     values = to_numpy(sweep.information if x == "information" else sweep.accuracy)
+    values_se = to_numpy(sweep.information_se if x == "information" else sweep.accuracy_se)
     reward = to_numpy(sweep.mean_reward)
+    reward_se = to_numpy(sweep.reward_se)
     log_betas = np.log(to_numpy(sweep.betas))
     for i, enc in enumerate(sweep.encoders):
         for j, frac in enumerate(to_numpy(sweep.rate_fractions)):
-            ax.plot(values[i, j], reward[i, j], marker=markers.get(enc, "o"), ms=4,
-                    ls=styles.get(enc, "-"), label=f"{enc} encoder, R = {frac:g} H(M)")
+            ax.errorbar(values[i, j], reward[i, j], xerr=values_se[i, j],
+                        yerr=reward_se[i, j], marker=markers.get(enc, "o"), ms=4,
+                        ls=styles.get(enc, "-"), capsize=2, elinewidth=0.8,
+                        label=f"{enc} encoder, R = {frac:g} H(M)")
     # the coldest end sits where the curve starts: label it below, clear of the line
     for k, offset in ((int(np.argmin(log_betas)), (2, -12)), (int(np.argmax(log_betas)), (5, 5))):
         ax.annotate(f"log beta = {log_betas[k]:.1f}", (values[0, -1, k], reward[0, -1, k]),
@@ -122,5 +128,5 @@ def plot_mcg_sweep(sweep, ax=None, *, x="information"):
     ax.set_title("Markov coding game: reward vs "
                  + ("information" if x == "information" else "accuracy")
                  + f" over {log_betas.size} temperatures")
-    ax.legend(fontsize="small", loc="lower left")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return ax

@@ -176,3 +176,78 @@ def ebim_slsqp(p, rate_bits, n_codes=None, restarts=20, seed=0):
         if slack(z) >= -1e-7:
             best = max(best, -neg_info(z)[0])
     return best
+
+
+def set_partitions(items):
+    """Every set partition of the list ``items`` (recursive, as lists of blocks)."""
+    if not items:
+        yield []
+        return
+    first, rest = items[0], items[1:]
+    for smaller in set_partitions(rest):
+        for i in range(len(smaller)):
+            yield smaller[:i] + [[first] + smaller[i]] + smaller[i + 1:]
+        yield [[first]] + smaller
+
+
+def ebim_move_envelope(p, rate_bits):
+    """Best ``I(X; T)`` (bits) over every partition and the two moves of Theorem 3.
+
+    Written from the statement of the moves, one partition and one move at a time, with
+    SciPy's scalar root finder and bounded optimiser: from a partition below the rate, the
+    cell with the smallest ``p(x | t)`` sends ``delta`` to a new code; from one above it,
+    the smallest cell of the smallest code sends ``delta`` to the largest code. ``delta``
+    ranges over ``[0, p_x]`` subject to ``H(T) <= rate``.
+    """
+    from scipy.optimize import brentq, minimize_scalar
+
+    ln2 = math.log(2)
+
+    def eta(v):
+        return -v * math.log(v) / ln2 if v > 0 else 0.0
+
+    def h2(r):
+        return eta(r) + eta(1 - r)
+
+    support = [float(v) for v in p if v > 0]
+    best = 0.0
+    for blocks in set_partitions(list(range(len(support)))):
+        mass = [sum(support[x] for x in b) for b in blocks]
+        h = sum(eta(m) for m in mass)
+        if h <= rate_bits + 1e-12:
+            best = max(best, h)
+        if h < rate_bits:  # split: rate above the partition's entropy
+            t, x = min(((t, x) for t, b in enumerate(blocks) for x in b),
+                       key=lambda tx: support[tx[1]] / mass[tx[0]])
+            a, c = support[x], mass[t]
+
+            def h_split(d, a=a, c=c, h=h):
+                return h - eta(c) + eta(c - d) + eta(d)
+
+            if h_split(a) <= rate_bits:
+                d = a
+            else:
+                d = brentq(lambda d: h_split(d) - rate_bits, 0.0, min(a, c / 2), xtol=1e-15)
+            best = max(best, h_split(d) - a * h2(d / a))
+        elif len(blocks) >= 2:  # shift: rate below it
+            small = min(range(len(blocks)), key=lambda t: mass[t])
+            big = max((t for t in range(len(blocks)) if t != small), key=lambda t: mass[t])
+            x = min(blocks[small], key=lambda x: support[x])
+            a, s, g = support[x], mass[small], mass[big]
+
+            def h_shift(d, a=a, s=s, g=g, h=h):
+                return h - eta(s) - eta(g) + eta(s - d) + eta(g + d)
+
+            if h_shift(a) > rate_bits:
+                continue
+            lo = 0.0 if h_shift(0.0) <= rate_bits else brentq(
+                lambda d: h_shift(d) - rate_bits, 0.0, a, xtol=1e-15)
+
+            def info(d, a=a):
+                return h_shift(d) - a * h2(min(max(d / a, 0.0), 1.0))
+
+            inner = minimize_scalar(lambda d: -info(d), bounds=(lo, a), method="bounded",
+                                    options={"xatol": 1e-13})
+            best = max(best, info(lo), info(a), -inner.fun if h_shift(inner.x) <= rate_bits
+                       else 0.0)
+    return best

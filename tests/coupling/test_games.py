@@ -7,10 +7,12 @@ with the policy leaves the reward unchanged), and the public encoders for the le
 per-step path.
 """
 
+import math
+
 import numpy as np
 import pytest
 
-from probstat.coupling import ebim_greedy, greedy_mec, uniform_quantizer
+from probstat.coupling import ebim_greedy, ebim_refine, greedy_mec, uniform_quantizer
 from probstat.coupling._validation import LN2
 from probstat.coupling.games import GridWorld, mcg_sweep, play, soft_q_iteration
 from probstat.coupling.games._protocol import _action_given_code, _code_labels
@@ -138,6 +140,10 @@ def test_rate_zero_and_full_rate():
     uni = play(w, pol, n_messages=8, encoder="uniform", n_episodes=100, max_steps=200,
                random_state=0)
     assert uni.accuracy > 0.9
+    adaptive = play(w, pol, n_messages=8, encoder="adaptive_bins", n_episodes=100,
+                    max_steps=200, random_state=0)
+    # "uniform" is the former name of the adaptive quantiser: the same episodes.
+    assert np.array_equal(adaptive.posterior_true, uni.posterior_true)
 
 
 def test_seeded_reproducibility_and_sweep():
@@ -152,7 +158,10 @@ def test_seeded_reproducibility_and_sweep():
     assert a.rate == pytest.approx(2.5)
     sweep = mcg_sweep(w, [0.01, 0.03], [0.5, 1.0], n_messages=16, n_episodes=30,
                       max_steps=100, random_state=0)
-    assert sweep.accuracy.shape == (2, 2, 2)
+    assert sweep.accuracy.shape == (3, 2, 2)
+    assert sweep.encoders == ("greedy", "adaptive_bins", "fixed_bins")
+    assert sweep.reward_se.shape == sweep.accuracy_se.shape == sweep.information_se.shape
+    assert np.all(sweep.reward_se > 0) and np.all(sweep.information_se >= 0)
     # Hotter policy: more information per step, so at least as accurate on average.
     assert sweep.accuracy[:, :, 1].mean() >= sweep.accuracy[:, :, 0].mean()
     assert sweep.policy_entropy[1] > sweep.policy_entropy[0]
@@ -208,15 +217,17 @@ def test_tradeoff_figure_marks_a_grid_of_points():
     betas = np.geomspace(0.005, 0.5, 8)
     sweep = mcg_sweep(w, betas, [0.5, 1.0], n_messages=16, n_episodes=10, max_steps=50,
                       random_state=0)
-    assert sweep.information.shape == (2, 2, 8)
+    assert sweep.information.shape == (3, 2, 8)
     ax = sweep.plot()
     assert "[bits" in ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
-    lines = [ln for ln in ax.get_lines() if ln.get_label().endswith("H(M)")]
-    assert len(lines) == 4 and len(ax.get_legend().get_texts()) == 4
-    for line in lines:
-        assert line.get_marker() in ("o", "s")  # every computed point is marked
+    series = [c for c in ax.containers if c.get_label().endswith("H(M)")]
+    assert len(series) == 6 and len(ax.get_legend().get_texts()) == 6
+    for bars in series:
+        line = bars.lines[0]
+        assert line.get_marker() in ("o", "s", "^")  # every computed point is marked
         assert len(line.get_xdata()) == 8
-    np.testing.assert_allclose(lines[0].get_xdata(), sweep.information[0, 0])
+        assert bars.has_xerr and bars.has_yerr  # standard errors both ways
+    np.testing.assert_allclose(series[0].lines[0].get_xdata(), sweep.information[0, 0])
     # Hotter policies send more: the information rises across the grid.
     assert sweep.information[..., -1].mean() > sweep.information[..., 0].mean()
     matplotlib.pyplot.close("all")
@@ -245,3 +256,142 @@ def test_bad_input():
         play(w, np.ones((3, 4)) / 4)
     with pytest.raises(ValueError, match="rate must be >= 0"):
         play(w, pol, rate=-1.0)
+
+
+# ------------------------------------------------------------ the paper's fixed bins
+
+
+def _fixed_bins_reference(n, rate_bits):
+    """floor(2**rate) bins (at least 1, at most n) of ceil(n / bins) consecutive indices."""
+    bins = n if 2.0**rate_bits >= n else max(int(math.floor(2.0**rate_bits + 1e-9)), 1)
+    size = -(-n // bins)
+    return np.array([i // size for i in range(n)])
+
+
+def test_fixed_bin_labels_equal_a_plain_reimplementation():
+    from probstat.coupling.games._protocol import _fixed_bin_labels
+
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 7, 64, 100, 512):
+        for rate in np.concatenate([[0.0, 1.0, 3.0, 9.0, 20.0], rng.uniform(0, 10, 8)]):
+            belief = rng.dirichlet(np.ones(n))
+            got = _code_labels(belief, rate * LN2, "fixed_bins")
+            assert np.array_equal(got, _fixed_bins_reference(n, rate))
+            assert np.array_equal(got, _fixed_bin_labels(n, rate * LN2))
+
+
+def _play_fixed_bins_reference(w, pi, n_messages, rate_bits, n_episodes, max_steps, seed):
+    """The game with the paper's fixed bins, written out step by step from the protocol:
+    code T = bin of the message, greedy MEC of p_T with pi(. | s) (public greedy_mec),
+    a ~ p(a | T = bin of the true message), belief <- belief * p(a | bin) normalised. The
+    random draws are made in the same order as the library's loop."""
+    rng = np.random.default_rng(seed)
+    prior = np.full(n_messages, 1.0 / n_messages)
+    labels = _fixed_bins_reference(n_messages, rate_bits)
+    out = []
+    for _ in range(n_episodes):
+        m = int(min(np.searchsorted(np.cumsum(prior), rng.random(), side="right"),
+                    n_messages - 1))
+        belief = prior.copy()
+        s, ret, disc, t, known = w.state(w.start), 0.0, 1.0, 0, False
+        while t < max_steps and not w.terminal[s]:
+            if known:
+                row = pi[s]
+            else:
+                p_t = np.bincount(labels, weights=belief)
+                p_t = p_t / p_t.sum()
+                joint = greedy_mec(p_t, pi[s]).to_dense()
+                cond = np.zeros_like(joint)
+                cond[p_t > 0] = joint[p_t > 0] / p_t[p_t > 0, None]
+                row = cond[labels[m]]
+            a = int(min(np.searchsorted(np.cumsum(row), rng.random() * row.sum(),
+                                        side="right"), 3))
+            if not known:
+                belief = belief * cond[labels, a]
+                belief /= belief.sum()
+                known = np.count_nonzero(belief) == 1
+            s, r, _ = w.step(s, a, rng)
+            ret += disc * r
+            disc *= w.discount
+            t += 1
+        out.append((ret, t, belief[m], int(np.argmax(belief)) == m))
+    return out
+
+
+def test_fixed_bins_game_equals_reference():
+    w = GridWorld(size=4, obstacles=[], goal=(0, 3), trap=(1, 3), start=(3, 0))
+    pol = soft_q_iteration(w, 0.1)
+    for n_messages, rate in ((16, 2.0), (20, 2.5), (8, 0.0)):
+        res = play(w, pol, n_messages=n_messages, rate=rate, encoder="fixed_bins",
+                   n_episodes=25, max_steps=60, random_state=np.random.default_rng(4))
+        ref = _play_fixed_bins_reference(w, pol.policy, n_messages, rate, 25, 60, 4)
+        np.testing.assert_allclose(res.rewards, [r[0] for r in ref], rtol=0, atol=1e-12)
+        assert res.steps.tolist() == [r[1] for r in ref]
+        np.testing.assert_allclose(res.posterior_true, [r[2] for r in ref], atol=1e-12)
+        assert res.decoded.tolist() == [r[3] for r in ref]
+
+
+def test_fixed_bins_cap_what_gets_through():
+    # 64 messages, 2 bits: 4 fixed bins of 16. However long the episode, the receiver
+    # can at best single out the bin: posterior <= 1/16 and at most 2 bits delivered,
+    # while the greedy encoder at the same rate per step sends far more.
+    w = GridWorld(size=4, obstacles=[], goal=(0, 3), trap=(1, 3), start=(3, 0))
+    pol = soft_q_iteration(w, 0.3)
+    kw = dict(n_messages=64, rate=2.0, n_episodes=80, max_steps=200, random_state=2)
+    fixed = play(w, pol, encoder="fixed_bins", **kw)
+    greedy = play(w, pol, encoder="greedy", **kw)
+    assert np.all(fixed.posterior_true <= 1 / 16 + 1e-12)
+    assert fixed.information <= 2.0 + 1e-9
+    assert fixed.accuracy <= 1 / 16 + 4 * np.sqrt(1 / 16 * 15 / 16 / 80)
+    assert greedy.accuracy > 0.8
+    assert greedy.information > fixed.information + 3.0
+
+
+def test_refined_encoder_in_the_game():
+    w = GridWorld(size=4, obstacles=[], goal=(0, 3), trap=(1, 3), start=(3, 0))
+    pol = soft_q_iteration(w, 0.3)
+    # Without a bottleneck the refined encoder is the identity, as greedy's is.
+    kw = dict(n_messages=16, n_episodes=20, max_steps=50, random_state=5)
+    a = play(w, pol, encoder="refined", **kw)
+    b = play(w, pol, encoder="greedy", **kw)
+    np.testing.assert_allclose(a.posterior_true, b.posterior_true, atol=1e-12)
+    # Under a bottleneck its stochastic code still leaves the action distributed as pi:
+    # sum over messages of belief(m) p(a | m) = pi(a | s), checked on one step.
+    rng = np.random.default_rng(0)
+    from probstat.coupling._kernels import greedy_core
+
+    for _ in range(10):
+        belief = rng.dirichlet(np.ones(12))
+        enc = ebim_refine(belief, 1.3, start="greedy").encoder  # any stochastic encoder
+        p_t = belief @ enc
+        pi = rng.dirichlet(np.ones(4))
+        given_m = enc @ _action_given_code(p_t / p_t.sum(), pi, greedy_core)
+        np.testing.assert_allclose(belief @ given_m, pi, atol=1e-12)
+    res = play(w, pol, n_messages=16, rate=1.0, encoder="refined", n_episodes=20,
+               max_steps=50, random_state=5)
+    assert np.all(res.posterior_true > 0)
+    assert -0.5 < res.information <= 4.0
+
+
+def test_standard_errors():
+    w = GridWorld(size=4, obstacles=[], goal=(0, 3), trap=(1, 3), start=(3, 0))
+    pol = soft_q_iteration(w, 0.1, n_iter=100)
+    res = play(w, pol, n_messages=16, rate=1.0, n_episodes=30, max_steps=60,
+               random_state=0)
+    n = 30
+    assert res.reward_se == pytest.approx(np.std(res.rewards, ddof=1) / np.sqrt(n))
+    assert res.accuracy_se == pytest.approx(np.std(res.decoded.astype(float), ddof=1)
+                                            / np.sqrt(n))
+    assert res.information_se == pytest.approx(
+        np.std(np.log2(res.posterior_true), ddof=1) / np.sqrt(n))
+    one = play(w, pol, n_messages=16, n_episodes=1, random_state=0)
+    assert np.isnan(one.reward_se)
+    # A one-cell sweep plays the cell with the first seed drawn from its random_state.
+    seed = int(np.random.default_rng(7).integers(0, 2**63 - 1, size=1)[0])
+    sweep = mcg_sweep(w, [0.1], [0.25], encoders=("fixed_bins",), n_messages=16,
+                      n_episodes=30, max_steps=60, random_state=7)
+    cell = play(w, pol, n_messages=16, rate=1.0, encoder="fixed_bins", n_episodes=30,
+                max_steps=60, random_state=np.random.default_rng(seed))
+    assert sweep.reward_se[0, 0, 0] == pytest.approx(cell.reward_se)
+    assert sweep.accuracy_se[0, 0, 0] == pytest.approx(cell.accuracy_se)
+    assert sweep.information_se[0, 0, 0] == pytest.approx(cell.information_se)

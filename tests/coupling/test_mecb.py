@@ -193,3 +193,13 @@ def test_bottleneck_coupler():
         BottleneckCoupler(encoder="x").fit(X)
     with pytest.raises(ValueError, match="'rate' parameter of BottleneckCoupler"):
         BottleneckCoupler(rate=-1).fit(X)
+
+
+def test_decoder_rows_of_a_tiny_code_sum_to_one():
+    # Regression (found by hypothesis): at a rate near 0 the refined encoder splits off a
+    # code of mass ~2e-11; its decoder row used to sum to 1 - 2e-6.
+    p, q = np.array([0.8, 0.2]), np.array([1.0])
+    m = mec_b(p, q, 1e-9 * entropy(p) * 1.1, encoder="refined")
+    assert m.p_t.min() < 1e-10
+    np.testing.assert_allclose(m.decoder.sum(axis=1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(m.joint.sum(axis=0), q, atol=1e-12)

@@ -2,8 +2,9 @@
 
 An agent acts in a grid world with a maximum-entropy policy (soft-Q iteration). A
 receiver watches the actions. At every step the receiver's current belief over the
-message is compressed to a code ``T`` with ``H(T) <= rate`` (greedy EBIM, or the uniform
-quantiser as baseline), ``T`` is coupled with the policy ``pi(a | s)`` by greedy
+message is compressed to a code ``T`` with ``H(T) <= rate`` (greedy or refined EBIM; as
+baselines the MEC-B paper's fixed bins of message indices, or probstat's adaptive bins of
+the messages still possible), ``T`` is coupled with the policy ``pi(a | s)`` by greedy
 minimum-entropy coupling, and the agent draws its action from ``p(a | t = code of the
 true message)``. The action is still distributed as ``pi(a | s)`` on average over
 messages, so the expected reward is that of the policy, while the receiver updates its

@@ -21,12 +21,14 @@ from ...utils import (
     sum_tolerance,
 )
 from .._ebim import RATE_SLACK, _greedy_candidates, _labels_for, _move_at
+from .._ebim_refine import _refine
 from .._mecb import _uniform_labels
 from .._validation import LN2
 from ._gridworld import check_world
 from ._softq import SoftQPolicy
 
-ENCODERS = ("greedy", "uniform")
+#: Encoders of the belief. "uniform" is the former name of "adaptive_bins", still accepted.
+ENCODERS = ("greedy", "refined", "adaptive_bins", "fixed_bins", "uniform")
 
 
 @dataclasses.dataclass(frozen=True, eq=False, repr=False)
@@ -51,7 +53,7 @@ class MCGResult(ResultMixin):
     rate : float
         Bits allowed for the code of the belief at each step.
     encoder : str
-        ``"greedy"`` or ``"uniform"``.
+        The encoder of the belief (see :func:`play`).
     prior_entropy : float
         ``H(M)`` of the message prior, in bits.
 
@@ -77,8 +79,10 @@ class MCGResult(ResultMixin):
     def _summary_rows(self):
         return [("encoder", self.encoder), ("rate", self.rate),
                 ("n_episodes", int(self.rewards.shape[0])),
-                ("mean_reward", self.mean_reward), ("accuracy", self.accuracy),
+                ("mean_reward", self.mean_reward), ("reward_se", self.reward_se),
+                ("accuracy", self.accuracy), ("accuracy_se", self.accuracy_se),
                 ("information_bits", self.information),
+                ("information_se", self.information_se),
                 ("mean_steps", float(np.mean(to_numpy(self.steps))))]
 
     @property
@@ -102,11 +106,45 @@ class MCGResult(ResultMixin):
         post = to_numpy(self.posterior_true)
         return float(self.prior_entropy + np.mean(np.log2(post)))
 
+    @property
+    def reward_se(self) -> float:
+        """Standard error of :attr:`mean_reward` (sample standard deviation over
+        ``sqrt(n_episodes)``; NaN for a single episode)."""
+        return _standard_error(to_numpy(self.rewards))
+
+    @property
+    def accuracy_se(self) -> float:
+        """Standard error of :attr:`accuracy` over the episodes."""
+        return _standard_error(to_numpy(self.decoded).astype(np.float64))
+
+    @property
+    def information_se(self) -> float:
+        """Standard error of :attr:`information` over the episodes."""
+        return _standard_error(np.log2(to_numpy(self.posterior_true)))
+
+
+def _standard_error(values):
+    """Sample standard deviation (ddof 1) over the square root of the count."""
+    n = values.shape[0]
+    if n < 2:
+        return float("nan")
+    return float(np.std(values, ddof=1) / np.sqrt(n))
+
+
+def _fixed_bin_labels(n, rate_nats):
+    """The paper's quantiser: all ``n`` message indices in ``floor(e**rate_nats)``
+    contiguous bins of ``ceil(n / bins)`` indices, whatever the belief."""
+    bins = n if rate_nats >= np.log(n) else int(min(max(np.floor(np.exp(rate_nats) + 1e-9),
+                                                        1), n))
+    return np.arange(n, dtype=np.int64) // -(-n // bins)
+
 
 def _code_labels(belief, rate_nats, encoder):
     """Code of every message for the current belief (lean path of the public encoders)."""
-    if encoder == "uniform":
+    if encoder in ("adaptive_bins", "uniform"):
         return _uniform_labels(belief, rate_nats)
+    if encoder == "fixed_bins":
+        return _fixed_bin_labels(belief.shape[0], rate_nats)
     support = np.flatnonzero(belief > 0)
     labels = np.zeros(belief.shape[0], dtype=np.int64)
     ps = belief[support]
@@ -174,15 +212,21 @@ def _play(world, pi, prior, rate_bits, encoder, n_episodes, max_steps, rng, verb
         while t < max_steps and not world.terminal[s]:
             if known:  # the receiver already knows the message: T is constant, a ~ pi
                 row = pi[s]
+            elif encoder == "refined":  # stochastic p(t | m): p(a | m) = sum_t p(t|m) p(a|t)
+                enc = _refine(belief, rate_bits, "greedy", LN2, 2, window=1).encoder
+                p_t = belief @ enc
+                given_m = enc @ _action_given_code(p_t / p_t.sum(), pi[s], greedy_core)
+                row = given_m[m]
             else:
                 labels = _code_labels(belief, rate_nats, encoder)
                 p_t = np.bincount(labels, weights=belief)
                 cond = _action_given_code(p_t / p_t.sum(), pi[s], greedy_core)  # p(a | t)
-                row = cond[labels[m]]
+                given_m = cond[labels]
+                row = given_m[m]
             a = int(min(np.searchsorted(np.cumsum(row), rng.random() * row.sum(),
                                         side="right"), 3))
             if not known:
-                belief = belief * cond[labels, a]
+                belief = belief * given_m[:, a]
                 belief /= belief.sum()
                 known = np.count_nonzero(belief) == 1
             s, r, _ = world._step(s, a, rng)
@@ -218,10 +262,26 @@ def play(world, policy, *, n_messages=512, prior=None, rate=None, rate_fraction=
         ``rate_fraction``; neither means no bottleneck (``rate = H(prior)``).
     rate_fraction : float, optional
         ``rate = rate_fraction * H(prior)`` (the MEC-B code's "compression rate").
-    encoder : {"greedy", "uniform"}, default="greedy"
-        Greedy EBIM (as :func:`probstat.coupling.ebim_greedy`) or the uniform quantiser
-        (as :func:`probstat.coupling.uniform_quantizer`) of the messages that the receiver
-        still considers possible. Rates are in bits.
+    encoder : str, default="greedy"
+        One of ``"greedy"``, ``"refined"``, ``"fixed_bins"``, ``"adaptive_bins"`` or
+        ``"uniform"``.
+        How the receiver's belief over the messages becomes a code ``T`` with
+        ``H(T) <= rate`` at every step:
+
+        - ``"greedy"``: the greedy EBIM encoder (as :func:`probstat.coupling.ebim_greedy`)
+          of the current belief;
+        - ``"refined"``: a stochastic EBIM encoder: the moves of
+          :func:`probstat.coupling.ebim_refine` applied to the identity and to the greedy
+          candidates next to the greedy answer (the one just above the rate and the ones
+          at and just below it), so that it stays fast at every step;
+        - ``"fixed_bins"``: the baseline of the MEC-B paper: all message indices cut once
+          into ``floor(2**rate)`` contiguous bins that ignore the belief. The receiver can
+          never tell apart two messages of one bin, so its accuracy is at most one over
+          the bin size;
+        - ``"adaptive_bins"``: probstat's own, stronger baseline: the messages the receiver
+          still considers possible are cut into ``floor(2**rate)`` contiguous bins again
+          at every step (as :func:`probstat.coupling.uniform_quantizer` on the belief);
+        - ``"uniform"``: the former name of ``"adaptive_bins"``, kept as an alias.
     n_episodes : int, default=200
         Number of episodes.
     max_steps : int, default=1000
@@ -239,7 +299,10 @@ def play(world, policy, *, n_messages=512, prior=None, rate=None, rate_fraction=
 
     Notes
     -----
-    The protocol is MEME [1]_ with the rate-limited encoder of [2]_.
+    The protocol is MEME [1]_ with the rate-limited encoder of [2]_. The rate limit
+    binds only when it is below what one action can carry: a step sends at most
+    ``min(rate, H(pi(. | s)))`` bits, so a rate above the policy's entropy per step
+    changes nothing, while a rate below it caps the bits per step.
 
     References
     ----------

@@ -45,6 +45,10 @@ class MCGSweep(ResultMixin):
         Bits delivered per episode (:attr:`MCGResult.information`) of each cell.
     policy_entropy : ndarray of shape (b,)
         Mean policy entropy (bits) for each temperature.
+    reward_se, accuracy_se, information_se : ndarray of shape (len(encoders), r, b)
+        Standard errors of ``mean_reward``, ``accuracy`` and ``information`` over the
+        episodes of each cell (sample standard deviation over ``sqrt(n_episodes)``; NaN
+        with a single episode).
 
     Examples
     --------
@@ -63,13 +67,17 @@ class MCGSweep(ResultMixin):
     accuracy: np.ndarray
     information: np.ndarray
     policy_entropy: np.ndarray
+    reward_se: np.ndarray
+    accuracy_se: np.ndarray
+    information_se: np.ndarray
 
     def plot(self, ax=None, *, x="information"):
         """The trade-off: reward against what is sent, one curve per encoder and rate.
 
         Each marker is one temperature of the sweep; the curve joins them in order of
         ``betas``, so ask for enough temperatures to see its shape (about 10 spanning
-        the change from a near-greedy to a random policy).
+        the change from a near-greedy to a random policy). Error bars are one standard
+        error each way, in both directions.
 
         Parameters
         ----------
@@ -96,7 +104,8 @@ def _check_encoders(encoders):
     return encoders
 
 
-def mcg_sweep(world, betas, rate_fractions=(1.0,), *, encoders=("greedy", "uniform"),
+def mcg_sweep(world, betas, rate_fractions=(1.0,), *,
+              encoders=("greedy", "adaptive_bins", "fixed_bins"),
               n_messages=512, n_episodes=200, max_steps=1000, n_iter=100,
               random_state=None, verbose=False) -> MCGSweep:
     """Play the Markov coding game over temperatures, rates and encoders.
@@ -109,8 +118,9 @@ def mcg_sweep(world, betas, rate_fractions=(1.0,), *, encoders=("greedy", "unifo
         Policy temperatures (> 0); a single number gives one temperature.
     rate_fractions : array-like of shape (r,), default=(1.0,)
         Rates as fractions of ``H(M)`` (>= 0).
-    encoders : tuple of str, default=("greedy", "uniform")
-        Encoders to compare (see :func:`play`).
+    encoders : tuple of str, default=("greedy", "adaptive_bins", "fixed_bins")
+        Encoders to compare (see :func:`play`): the greedy EBIM encoder, probstat's
+        adaptive quantiser and the MEC-B paper's fixed-bin quantiser.
     n_messages : int, default=512
         Size of the (uniform) message set.
     n_episodes : int, default=200
@@ -127,7 +137,8 @@ def mcg_sweep(world, betas, rate_fractions=(1.0,), *, encoders=("greedy", "unifo
     Returns
     -------
     MCGSweep
-        The episodes run on the CPU: array-API ``betas`` or ``rate_fractions`` are copied
+        Means and standard errors over the episodes of each cell. The episodes run on
+        the CPU: array-API ``betas`` or ``rate_fractions`` are copied
         to NumPy and the result's arrays moved back to their namespace.
 
     Notes
@@ -151,7 +162,7 @@ def mcg_sweep(world, betas, rate_fractions=(1.0,), *, encoders=("greedy", "unifo
     >>> world = GridWorld(size=4, obstacles=[], start=(3, 0))
     >>> sweep = mcg_sweep(world, [0.5], n_messages=4, n_episodes=4, random_state=0)
     >>> sweep.encoders
-    ('greedy', 'uniform')
+    ('greedy', 'adaptive_bins', 'fixed_bins')
     """
     check_world(world)
     host = on_host(betas, rate_fractions, where="mcg_sweep")
@@ -177,6 +188,9 @@ def mcg_sweep(world, betas, rate_fractions=(1.0,), *, encoders=("greedy", "unifo
     reward = np.zeros((len(encoders), fractions.size, betas.size))
     accuracy = np.zeros_like(reward)
     information = np.zeros_like(reward)
+    reward_se = np.zeros_like(reward)
+    accuracy_se = np.zeros_like(reward)
+    information_se = np.zeros_like(reward)
     cells = [(i, j, k) for i in range(len(encoders)) for j in range(fractions.size)
              for k in range(betas.size)]
     seeds = rng.integers(0, 2**63 - 1, size=len(cells))
@@ -188,7 +202,10 @@ def mcg_sweep(world, betas, rate_fractions=(1.0,), *, encoders=("greedy", "unifo
         reward[i, j, k] = res.mean_reward
         accuracy[i, j, k] = res.accuracy
         information[i, j, k] = res.information
+        reward_se[i, j, k] = res.reward_se
+        accuracy_se[i, j, k] = res.accuracy_se
+        information_se[i, j, k] = res.information_se
     entropies = np.array([p.mean_entropy() for p in policies])
     sweep = MCGSweep(betas.copy(), fractions.copy(), encoders, reward, accuracy,
-                     information, entropies)
+                     information, entropies, reward_se, accuracy_se, information_se)
     return host.from_numpy(sweep)
