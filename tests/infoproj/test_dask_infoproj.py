@@ -24,7 +24,7 @@ _THETA = _MVN2.to_natural([0.0, 0.0], [[1.0, 0.3], [0.3, 1.0]])
 def dask_client():
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster) as client:
         yield client
 
