@@ -666,6 +666,14 @@ def bootstrap_risk(family, X, *, m=None, n_boot=200, random_state=None, verbose=
         If ``X`` is not finite or outside the family's support, or the MLE exists on fewer
         than two resamples.
 
+    Notes
+    -----
+    The resamples are split into tasks of at most 100, each drawing from its own generator
+    spawned from ``random_state`` (:class:`numpy.random.SeedSequence`), so the result
+    for a given ``random_state`` is the same whatever ``n_jobs`` or the joblib backend.
+    Earlier versions drew every resample from one stream, so a seed now gives other
+    (equally valid) numbers than it did then.
+
     References
     ----------
     .. [1] B. Efron and R. J. Tibshirani, *An Introduction to the Bootstrap*, Chapman and
@@ -676,14 +684,6 @@ def bootstrap_risk(family, X, *, m=None, n_boot=200, random_state=None, verbose=
     .. [3] Y. Sheena, "MLE convergence speed to information projection of exponential
        family: criterion for model dimension and sample size -- complete proof version",
        arXiv:2105.08947 [math.ST] (2021; v5, 2025), section 2.
-
-    Notes
-    -----
-    The resamples are split into tasks of at most 100, each drawing from its own generator
-    spawned from ``random_state`` (:class:`numpy.random.SeedSequence`), so the result
-    for a given ``random_state`` is the same whatever ``n_jobs`` or the joblib backend.
-    Earlier versions drew every resample from one stream, so a seed now gives other
-    (equally valid) numbers than it did then.
 
     Examples
     --------

@@ -271,6 +271,20 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
     --------
     sklearn.mixture.GaussianMixture : EM; ``algorithm="em"`` reproduces it.
 
+    Notes
+    -----
+    ``fit`` also takes a ``dask.array.Array`` (with the optional ``distributed`` extra):
+    each pass over the rows (the fused E/M pass and the sums of the E2 weight
+    optimisation) runs block by block on the Dask scheduler in use (a
+    ``distributed.Client`` if one is active) and the client adds the blocks' sums, so the
+    rows never need to fit in one process. The fitted attributes are NumPy arrays and
+    agree with the in-memory fit on the same data and start to about 1e-12.
+    ``predict``, ``predict_proba`` and ``score_samples`` on a dask array return dask
+    arrays (``map_blocks``). With at most 100 000 rows the start is the in-memory one;
+    with more, k-means runs on a uniform subsample of 100 000 rows and ``"random"``
+    responsibilities are drawn block by block, so the start (not the iterations)
+    differs from the in-memory fit's; ``means_init`` gives the same start either way.
+
     References
     ----------
     .. [1] C. Lu, preprints on the channels' matching EM algorithm for mixture models,
