@@ -13,9 +13,10 @@ from sklearn.utils.validation import check_is_fitted
 from .._warn import warn
 from ..backend import get_namespace, on_host
 from ..base import ResultMixin
-from ..utils import check_array, check_option, check_rng, progress
+from ..utils import check_array, check_option, progress
 from ..utils._estimator_data import validate_estimator_data
 from ..utils._numerics import limit_blas_threads
+from ..utils._parallel import _serial, check_n_jobs, parallel_map, spawn_rngs
 from ..utils._param_validation import (
     RANDOM_STATE,
     VERBOSE,
@@ -36,6 +37,10 @@ from ._risk import _ESTIMATORS, _MODES, BootstrapRisk, _check_family, _truth_coe
 from ._sandwich import mvn_sandwich_coefficients
 
 __all__ = ["ExpansionWarning", "PNCriterion", "PNReport"]
+
+#: Bootstrap resamples per task: fixed, so that the tasks and their random streams do not
+#: depend on the number of workers.
+_BOOT_TASK = 25
 
 
 class ExpansionWarning(UserWarning):
@@ -153,7 +158,14 @@ class PNCriterion(DensityMixin, BaseEstimator):
     random_state : None, int, RandomState or Generator, default=None
         For the bootstrap.
     verbose : bool or int, default=False
-        Show a progress bar for the bootstrap.
+        Show a progress bar for the bootstrap (when it runs in this process).
+    n_jobs : int, optional
+        Number of joblib workers for the bootstrap (-1: all cores). None follows the
+        active ``joblib.parallel_config``: one process by default, the Dask cluster inside
+        ``parallel_config(backend="dask")`` with a ``distributed.Client``. The resamples
+        are drawn in tasks of 25, each from its own generator spawned from
+        ``random_state``, so the fit is the same whatever ``n_jobs`` (earlier versions
+        drew every resample from one stream, so a seed now gives other numbers).
 
     Attributes
     ----------
@@ -236,11 +248,13 @@ class PNCriterion(DensityMixin, BaseEstimator):
         "unreliable_ratio": [Interval(Real, 0, None, closed="neither")],
         "random_state": RANDOM_STATE,
         "verbose": VERBOSE,
+        "n_jobs": [Interval(Integral, None, -1, closed="right"),
+                   Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(self, family="mvn", *, tol=None, bayes_tv=0.05, bound="best", order=2,
                  mode="sandwich", cumulant_estimator="plugin", bootstrap=0,
-                 unreliable_ratio=0.25, random_state=None, verbose=False):
+                 unreliable_ratio=0.25, random_state=None, verbose=False, n_jobs=None):
         self.family = family
         self.tol = tol
         self.bayes_tv = bayes_tv
@@ -252,6 +266,7 @@ class PNCriterion(DensityMixin, BaseEstimator):
         self.unreliable_ratio = unreliable_ratio
         self.random_state = random_state
         self.verbose = verbose
+        self.n_jobs = n_jobs
 
     @classmethod
     def _test_instance(cls):
@@ -320,6 +335,7 @@ class PNCriterion(DensityMixin, BaseEstimator):
         self : PNCriterion
             The fitted estimator.
         """
+        check_n_jobs(self.n_jobs)   # the constraints let bools through, as int subclasses
         host = on_host(X, where="PNCriterion.fit")
         X = self._check_X(host.to_numpy(X), reset=True)
         if isinstance(self.family, LikelihoodModel) and self.mode != "sandwich":
@@ -400,22 +416,38 @@ class PNCriterion(DensityMixin, BaseEstimator):
                         f"{np.max(kurt[np.isfinite(kurt)]):.3g})")
         return msgs
 
-    def _bootstrap(self, fam, X, n_boot):
-        rng = check_rng(self.random_state)
+    def _bootstrap_task(self, task):
+        """(c1 values, KL values, failures) of one task's resamples."""
+        fam, X, size, rng = task
         n = X.shape[0]
-        c1s, kls = [], []
-        failed = 0
-        for _ in progress(range(n_boot), verbose=self.verbose, desc="bootstrap"):
-            Xb = X[rng.integers(0, n, size=n)]
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    thb, c1b = self._coefficients_first(fam, Xb)
-                    if isinstance(fam, ExponentialFamily):
-                        kls.append(fam._kl(self.theta_, thb))
-                c1s.append(c1b)
-            except (ValueError, np.linalg.LinAlgError):
-                failed += 1
+        c1s, kls, failed = [], [], 0
+        with limit_blas_threads(1):
+            for _ in range(size):
+                Xb = X[rng.integers(0, n, size=n)]
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        thb, c1b = self._coefficients_first(fam, Xb)
+                        if isinstance(fam, ExponentialFamily):
+                            kls.append(fam._kl(self.theta_, thb))
+                    c1s.append(c1b)
+                except (ValueError, np.linalg.LinAlgError):
+                    failed += 1
+        return c1s, kls, failed
+
+    def _bootstrap(self, fam, X, n_boot):
+        sizes = [_BOOT_TASK] * (n_boot // _BOOT_TASK) + (
+            [n_boot % _BOOT_TASK] if n_boot % _BOOT_TASK else [])
+        tasks = [(fam, X, r, g) for r, g in
+                 zip(sizes, spawn_rngs(self.random_state, len(sizes)))]
+        if self.verbose and _serial(self.n_jobs):
+            parts = [self._bootstrap_task(t) for t in
+                     progress(tasks, verbose=self.verbose, desc="bootstrap (tasks of 25)")]
+        else:
+            parts = parallel_map(self._bootstrap_task, tasks, n_jobs=self.n_jobs)
+        c1s = [c for part in parts for c in part[0]]
+        kls = [k for part in parts for k in part[1]]
+        failed = sum(part[2] for part in parts)
         if len(c1s) < 2:
             raise ValueError("the MLE did not exist on (almost) any bootstrap resample of X")
         c1s = np.asarray(c1s)
@@ -426,7 +458,7 @@ class PNCriterion(DensityMixin, BaseEstimator):
         kls = np.asarray(kls)
         self.bootstrap_risk_ = BootstrapRisk(
             risk=float(kls.mean()), std_error=float(kls.std(ddof=1) / math.sqrt(kls.size)),
-            m=int(n), n_boot=int(kls.size), n_failed=int(failed))
+            m=int(X.shape[0]), n_boot=int(kls.size), n_failed=int(failed))
 
     def _coefficients_first(self, fam, X):
         """(theta, first-order sandwich c1) on a bootstrap resample."""

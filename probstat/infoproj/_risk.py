@@ -24,6 +24,7 @@ from ..utils import (
     check_verbose,
     progress,
 )
+from ..utils._parallel import _serial, check_n_jobs, parallel_map, spawn_rngs
 from ._core import _spd_inverse, _weighted_cumulants, cumulant_invariants, risk_expansion_expfam
 from ._expfam import FAMILY_NAMES, ExponentialFamily, _about, _as_2d
 from ._families import _Multinomial
@@ -424,6 +425,12 @@ class BootstrapRisk(ResultMixin):
     n_failed: int
 
 
+#: Replications per Monte Carlo task and resamples per bootstrap task: fixed, so that the
+#: tasks (and their random streams) do not depend on the number of workers.
+_MC_TASK = 1000
+_BOOT_TASK = 100
+
+
 def _mvn_mc(d, n, n_rep, rng, batch):
     from ._kernels import mvn_kl_batch
 
@@ -437,8 +444,44 @@ def _mvn_mc(d, n, n_rep, rng, batch):
     return np.concatenate(out)
 
 
+def _mc_draw(spec, size, rng):
+    """``size`` rows from the truth of a Monte Carlo task."""
+    if spec["support"] is not None:
+        support = spec["support"]
+        return support[rng.choice(support.shape[0], size=size, p=spec["pmf"])]
+    if spec["truth"] is not None:
+        x = np.asarray(spec["truth"].rvs(size=size, random_state=rng), dtype=float)
+        return x.reshape(size, -1)
+    return spec["family"]._sample(spec["theta"], size, rng)
+
+
+def _mc_task(task):
+    """KL (and control-variate) values of one task's replications, from its own stream."""
+    spec, reps, rng = task
+    family, n, batch = spec["family"], spec["n"], spec["batch"]
+    if spec["mvn_kernel"]:
+        return _mvn_mc(family.d, n, reps, rng, batch), None
+    Gi = spec["Gi"]
+    kl, cv = [], []
+    done = 0
+    while done < reps:
+        r = min(batch, reps - done)
+        T = family._stat(_mc_draw(spec, r * n, rng)).reshape(r, n, -1).mean(axis=1)
+        kl.append(family._batch_kl(spec["theta"], T))
+        if Gi is not None:
+            D = T - spec["eta"]
+            cv.append(0.5 * np.einsum("ra,ab,rb->r", D, Gi, D))
+        done += r
+    return np.concatenate(kl), (np.concatenate(cv) if Gi is not None else None)
+
+
+def _task_sizes(total, size):
+    """``total`` split into tasks of ``size`` (the last one smaller)."""
+    return [size] * (total // size) + ([total % size] if total % size else [])
+
+
 def monte_carlo_risk(family, n, n_rep=10000, *, theta=None, truth=None,
-                     control_variate=False, random_state=None, batch=5000):
+                     control_variate=False, random_state=None, batch=5000, n_jobs=None):
     """Monte Carlo estimate of the risk ``R(n) = E D[g_theta* || g_theta_hat]``.
 
     Draw ``n_rep`` samples of size ``n`` from the truth, fit the MLE on each and average the
@@ -465,7 +508,11 @@ def monte_carlo_risk(family, n, n_rep=10000, *, theta=None, truth=None,
     random_state : None, int, RandomState or Generator
         Seed of the draws.
     batch : int, default=5000
-        Replications drawn at once.
+        Largest number of replications drawn at once (a memory bound).
+    n_jobs : int, optional
+        Number of joblib workers (-1: all cores). None follows the active
+        ``joblib.parallel_config``: one process by default, the Dask cluster inside
+        ``parallel_config(backend="dask")`` with a ``distributed.Client``.
 
     Returns
     -------
@@ -483,6 +530,12 @@ def monte_carlo_risk(family, n, n_rep=10000, *, theta=None, truth=None,
     The quantity estimated is the expected loss of Sheena [1]_. The control variate is
     the leading quadratic term of the loss, whose mean is known in closed form; the
     estimator is the standard control-variate estimator with coefficient 1 [2]_.
+
+    The replications are split into tasks of 1000, each drawing from its own generator
+    spawned from ``random_state`` (:class:`numpy.random.SeedSequence`), so the result
+    for a given ``random_state`` is the same whatever ``n_jobs`` or the joblib backend.
+    Earlier versions drew every replication from one stream, so a seed now gives other
+    (equally valid) numbers than it did then.
 
     References
     ----------
@@ -506,10 +559,12 @@ def monte_carlo_risk(family, n, n_rep=10000, *, theta=None, truth=None,
     n_rep = check_scalar_in(n_rep, "n_rep", low=2, integer=True)
     batch = check_scalar_in(batch, "batch", low=1, integer=True)
     control_variate = check_bool(control_variate, "control_variate")
+    n_jobs = check_n_jobs(n_jobs)
     rng = check_rng(random_state)
     family = _check_family(family)
     truth_arrays = () if truth is None else _truth_arrays(truth)
     host = on_host(theta, *truth_arrays, where="monte_carlo_risk")
+    spec = {"support": None, "pmf": None, "truth": None}
     if truth is None:
         if theta is None:
             raise ValueError("give theta (the model is the truth) or truth")
@@ -522,9 +577,6 @@ def monte_carlo_risk(family, n, n_rep=10000, *, theta=None, truth=None,
             family = family._bind(d)
         theta_star = family._check_theta(theta)
         Sigma = None
-
-        def draw(size):
-            return family._sample(theta_star, size, rng)
     else:
         if theta is not None:
             raise ValueError("give either theta (the model is the truth) or truth, not both")
@@ -532,36 +584,23 @@ def monte_carlo_risk(family, n, n_rep=10000, *, theta=None, truth=None,
         with _about("truth"):
             theta_star = family._natural_from_mean(mean)
         if kind == "grid":
-            support, pmf = data
-
-            def draw(size):
-                return support[rng.choice(support.shape[0], size=size, p=pmf)]
+            spec["support"], spec["pmf"] = data
         else:
-            def draw(size):
-                x = np.asarray(truth.rvs(size=size, random_state=rng), dtype=float)
-                return x.reshape(size, -1)
+            spec["truth"] = truth
     p = theta_star.shape[0]
     if n <= p:
         raise ValueError(f"n must exceed the number of parameters p={p} (got {n})")
     G = family._cumulants(theta_star)[0] if control_variate else None
     Sigma = G if Sigma is None else Sigma
-    if isinstance(family, _MVN) and truth is None and not control_variate:
-        kl, cv = _mvn_mc(family.d, n, n_rep, rng, batch), None
-    else:
-        eta_star = family._mean(theta_star)
-        Gi = _spd_inverse(G) if control_variate else None
-        kl, cv = [], []
-        done = 0
-        while done < n_rep:
-            r = min(batch, n_rep - done)
-            T = family._stat(draw(r * n)).reshape(r, n, -1).mean(axis=1)
-            kl.append(family._batch_kl(theta_star, T))
-            if control_variate:
-                D = T - eta_star
-                cv.append(0.5 * np.einsum("ra,ab,rb->r", D, Gi, D))
-            done += r
-        kl = np.concatenate(kl)
-        cv = np.concatenate(cv) if control_variate else None
+    Gi = _spd_inverse(G) if control_variate else None
+    spec.update(family=family, theta=theta_star, n=n, batch=batch, Gi=Gi,
+                eta=family._mean(theta_star) if control_variate else None,
+                mvn_kernel=isinstance(family, _MVN) and truth is None and not control_variate)
+    sizes = _task_sizes(n_rep, _MC_TASK)
+    tasks = [(spec, r, g) for r, g in zip(sizes, spawn_rngs(rng, len(sizes)))]
+    parts = parallel_map(_mc_task, tasks, n_jobs=n_jobs)
+    kl = np.concatenate([part[0] for part in parts])
+    cv = np.concatenate([part[1] for part in parts]) if control_variate else None
     ok = np.isfinite(kl)
     failed = int(np.sum(~ok))
     if ok.sum() < 2:
@@ -577,7 +616,17 @@ def monte_carlo_risk(family, n, n_rep=10000, *, theta=None, truth=None,
                           control_variate=bool(control_variate))
 
 
-def bootstrap_risk(family, X, *, m=None, n_boot=200, random_state=None, verbose=False):
+def _boot_task(task):
+    """Finite KL values of one task's resamples and its count of failures."""
+    family, theta, T, m, size, rng = task
+    idx = rng.integers(0, T.shape[0], size=(size, m))
+    vals = family._batch_kl(theta, T[idx].mean(axis=1))
+    ok = np.isfinite(vals)
+    return vals[ok], int(np.sum(~ok))
+
+
+def bootstrap_risk(family, X, *, m=None, n_boot=200, random_state=None, verbose=False,
+                   n_jobs=None):
     """Nonparametric bootstrap of the risk: the expansion-free fallback.
 
     The MLE ``theta_hat`` on ``X`` is exactly the information projection of the empirical
@@ -600,7 +649,11 @@ def bootstrap_risk(family, X, *, m=None, n_boot=200, random_state=None, verbose=
     random_state : None, int, RandomState or Generator
         Seed of the resampling.
     verbose : bool, default=False
-        Show a progress bar.
+        Show a progress bar (when the tasks run in this process).
+    n_jobs : int, optional
+        Number of joblib workers (-1: all cores). None follows the active
+        ``joblib.parallel_config``: one process by default, the Dask cluster inside
+        ``parallel_config(backend="dask")`` with a ``distributed.Client``.
 
     Returns
     -------
@@ -612,6 +665,14 @@ def bootstrap_risk(family, X, *, m=None, n_boot=200, random_state=None, verbose=
     ValueError
         If ``X`` is not finite or outside the family's support, or the MLE exists on fewer
         than two resamples.
+
+    Notes
+    -----
+    The resamples are split into tasks of at most 100, each drawing from its own generator
+    spawned from ``random_state`` (:class:`numpy.random.SeedSequence`), so the result
+    for a given ``random_state`` is the same whatever ``n_jobs`` or the joblib backend.
+    Earlier versions drew every resample from one stream, so a seed now gives other
+    (equally valid) numbers than it did then.
 
     References
     ----------
@@ -636,6 +697,7 @@ def bootstrap_risk(family, X, *, m=None, n_boot=200, random_state=None, verbose=
     n_boot = check_scalar_in(n_boot, "n_boot", low=2, integer=True)
     m = None if m is None else check_scalar_in(m, "m", low=2, integer=True)
     verbose = check_verbose(verbose)
+    n_jobs = check_n_jobs(n_jobs)
     rng = check_rng(random_state)
     host = on_host(X, where="bootstrap_risk")
     X = _as_2d(host.to_numpy(X))
@@ -645,16 +707,17 @@ def bootstrap_risk(family, X, *, m=None, n_boot=200, random_state=None, verbose=
     with _about("X"):
         theta = family._fit(X)
         T = family._stat(X)
-    kls, failed = [], 0
-    batch = max(1, 2_000_000 // (m * T.shape[1]))
-    # batches of resamples; the iterable form of progress() imports nothing unless a bar
-    # is shown (a disabled manual tqdm bar warns in Jupyter kernels without ipywidgets)
-    sizes = [batch] * (n_boot // batch) + ([n_boot % batch] if n_boot % batch else [])
-    for r in progress(sizes, desc="bootstrap risk (batches)", verbose=verbose):
-        idx = rng.integers(0, n, size=(r, m))
-        vals = family._batch_kl(theta, T[idx].mean(axis=1))
-        failed += int(np.sum(~np.isfinite(vals)))
-        kls.extend(vals[np.isfinite(vals)].tolist())
+    # tasks of at most _BOOT_TASK resamples, fewer when one resample is large (memory)
+    sizes = _task_sizes(n_boot, max(1, min(_BOOT_TASK, 2_000_000 // (m * T.shape[1]))))
+    tasks = [(family, theta, T, m, r, g) for r, g in zip(sizes, spawn_rngs(rng, len(sizes)))]
+    if verbose and _serial(n_jobs):
+        # the iterable form of progress() imports nothing unless a bar is shown
+        parts = [_boot_task(t) for t in progress(tasks, desc="bootstrap risk (tasks)",
+                                                 verbose=verbose)]
+    else:
+        parts = parallel_map(_boot_task, tasks, n_jobs=n_jobs)
+    kls = np.concatenate([part[0] for part in parts])
+    failed = sum(part[1] for part in parts)
     kls = np.asarray(kls)
     if kls.size < 2:
         raise ValueError("the MLE did not exist on (almost) any bootstrap resample of X")

@@ -17,6 +17,7 @@ from ..utils import (
     check_verbose,
     progress,
 )
+from ..utils._parallel import _serial, check_n_jobs, parallel_map
 from ._exact import _BOUNDS, kl_tolerance, min_sample_size
 from ._expfam import ExponentialFamily, _about, _as_2d
 from ._mvn import gaussian_max_loglik, mvn_correct_c2
@@ -149,6 +150,10 @@ def _tolerance(tol, bayes_tv, bound):
     return float(kl_tolerance(eps, bound))
 
 
+def _gauss_task(task):
+    return _gauss_block(*task)
+
+
 def _gauss_block(Xb, mode, estimator):
     n, d = Xb.shape
     if mode == "correct":
@@ -159,7 +164,8 @@ def _gauss_block(Xb, mode, estimator):
 
 
 def gaussian_dimension_scan(X, *, tol=None, bayes_tv=0.05, bound="best", order=2,
-                            mode="sandwich", estimator="plugin", columns=None, verbose=False):
+                            mode="sandwich", estimator="plugin", columns=None, verbose=False,
+                            n_jobs=None):
     """Nested Gaussian models on growing variable blocks, scored by the p-n criterion.
 
     Model ``k`` (``k = 1..d``) is a Gaussian with full covariance on the first ``k``
@@ -193,7 +199,12 @@ def gaussian_dimension_scan(X, *, tol=None, bayes_tv=0.05, bound="best", order=2
         Order in which variables join the full-covariance block (a permutation of
         ``0..d-1``).
     verbose : bool, default=False
-        Show a progress bar.
+        Show a progress bar (when the models are scored in this process).
+    n_jobs : int, optional
+        Number of joblib workers over the models (-1: all cores). None follows the active
+        ``joblib.parallel_config``: one process by default, the Dask cluster inside
+        ``parallel_config(backend="dask")`` with a ``distributed.Client``. The scan has no
+        randomness: the result is the same whatever ``n_jobs``.
 
     Returns
     -------
@@ -232,6 +243,7 @@ def gaussian_dimension_scan(X, *, tol=None, bayes_tv=0.05, bound="best", order=2
     order = check_option(order, "order", (1, 2))
     tol = _tolerance(tol, bayes_tv, bound)
     verbose = check_verbose(verbose)
+    n_jobs = check_n_jobs(n_jobs)
     host = on_host(X, where="gaussian_dimension_scan")
     X = _as_2d(host.to_numpy(X))
     n, d = X.shape
@@ -239,12 +251,19 @@ def gaussian_dimension_scan(X, *, tol=None, bayes_tv=0.05, bound="best", order=2
     if n <= d + 1:
         raise ValueError(f"X has too few samples: n_samples={n} but d={d} columns")
     X = X[:, cols]
+    # one task per univariate block and per full block on the first k > 1 columns
+    tasks = [(X[:, [j]], mode, estimator) for j in range(d)] + \
+        [(X[:, :k], mode, estimator) for k in range(2, d + 1)]
     with _about("X"):
-        uni = [_gauss_block(X[:, [j]], mode, estimator) for j in range(d)]
+        if verbose and _serial(n_jobs):
+            blocks = [_gauss_task(t) for t in progress(tasks, verbose=verbose,
+                                                       desc="gaussian scan (blocks)")]
+        else:
+            blocks = parallel_map(_gauss_task, tasks, n_jobs=n_jobs)
+    uni = blocks[:d]
     labels, ps, c1s, c2s, lls = [], [], [], [], []
-    for k in progress(range(1, d + 1), verbose=verbose, desc="gaussian scan"):
-        with _about("X"):
-            b = _gauss_block(X[:, :k], mode, estimator) if k > 1 else uni[0]
+    for k in range(1, d + 1):
+        b = blocks[d + k - 2] if k > 1 else uni[0]
         rest = uni[k:]
         labels.append(f"full on {k}")
         ps.append(2 * d + k * (k - 1) // 2)
@@ -309,8 +328,24 @@ def _check_partitions(partitions, cats):
     return parts
 
 
+def _merge_task(task):
+    """(c1, c2, log-likelihood) of the multinomial on one partition's groups."""
+    groups, codes, n_cats, mode = task
+    k = len(groups)
+    gmap = np.empty(n_cats, dtype=int)
+    for g, members in enumerate(groups):
+        gmap[members] = g
+    gcount = np.bincount(gmap[codes], minlength=k)
+    fam = ExponentialFamily.named("multinomial", k=k)
+    grouped = gmap[codes].astype(float)[:, None]
+    c1, c2 = _truth_coefficients(fam, grouped, None, mode, "plugin", 2)
+    sizes = np.array([len(g) for g in groups])
+    n = codes.shape[0]
+    return c1, c2, float(np.sum(gcount * np.log(gcount / (n * sizes))))
+
+
 def multinomial_merge_scan(labels, *, partitions=None, tol=None, bayes_tv=0.05, bound="best",
-                           order=2, mode="correct"):
+                           order=2, mode="correct", n_jobs=None):
     """Multinomial models with merged cells, scored by the p-n criterion.
 
     A partition of the observed categories into ``k`` groups is the submodel of the full
@@ -339,6 +374,11 @@ def multinomial_merge_scan(labels, *, partitions=None, tol=None, bayes_tv=0.05, 
     mode : {"correct", "sandwich", "cumulant"}, default="correct"
         A saturated multinomial is always correct on its grouped sample space, so all
         give ``c1 = p/2``; ``"sandwich"`` estimates it.
+    n_jobs : int, optional
+        Number of joblib workers over the partitions (-1: all cores). None follows the
+        active ``joblib.parallel_config``: one process by default, the Dask cluster inside
+        ``parallel_config(backend="dask")`` with a ``distributed.Client``. The scan has no
+        randomness: the result is the same whatever ``n_jobs``.
 
     Returns
     -------
@@ -374,6 +414,7 @@ def multinomial_merge_scan(labels, *, partitions=None, tol=None, bayes_tv=0.05, 
     mode = check_option(mode, "mode", _MODES)
     order = check_option(order, "order", (1, 2))
     tol = _tolerance(tol, bayes_tv, bound)
+    n_jobs = check_n_jobs(n_jobs)
     host = on_host(labels, where="multinomial_merge_scan")
     y = check_array(host.to_numpy(labels), "labels", ndim=1)
     if y.shape[0] < 2:
@@ -387,21 +428,10 @@ def multinomial_merge_scan(labels, *, partitions=None, tol=None, bayes_tv=0.05, 
     n = y.shape[0]
     parts = _merge_sequence(counts.tolist()) if partitions is None else \
         _check_partitions(partitions, cats)
-    labs, ps, c1s, c2s, lls = [], [], [], [], []
-    for groups in parts:
-        k = len(groups)
-        gmap = np.empty(len(cats), dtype=int)
-        for g, members in enumerate(groups):
-            gmap[members] = g
-        gcount = np.bincount(gmap[codes], minlength=k)
-        fam = ExponentialFamily.named("multinomial", k=k)
-        grouped = gmap[codes].astype(float)[:, None]
-        c1, c2 = _truth_coefficients(fam, grouped, None, mode, "plugin", 2)
-        sizes = np.array([len(g) for g in groups])
-        ll = float(np.sum(gcount * np.log(gcount / (n * sizes))))
-        labs.append("{" + "|".join(",".join(str(cats[j]) for j in g) for g in groups) + "}")
-        ps.append(k - 1)
-        c1s.append(c1)
-        c2s.append(c2)
-        lls.append(ll)
+    scored = parallel_map(_merge_task, [(groups, codes, len(cats), mode) for groups in parts],
+                          n_jobs=n_jobs)
+    labs = ["{" + "|".join(",".join(str(cats[j]) for j in g) for g in groups) + "}"
+            for groups in parts]
+    ps = [len(groups) - 1 for groups in parts]
+    c1s, c2s, lls = ([row[i] for row in scored] for i in range(3))
     return host.from_numpy(_finish(labs, ps, n, c1s, c2s, lls, tol, order))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from numbers import Integral, Real
 
 import numpy as np
@@ -40,6 +41,18 @@ __all__ = ["CMGaussianMixture"]
 
 #: The fitted arrays (moved back to the input's namespace and device after a host fit).
 _FITTED_ARRAYS = ("weights_", "means_", "covariances_", "precisions_cholesky_", "history_")
+
+
+def _is_dask_array(X):
+    """Whether ``X`` is a ``dask.array.Array`` (without importing dask)."""
+    da = sys.modules.get("dask.array")
+    return da is not None and isinstance(X, da.Array)
+
+
+def _log_joint_np(X, weights, means, prec_chol, covariance_type):
+    """``log w_j + log N(x | mu_j, Sigma_j)`` for NumPy ``X``, shape (n, k)."""
+    log_comp = _log_density(X, means, prec_chol, covariance_type)
+    return log_comp + np.log(np.maximum(weights, 1e-300))[None, :]
 
 
 def _precision_factors(covariances, covariance_type):
@@ -136,6 +149,48 @@ def _m_step_from_stats(nk_raw, sx, S, old_means, reg_covar, covariance_type,
     return nk, means, cov
 
 
+class _InMemoryData:
+    """The samples in memory: each pass of the fit calls a fused kernel on all rows.
+
+    :mod:`._mixture_dask` has the same methods for a dask array, as map-reduce passes.
+    """
+
+    def __init__(self, X, px):
+        self.X = np.ascontiguousarray(X)
+        self.px = px
+        self.n, self.d = X.shape
+
+    def initial_parameters(self, est, rng):
+        return est._initial_parameters(self.X, self.px, rng)
+
+    def plogp(self):
+        """``sum_i P(x_i) log P(x_i)`` (nats)."""
+        pos = self.px > 0
+        return float(np.sum(self.px[pos] * np.log(self.px[pos])))
+
+    def data_scatter(self):
+        """Weighted centre and scatter about it (the tied covariance's M-step)."""
+        centre = self.px @ self.X
+        diff = self.X - centre
+        return centre, (self.px[:, None] * diff).T @ diff
+
+    def optimise_weights(self, est, means, factors, weights):
+        """CM-EM's E2 step: ``(weights, log-densities for em_pass)``."""
+        from ._mixture_kernels import log_components
+
+        log_comp = log_components(self.X, means, *factors)
+        return est._optimise_weights(log_comp, self.px, weights), log_comp
+
+    def em_pass(self, means, factors, log_w, log_comp, use_comp, scatter):
+        from ._mixture_kernels import em_pass
+
+        Lt, prec, const, full, tied = factors
+        if log_comp is None:
+            log_comp = np.empty((0, 0))
+        return em_pass(self.X, self.px, means, Lt, prec, const, log_w, full, tied, log_comp,
+                       use_comp, scatter)
+
+
 class CMGaussianMixture(DensityMixin, BaseEstimator):
     """Gaussian mixture fitted by Lu's channels' matching EM (CM-EM).
 
@@ -216,6 +271,20 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
     --------
     sklearn.mixture.GaussianMixture : EM; ``algorithm="em"`` reproduces it.
 
+    Notes
+    -----
+    ``fit`` also takes a ``dask.array.Array`` (with the optional ``distributed`` extra):
+    each pass over the rows (the fused E/M pass and the sums of the E2 weight
+    optimisation) runs block by block on the Dask scheduler in use (a
+    ``distributed.Client`` if one is active) and the client adds the blocks' sums, so the
+    rows never need to fit in one process. The fitted attributes are NumPy arrays and
+    agree with the in-memory fit on the same data and start to about 1e-12.
+    ``predict``, ``predict_proba`` and ``score_samples`` on a dask array return dask
+    arrays (``map_blocks``). With at most 100 000 rows the start is the in-memory one;
+    with more, k-means runs on a uniform subsample of 100 000 rows and ``"random"``
+    responsibilities are drawn block by block, so the start (not the iterations)
+    differs from the in-memory fit's; ``means_init`` gives the same start either way.
+
     References
     ----------
     .. [1] C. Lu, preprints on the channels' matching EM algorithm for mixture models,
@@ -284,9 +353,7 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
         k = self.n_components
         n, d = X.shape
         if self.means_init is not None:
-            means = to_numpy(check_array(self.means_init, "means_init", ndim=2))
-            if means.shape != (k, d):
-                raise ValueError(f"means_init must have shape {(k, d)} (got {means.shape})")
+            means = self._check_means_init(d)
             dist = ((X[:, None, :] - means[None]) ** 2).sum(-1)
             resp = np.zeros((n, k))
             resp[np.arange(n), dist.argmin(1)] = 1.0
@@ -302,8 +369,19 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
             resp = rng.uniform(size=(n, k))
             resp /= resp.sum(1, keepdims=True)
         nk, means_est, cov = _m_step(X, px[:, None] * resp, self.reg_covar, self.covariance_type)
+        return self._finish_init(nk, means_est if self.means_init is None else means, cov, d)
+
+    def _check_means_init(self, d):
+        means = to_numpy(check_array(self.means_init, "means_init", ndim=2))
+        if means.shape != (self.n_components, d):
+            raise ValueError(f"means_init must have shape {(self.n_components, d)} "
+                             f"(got {means.shape})")
+        return means
+
+    def _finish_init(self, nk, means, cov, d):
+        """Starting weights, means and covariances: the initial M-step's, or those given."""
+        k = self.n_components
         weights = nk / nk.sum()
-        means = means_est if self.means_init is None else means
         if self.weights_init is not None:
             weights = to_numpy(check_probability_vector(self.weights_init, name="weights_init"))
             if weights.shape != (k,):
@@ -343,6 +421,10 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
         -------
         self : CMGaussianMixture
         """
+        if _is_dask_array(X):
+            from . import _mixture_dask
+
+            return _mixture_dask.fit(self, X, sample_weight)
         host = on_host(X, sample_weight, where="CMGaussianMixture.fit")
         X = validate_estimator_data(self, host.to_numpy(X), reset=True, dtype=np.float64,
                                     ensure_min_samples=2)
@@ -352,10 +434,14 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
                              f"n_components = {self.n_components}, n_samples = {n}")
         sw = to_numpy(check_sample_weight(host.to_numpy(sample_weight), n))
         px = sw / sw.sum()
+        return self._fit_data(_InMemoryData(X, px), host)
+
+    def _fit_data(self, data, host=None):
+        """Run the starts on ``data`` and set the fitted attributes."""
         rng = check_rng(self.random_state)
         best = None
         for start in range(self.n_init):
-            run = self._fit_one(X, px, rng, start)
+            run = self._fit_one(data, rng, start)
             if best is None or run["lower_bound"] > best["lower_bound"]:
                 best = run
         if not best["converged"]:
@@ -371,21 +457,18 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
         self.history_ = best["history"]
         self.R_ = float(self.history_["R"][-1])
         self.G_ = float(self.history_["G"][-1]) if self.bin_volume is not None else None
-        host.move_attributes(self, _FITTED_ARRAYS)
+        if host is not None:
+            host.move_attributes(self, _FITTED_ARRAYS)
         return self
 
-    def _fit_one(self, X, px, rng, start):
+    def _fit_one(self, data, rng, start):
         """One start: initialise, then iterate E(/E2)/M with the fused kernels."""
-        from ._mixture_kernels import em_pass, log_components
-
-        X = np.ascontiguousarray(X)
-        k, d = self.n_components, X.shape[1]
+        k, d = self.n_components, data.d
         cov_type = self.covariance_type
-        weights, means, cov = self._initial_parameters(X, px, rng)
+        weights, means, cov = data.initial_parameters(self, rng)
         prec_chol = _precision_factors(cov, cov_type)
         log_ln2 = log_base(2)
-        pos = px > 0
-        plogp = float(np.sum(px[pos] * np.log(px[pos])))
+        plogp = data.plogp()
         log_v = math.log(self.bin_volume) if self.bin_volume is not None else 0.0
         hist = {"log_likelihood": [], "R": []}
         if self.bin_volume is not None:
@@ -398,26 +481,19 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
         desc = "CM-EM" if self.algorithm == "cm" else "EM"
         if self.n_init > 1:
             desc += f" (start {start + 1} of {self.n_init})"
-        no_comp = np.empty((0, 0))
-        data_scatter = None
-        if cov_type == "tied":
-            centre = px @ X
-            diff = X - centre
-            data_scatter = (centre, (px[:, None] * diff).T @ diff)
+        tied = cov_type == "tied"
+        data_scatter = data.data_scatter() if tied else None
         with limit_blas_threads(1):
             for it in progress(range(1, self.max_iter + 1), verbose=self.verbose, desc=desc):
                 n_iter = it
-                Lt, prec, const, full = _kernel_factors(prec_chol, cov_type, k, d)
-                tied = cov_type == "tied"
+                factors = (*_kernel_factors(prec_chol, cov_type, k, d), tied)
+                log_comp = None
                 if self.algorithm == "cm":
-                    log_comp = log_components(X, means, Lt, prec, const, full, tied)
-                    weights = self._optimise_weights(log_comp, px, weights)
-                else:
-                    log_comp = no_comp
+                    weights, log_comp = data.optimise_weights(self, means, factors, weights)
                 log_w = np.log(np.maximum(weights, 1e-300))
-                nk_raw, sx, S, ll, ent, cross = em_pass(
-                    X, px, means, Lt, prec, const, log_w, full, tied, log_comp,
-                    self.algorithm == "cm", not tied)
+                nk_raw, sx, S, ll, ent, cross = data.em_pass(
+                    means, factors, log_w, log_comp, self.algorithm == "cm", not tied)
+                del log_comp
                 p_y = nk_raw[nk_raw > 0]
                 hist["log_likelihood"].append(ll)
                 hist["R"].append(max(ent - float(p_y @ np.log(p_y)), 0.0) / log_ln2)
@@ -462,9 +538,8 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
     # ------------------------------------------------------------------ prediction
     def _log_joint(self, X):
         """``log w_j + log N(x | mu_j, Sigma_j)`` for host ``X``, shape (n, k)."""
-        log_comp = _log_density(X, to_numpy(self.means_), to_numpy(self.precisions_cholesky_),
-                                self.covariance_type)
-        return log_comp + np.log(np.maximum(to_numpy(self.weights_), 1e-300))[None, :]
+        return _log_joint_np(X, to_numpy(self.weights_), to_numpy(self.means_),
+                             to_numpy(self.precisions_cholesky_), self.covariance_type)
 
     def score_samples(self, X):
         """Log density ``log p_theta(x)`` of each sample (nats).
@@ -477,6 +552,10 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
+        if _is_dask_array(X):
+            from . import _mixture_dask
+
+            return _mixture_dask.map_method(self, X, "score_samples")
         host, X = check_predict_input(self, X, where="CMGaussianMixture.score_samples")
         return host.from_numpy(log_normalize(self._log_joint(X))[0])
 
@@ -492,6 +571,8 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
         -------
         float
         """
+        if _is_dask_array(X):
+            return float(self.score_samples(X).mean().compute())
         _, X = check_predict_input(self, X, where="CMGaussianMixture.score")
         return float(np.mean(log_normalize(self._log_joint(X))[0]))
 
@@ -506,6 +587,10 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples, n_components)
         """
+        if _is_dask_array(X):
+            from . import _mixture_dask
+
+            return _mixture_dask.map_method(self, X, "predict_proba")
         host, X = check_predict_input(self, X, where="CMGaussianMixture.predict_proba")
         return host.from_numpy(log_normalize(self._log_joint(X))[1])
 
@@ -520,6 +605,10 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
         -------
         ndarray of int of shape (n_samples,)
         """
+        if _is_dask_array(X):
+            from . import _mixture_dask
+
+            return _mixture_dask.map_method(self, X, "predict")
         host, X = check_predict_input(self, X, where="CMGaussianMixture.predict")
         return host.from_numpy(np.argmax(self._log_joint(X), axis=1))
 

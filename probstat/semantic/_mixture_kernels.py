@@ -152,3 +152,74 @@ def em_pass(X, px, means, Lt, prec, const, log_w, full, tied, log_comp, use_comp
                 for s in range(d):
                     S[j, s, s] += w * diff[j, s] * diff[j, s]
     return nk, sx, S, ll, ent, cross
+
+
+@jit(cache=True, fastmath=_FAST)
+def _row_scaled(log_comp, i, e):
+    """``e = exp(log_comp[i] - max_j log_comp[i, j])`` (a row of the E2 step's matrix E)."""
+    k = log_comp.shape[1]
+    top = -math.inf
+    for j in range(k):
+        if log_comp[i, j] > top:
+            top = log_comp[i, j]
+    for j in range(k):
+        e[j] = math.exp(log_comp[i, j] - top)
+
+
+@jit(cache=True)
+def e2_objective_block(log_comp, px, q):
+    """One block's share of the E2 objective and its gradient at ``q``.
+
+    With ``E = exp(log_comp - row max)`` and ``lam = E q``: the Neumaier-compensated
+    ``sum_i px_i log lam_i`` (``-inf`` when some ``lam_i <= 0``) and
+    ``c = E' (px / lam)``. The in-memory E2 step (``_kernels.fixed_point``) computes the
+    same sums over all rows at once.
+    """
+    n, k = log_comp.shape
+    c = np.zeros(k)
+    e = np.empty(k)
+    total = 0.0
+    comp = 0.0
+    for i in range(n):
+        _row_scaled(log_comp, i, e)
+        lam = 0.0
+        for j in range(k):
+            lam += e[j] * q[j]
+        if lam <= 0.0:
+            return -math.inf, c
+        term = px[i] * math.log(lam)
+        t = total + term
+        if abs(total) >= abs(term):
+            comp += (total - t) + term
+        else:
+            comp += (term - t) + total
+        total = t
+        w = px[i] / lam
+        for j in range(k):
+            c[j] += e[j] * w
+    return total + comp, c
+
+
+@jit(cache=True)
+def e2_curvature_block(log_comp, px, q):
+    """One block's ``c = E' w`` and ``H = E' diag(w / lam) E`` at ``q`` (``w = px / lam``)."""
+    n, k = log_comp.shape
+    c = np.zeros(k)
+    H = np.zeros((k, k))
+    e = np.empty(k)
+    for i in range(n):
+        _row_scaled(log_comp, i, e)
+        lam = 0.0
+        for j in range(k):
+            lam += e[j] * q[j]
+        w = px[i] / lam
+        s = w / lam
+        for a in range(k):
+            c[a] += e[a] * w
+            ea = e[a] * s
+            for b in range(a, k):
+                H[a, b] += ea * e[b]
+    for a in range(k):
+        for b in range(a):
+            H[a, b] = H[b, a]
+    return c, H

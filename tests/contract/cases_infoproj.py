@@ -48,6 +48,7 @@ def _rate_derivs(th, X):
 _BAD_FAMILY = {"family": ["cauchy", 3]}
 _BAD_ORDER = {"order": [3, "2", 1.5]}
 _BAD_TOL_OPTIONS = {"bayes_tv": [0.0, 1.5, "0.05"], "bound": ["worst", 2], **_BAD_ORDER}
+_BAD_N_JOBS = {"n_jobs": [0, 1.5, "2", True]}
 _SCALAR_N = {"n": {"zero_d", "extra_dim"}}   # a sample size, or an array of any shape
 
 
@@ -124,19 +125,22 @@ CASES = [
          lambda truth: ip.risk_coefficients("exponential", truth, mode="cumulant"),
          arrays={"truth": X1}, host=True, id="cumulant"),
     Case("probstat.infoproj.monte_carlo_risk",
-         lambda theta, family, n, n_rep, random_state, batch: ip.monte_carlo_risk(
-             family, n, n_rep, theta=theta, random_state=random_state, batch=batch),
+         lambda theta, family, n, n_rep, random_state, batch, n_jobs: ip.monte_carlo_risk(
+             family, n, n_rep, theta=theta, random_state=random_state, batch=batch,
+             n_jobs=n_jobs),
          arrays={"theta": np.array([-1.5])},
          params={"family": "exponential", "n": 5, "n_rep": 40, "random_state": 0,
-                 "batch": 16},
+                 "batch": 16, "n_jobs": None},
          bad_params={**_BAD_FAMILY, "n": [1, 2.5, "5"], "n_rep": [1, "40"],
-                     "batch": [0, 1.5]}, host=True),
+                     "batch": [0, 1.5], **_BAD_N_JOBS}, host=True),
     Case("probstat.infoproj.bootstrap_risk",
-         lambda X, family, m, n_boot, random_state, verbose: ip.bootstrap_risk(
-             family, X, m=m, n_boot=n_boot, random_state=random_state, verbose=verbose),
+         lambda X, family, m, n_boot, random_state, verbose, n_jobs: ip.bootstrap_risk(
+             family, X, m=m, n_boot=n_boot, random_state=random_state, verbose=verbose,
+             n_jobs=n_jobs),
          arrays={"X": X1}, params={"family": "exponential", "m": 6, "n_boot": 20,
-                                   "random_state": 0, "verbose": False},
-         bad_params={**_BAD_FAMILY, "m": [1, 2.5], "n_boot": [1, "20"]}, host=True),
+                                   "random_state": 0, "verbose": False, "n_jobs": None},
+         bad_params={**_BAD_FAMILY, "m": [1, 2.5], "n_boot": [1, "20"], **_BAD_N_JOBS},
+         host=True),
     # ------------------------------------------------------------ classes
     Case("probstat.infoproj.ExponentialFamily",
          lambda X: (lambda fam, th: (th, fam.stat(X), fam.logpdf(th, X), fam.mean(th),
@@ -152,9 +156,9 @@ CASES = [
          lambda X, **params: ip.PNCriterion(**params).fit(X),
          arrays={"X": X2},
          params={"family": "mvn", "tol": 0.05, "order": 2, "mode": "sandwich",
-                 "bootstrap": 0, "random_state": 0, "verbose": False},
+                 "bootstrap": 0, "random_state": 0, "verbose": False, "n_jobs": None},
          bad_params={**_BAD_FAMILY, "mode": ["robust"], "bootstrap": [-1, 1.5],
-                     **_BAD_ORDER}, host=True),
+                     **_BAD_ORDER, **_BAD_N_JOBS}, host=True),
     Case("probstat.infoproj.PNCriterion",
          lambda X: (lambda est: (est, est.score_samples(X), est.report()))(
              ip.PNCriterion(family="independent_normal", tol=0.05).fit(X)),
@@ -165,16 +169,16 @@ CASES = [
          arrays={"X": np.c_[X2, X2[:, :1] ** 2]},
          params={"tol": 0.05, "bayes_tv": 0.05, "bound": "best", "order": 2,
                  "mode": "sandwich", "estimator": "plugin", "columns": [2, 0, 1],
-                 "verbose": False},
+                 "verbose": False, "n_jobs": None},
          bad_params={**_BAD_TOL_OPTIONS, "mode": ["cumulant", 1], "estimator": ["x"],
-                     "columns": [[0, 0, 1], [0, 1], "012"]}, host=True),
+                     "columns": [[0, 0, 1], [0, 1], "012"], **_BAD_N_JOBS}, host=True),
     Case("probstat.infoproj.multinomial_merge_scan",
          lambda labels, **params: ip.multinomial_merge_scan(labels, **params),
          arrays={"labels": np.array([0, 1, 1, 2, 2, 2, 3, 1, 2, 0, 3, 2])},
          kinds={"labels": "labels"},
          params={"tol": 0.05, "bayes_tv": 0.05, "bound": "best", "order": 2,
-                 "mode": "correct"},
-         bad_params={**_BAD_TOL_OPTIONS, "mode": ["robust", 1]}, host=True,
+                 "mode": "correct", "n_jobs": None},
+         bad_params={**_BAD_TOL_OPTIONS, "mode": ["robust", 1], **_BAD_N_JOBS}, host=True,
          accepts={"labels": {"label_out_of_range", "label_negative"}}),
     Case("probstat.infoproj.multinomial_merge_scan",
          lambda labels, partitions: ip.multinomial_merge_scan(labels, partitions=partitions),
