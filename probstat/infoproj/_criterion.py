@@ -16,7 +16,7 @@ from ..base import ResultMixin
 from ..utils import check_array, check_option, progress
 from ..utils._estimator_data import validate_estimator_data
 from ..utils._numerics import limit_blas_threads
-from ..utils._parallel import _serial, check_n_jobs, parallel_map, spawn_rngs
+from ..utils._parallel import check_n_jobs, parallel_map, runs_serially, spawn_rngs
 from ..utils._param_validation import (
     RANDOM_STATE,
     VERBOSE,
@@ -440,7 +440,7 @@ class PNCriterion(DensityMixin, BaseEstimator):
             [n_boot % _BOOT_TASK] if n_boot % _BOOT_TASK else [])
         tasks = [(fam, X, r, g) for r, g in
                  zip(sizes, spawn_rngs(self.random_state, len(sizes)))]
-        if self.verbose and _serial(self.n_jobs):
+        if self.verbose and runs_serially(self.n_jobs):
             parts = [self._bootstrap_task(t) for t in
                      progress(tasks, verbose=self.verbose, desc="bootstrap (tasks of 25)")]
         else:

@@ -24,7 +24,7 @@ from ..utils import (
     check_verbose,
     progress,
 )
-from ..utils._parallel import _serial, check_n_jobs, parallel_map, spawn_rngs
+from ..utils._parallel import check_n_jobs, parallel_map, runs_serially, spawn_rngs
 from ._core import _spd_inverse, _weighted_cumulants, cumulant_invariants, risk_expansion_expfam
 from ._expfam import FAMILY_NAMES, ExponentialFamily, _about, _as_2d
 from ._families import _Multinomial
@@ -710,7 +710,7 @@ def bootstrap_risk(family, X, *, m=None, n_boot=200, random_state=None, verbose=
     # tasks of at most _BOOT_TASK resamples, fewer when one resample is large (memory)
     sizes = _task_sizes(n_boot, max(1, min(_BOOT_TASK, 2_000_000 // (m * T.shape[1]))))
     tasks = [(family, theta, T, m, r, g) for r, g in zip(sizes, spawn_rngs(rng, len(sizes)))]
-    if verbose and _serial(n_jobs):
+    if verbose and runs_serially(n_jobs):
         # the iterable form of progress() imports nothing unless a bar is shown
         parts = [_boot_task(t) for t in progress(tasks, desc="bootstrap risk (tasks)",
                                                  verbose=verbose)]

@@ -17,7 +17,7 @@ from ..utils import (
     check_verbose,
     progress,
 )
-from ..utils._parallel import _serial, check_n_jobs, parallel_map
+from ..utils._parallel import check_n_jobs, parallel_map, runs_serially
 from ._exact import _BOUNDS, kl_tolerance, min_sample_size
 from ._expfam import ExponentialFamily, _about, _as_2d
 from ._mvn import gaussian_max_loglik, mvn_correct_c2
@@ -255,7 +255,7 @@ def gaussian_dimension_scan(X, *, tol=None, bayes_tv=0.05, bound="best", order=2
     tasks = [(X[:, [j]], mode, estimator) for j in range(d)] + \
         [(X[:, :k], mode, estimator) for k in range(2, d + 1)]
     with _about("X"):
-        if verbose and _serial(n_jobs):
+        if verbose and runs_serially(n_jobs):
             blocks = [_gauss_task(t) for t in progress(tasks, verbose=verbose,
                                                        desc="gaussian scan (blocks)")]
         else:

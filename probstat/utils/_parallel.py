@@ -72,7 +72,18 @@ def spawn_rngs(random_state, n, *, name="random_state"):
     return [np.random.default_rng(child) for child in seed.spawn(int(n))]
 
 
-def _serial(n_jobs):
+def runs_serially(n_jobs):
+    """Whether :func:`parallel_map` would run the tasks in this process (no workers).
+
+    Parameters
+    ----------
+    n_jobs : int or None
+        As for :func:`parallel_map`.
+
+    Returns
+    -------
+    bool
+    """
     if n_jobs == 1:
         return True
     if n_jobs is None:
@@ -104,7 +115,7 @@ def parallel_map(func, tasks, *, n_jobs=None):
     """
     n_jobs = check_n_jobs(n_jobs)
     tasks = list(tasks)
-    if _serial(n_jobs) or len(tasks) <= 1:
+    if runs_serially(n_jobs) or len(tasks) <= 1:
         return [func(task) for task in tasks]
     from joblib import Parallel, delayed
 

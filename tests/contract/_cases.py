@@ -42,6 +42,7 @@ AUTO_BAD_PARAMS = {
     "tol": [-1.0, float("nan"), "1e-3"],
     "base": [1, 0, -2.0, float("nan"), "2"],
     "verbose": ["yes"],
+    "n_jobs": [0, 1.5, "2", True],
 }
 
 

@@ -35,7 +35,7 @@ def test_threading_and_dask_backends_give_the_same_results():
     with joblib.parallel_config(backend="threading", n_jobs=3):
         assert parallel_map(_draw, _tasks(1)) == serial
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address=":0") as cluster, \
             distributed.Client(cluster):
         with joblib.parallel_config(backend="dask"):
             assert parallel_map(_draw, _tasks(1)) == serial
