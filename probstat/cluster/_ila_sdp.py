@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._warn import warn
-from ..backend import move_to, on_host, to_numpy
+from ..backend import on_host, to_numpy
 from ..utils import ConvergenceWarning, check_labels, check_rng, progress
 from ..utils._numerics import gaussian_log_density, precision_cholesky
 from ..utils._param_validation import (
@@ -24,24 +24,25 @@ from ..utils._param_validation import (
 )
 from ._common import (
     Memberships,
-    bm_kwargs,
     check_n_clusters,
     check_solver_options,
     check_squares_finite,
     check_X,
     choose_solver,
-    cvxpy_kwargs,
     logger,
     sketch_size,
 )
 from ._kmeans_sdp import SOLVERS, KMeansSDP
-from ._solvers import solve_burer_monteiro, solve_cvxpy
+from ._certified import solve_exact, solve_low_rank
 
 #: ``solver="auto"``: cvxpy up to ``_AUTO_CVXPY_SIZE // n_clusters`` points (the exact
 #: path has K PSD blocks of n x n), then the low-rank solver up to ``_AUTO_BM_MAX``, then
 #: the sketch.
 _AUTO_CVXPY_SIZE = 160
 _AUTO_BM_MAX = 5000
+#: A low-rank solve that is not certified falls back to the exact solver up to
+#: ``_FALLBACK_SIZE // n_clusters`` points.
+_FALLBACK_SIZE = 400
 _INITS = ("sdp", "kmeans++", "gmm", "random")
 _LOG_2PI = math.log(2.0 * math.pi)
 #: An LA-SDP solution whose rows of ``sum_k Z_k 1`` miss 1 by more than this is not a
@@ -93,7 +94,14 @@ class ILASDP(ClusterMixin, BaseEstimator):
         one label in ``0 .. n_clusters - 1`` per sample, and uses every label. ``"sdp"``:
         the
         Peng-Wei K-means SDP (:class:`KMeansSDP`) with the same solver family.
-        ``"random"`` is offered for experiments; it is a poor start.
+        ``"random"``: the cells of ``n_clusters`` data points drawn at random (each point
+        joins the nearest drawn point, in standardised coordinates); use it with
+        ``n_init`` several starts. Uniformly random labels are not offered: every such
+        cluster has the total covariance, so the first step would see no structure.
+    n_init : int, default=1
+        Number of starts (each with its own seed from ``random_state``); the fit with the
+        largest ``objective_`` is kept and ``solver_info_["start_objectives"]`` lists all.
+        Ignored, with a warning, when ``init`` is an array.
     max_iter : int, default=20
         Maximum number of LA-SDP solves.
     tol : float, default=1e-6
@@ -110,7 +118,11 @@ class ILASDP(ClusterMixin, BaseEstimator):
     solver_options : dict, optional
         cvxpy: ``cvxpy_solver`` ("SCS" or "CLARABEL"), ``eps`` (> 0), ``max_iters``.
         bm: ``rank``, ``max_iter``, ``max_inner`` (integers >= 1), ``tol`` (>= 0),
-        ``feas_tol`` and ``beta`` (> 0).
+        ``feas_tol`` and ``beta`` (> 0). Certificate: ``certify_tol`` (> 0, default 1e-3),
+        the relative duality gap below which a solution counts as optimal, and
+        ``max_rank`` (default twice the rank), the rank a low-rank solve that is not
+        certified is repeated at before the exact solver takes over (up to 400 points
+        for KMeansSDP, 400 / n_clusters for ILASDP).
     covariance_update : {"lifted", "labels"}, default="lifted"
         ``"lifted"``: the Laplacian-weighted scatter above (exact maximiser of the joint
         objective). ``"labels"``: per-cluster sample covariances of the rounded labels.
@@ -157,6 +169,17 @@ class ILASDP(ClusterMixin, BaseEstimator):
         Number of LA-SDP solves.
     converged_ : bool
     solver_ : str
+        The solver of the fit: ``"cvxpy"`` when a low-rank solve was not certified and
+        the exact solver took over (``solver_info_["fallback"]`` says why).
+    certified_ : bool
+        Whether every LA-SDP solve of the fit was certified optimal: its relative
+        duality gap, from a dual solution built at the solve's point, is at most
+        ``certify_tol``. False (with ``duality_gap_ = inf``) above 300 points, where the
+        certificate is not computed; a fit that stays uncertified warns.
+    duality_gap_ : float
+        The largest relative duality gap ``(bound - objective) / max(1, |objective|)``
+        over the fit's solves, in the units of the SDP objective; slightly negative
+        values mean the point violates the constraints by up to ``feas_tol``.
     solver_info_ : dict
         Status, time and primal infeasibility of the last solve, ``reason`` and
         ``total_time``.
@@ -196,6 +219,10 @@ class ILASDP(ClusterMixin, BaseEstimator):
        operator splitting and homogeneous self-dual embedding", Journal of Optimization
        Theory and Applications 169(3), 1042-1068, 2016. SCS, the default conic solver of
        ``solver="cvxpy"``.
+    .. [6] S. Burer and R. D. C. Monteiro, "A nonlinear programming algorithm for solving
+       semidefinite programs via low-rank factorization", Mathematical Programming
+       95(2), 329-357, 2003. The low-rank factorisation and the practice of checking a
+       low-rank point with a dual certificate (weak duality of the convex SDP).
 
     Examples
     --------
@@ -212,6 +239,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
     _parameter_constraints = {
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "init": [StrOptions(set(_INITS)), "array-like"],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "solver": [StrOptions(set(SOLVERS))],
@@ -226,12 +254,13 @@ class ILASDP(ClusterMixin, BaseEstimator):
         "verbose": VERBOSE,
     }
 
-    def __init__(self, n_clusters=2, *, init="sdp", max_iter=20, tol=1e-6, solver="auto",
+    def __init__(self, n_clusters=2, *, init="sdp", n_init=1, max_iter=20, tol=1e-6, solver="auto",
                  solver_options=None, covariance_update="lifted", reg_covar=1e-6,
                  shrinkage=None, subsample_size=None, weights=False, store_Z=False,
                  random_state=None, verbose=0):
         self.n_clusters = n_clusters
         self.init = init
+        self.n_init = n_init
         self.max_iter = max_iter
         self.tol = tol
         self.solver = solver
@@ -295,9 +324,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
 
             gm = GaussianMixture(K, reg_covar=max(self.reg_covar, 1e-6), random_state=seed)
             return gm.fit(X).predict(X).astype(np.int64)
-        labels = rng.integers(K, size=n)
-        labels[rng.choice(n, size=K, replace=False)] = np.arange(K)  # no empty cluster
-        return labels.astype(np.int64)
+        return random_partition(X, K, rng)
 
     # ------------------------------------------------------------------ model pieces
     def _sigma_step(self, Xc, members, labels, K, state):
@@ -410,6 +437,33 @@ class ILASDP(ClusterMixin, BaseEstimator):
         return self
 
     def _fit_host(self, X, host):
+        if self.n_init > 1 and isinstance(self.init, str):
+            return self._fit_starts(X, host)
+        if self.n_init > 1:
+            warn(f"init is an array of labels: n_init={self.n_init} would repeat the same "
+                 "start, so one fit is run", RuntimeWarning)
+        return self._fit_one_start(X, host)
+
+    def _fit_starts(self, X, host):
+        """``n_init`` fits from independently seeded starts; the best objective wins."""
+        rng = check_rng(self.random_state)
+        best, objectives = None, []
+        for _ in range(self.n_init):
+            params = dict(self.get_params(), n_init=1,
+                          random_state=int(rng.integers(2**31 - 1)))
+            model = type(self)(**params)
+            model.n_features_in_ = self.n_features_in_
+            model._fit_one_start(X, host)
+            objectives.append(model.objective_)
+            if best is None or model.objective_ > best.objective_:
+                best = model
+        fitted = {k: v for k, v in vars(best).items() if k.endswith("_")
+                  and not k.startswith("__")}
+        vars(self).update(fitted)
+        self.solver_info_ = dict(self.solver_info_, start_objectives=objectives)
+        return self
+
+    def _fit_one_start(self, X, host):
         n, p = X.shape
         K = self._check_data(X)
         init_array = None if isinstance(self.init, str) else self._init_array(n, K, host)
@@ -440,11 +494,13 @@ class ILASDP(ClusterMixin, BaseEstimator):
         info = {}
         n_iter = 0
         infeasible = None
+        solves = []
         for _ in progress(range(self.max_iter), verbose=self.verbose,
                           desc=f"iLA-SDP ({solver})"):
             n_iter += 1
             members, info = self._la_step(Xc, covs, sizes, labels, solver, opts, rng, host,
                                           state)
+            solves.append(info)
             violation = float(info.get("primal_infeasibility", 0.0))
             if not violation <= _MAX_INFEASIBILITY:
                 # Keep the best feasible iterate rather than a point that covers only part
@@ -490,6 +546,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
         self.objective_ = float(value)
         self.n_iter_ = n_iter
         self.solver_info_ = dict(info, reason=reason, total_time=time.perf_counter() - start)
+        self._set_certificate(solves, solver)
         if self.store_Z:
             self.Z_ = np.stack([members.dense(k) for k in range(K)])
         return self
@@ -497,11 +554,8 @@ class ILASDP(ClusterMixin, BaseEstimator):
     def _la_step(self, Xc, covs, sizes, labels, solver, opts, rng, host, state):
         K = len(covs)
         F_list, d_list = self._costs(Xc, covs, sizes)
-        if solver == "cvxpy":
-            C_list = [F @ F.T - (d[:, None] + d[None, :]) / 2.0 for F, d in zip(F_list, d_list)]
-            Z_list, info = solve_cvxpy(C_list, [1.0] * K, verbose=self.verbose > 1,
-                                       **cvxpy_kwargs(opts))
-            return Memberships(Z=Z_list), info
+        if solver == "cvxpy" or state.get("exact"):
+            return solve_exact(F_list, d_list, [1.0] * K, opts, verbose=self.verbose > 1)
         rank = int(opts.get("rank", 4))
         n = Xc.shape[0]
         warm = state.get("warm")
@@ -522,19 +576,37 @@ class ILASDP(ClusterMixin, BaseEstimator):
                 noise = np.abs(rng.standard_normal((n, rank)))
                 U0.append(0.5 * ind + 0.5 * noise / np.linalg.norm(noise))
             y0 = None
-        if host.used:  # the iterations run in X's namespace, on its device
-            def there(a):
-                return move_to(a, xp=host.xp, device=host.device)
+        members, info = solve_low_rank(F_list, d_list, [1.0] * K, U0, opts, y0=y0,
+                                       host=host, fallback_max=_FALLBACK_SIZE // K, rng=rng,
+                                       verbose=self.verbose)
+        dual = info.pop("dual")
+        if members.U is not None and members.U[0].shape[1] == rank:
+            state["warm"] = (members.U, dual)
+        if "fallback" in info:
+            state["exact"] = True  # the later solves of this fit are exact too
+        return members, info
 
-            F_list, d_list, U0 = [there(F) for F in F_list], [there(d) for d in d_list], [
-                there(U) for U in U0]
-            y0 = None if y0 is None else there(y0)
-        U_list, info = solve_burer_monteiro(F_list, d_list, [1.0] * K, U0, y0=y0,
-                                            verbose=self.verbose > 1, **bm_kwargs(opts))
-        # The small bookkeeping after the iterations is on the host.
-        U_host = [host.to_numpy(U) for U in U_list]
-        state["warm"] = (U_host, host.to_numpy(info.pop("dual")))
-        return Memberships(U=U_host), info
+    def _set_certificate(self, solves, solver):
+        """``solver_``, ``certified_`` and ``duality_gap_`` from the fit's LA-SDP solves."""
+        certs = [info["certificate"] for info in solves]
+        self.certified_ = bool(certs) and all(c["certified"] for c in certs)
+        self.duality_gap_ = max((c["gap"] for c in certs), default=math.inf)
+        fallback = next((info["fallback"] for info in solves if "fallback" in info), None)
+        self.solver_ = "cvxpy" if fallback is not None else solver
+        self.solver_info_["solves"] = [
+            dict(solver=info["solver"], rank=info.get("rank"), gap=info["certificate"]["gap"],
+                 certified=info["certificate"]["certified"]) for info in solves]
+        if fallback is not None:
+            self.solver_info_["fallback"] = fallback
+        skipped = next((c["note"] for c in certs if "note" in c), None)
+        if skipped is not None:
+            self.solver_info_["certificate"] = skipped
+        elif not self.certified_ and certs:
+            tol = certs[0]["tol"]
+            warn(f"the LA-SDP solutions of this fit are not all certified optimal (largest "
+                 f"relative duality gap {self.duality_gap_:.2e} > {tol:g}); the labels "
+                 "may not be the SDP's. Raise solver_options['max_rank'] or "
+                 "solver_options['max_iter'], or use solver='cvxpy'", ConvergenceWarning)
 
     def _fit_one(self, X, reason):
         n, p = X.shape
@@ -551,6 +623,8 @@ class ILASDP(ClusterMixin, BaseEstimator):
         self.objective_ = float(value)
         self.n_iter_ = 0
         self.converged_ = True
+        self.certified_ = True  # one cluster: the only feasible point is the optimum
+        self.duality_gap_ = 0.0
         self.solver_info_ = dict(solver=self.solver_, status="trivial (n_clusters=1)",
                                  reason=reason)
         return self
@@ -575,6 +649,8 @@ class ILASDP(ClusterMixin, BaseEstimator):
         self.objective_ = sub.objective_
         self.n_iter_ = sub.n_iter_
         self.converged_ = sub.converged_
+        self.certified_ = sub.certified_
+        self.duality_gap_ = sub.duality_gap_
         self.sketch_indices_ = idx
         if self.store_Z:
             self.Z_ = sub.Z_
@@ -643,6 +719,27 @@ class ILASDP(ClusterMixin, BaseEstimator):
         host = on_host(X, where="ILASDP.score", fitted=self)
         X = check_X(self, host.to_numpy(X), reset=False)
         return float(np.mean(np.max(self._log_rule(X), axis=1)))
+
+
+def random_partition(X, K, rng):
+    """A random start: the Voronoi cells of ``K`` data points drawn without replacement.
+
+    Uniformly random labels would give every cluster the total covariance (each cell a
+    thinned copy of the whole sample), so the first LA-SDP step would see no structure.
+    The cells of random seed points are random yet spatially coherent (the random start
+    of Forgy's K-means), in the standardised coordinates.
+    """
+    n = X.shape[0]
+    Xs = (X - X.mean(axis=0)) / np.maximum(X.std(axis=0), 1e-300)
+    seeds = Xs[rng.choice(n, size=K, replace=False)]
+    labels = np.argmin(((Xs[:, None, :] - seeds[None, :, :]) ** 2).sum(axis=2), axis=1)
+    labels = labels.astype(np.int64)
+    # Every seed is its own nearest seed unless two coincide: give those a point each.
+    missing = np.setdiff1d(np.arange(K), labels)
+    if missing.size:
+        spare = rng.choice(n, size=missing.size, replace=False)
+        labels[spare] = missing
+    return labels
 
 
 def _indicator_memberships(labels, K):

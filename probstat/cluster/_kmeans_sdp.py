@@ -9,8 +9,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..backend import move_to, on_host
-from ..utils import check_rng
+from .._warn import warn
+from ..backend import on_host
+from ..utils import ConvergenceWarning, check_rng
 from ..utils._param_validation import (
     BOOL,
     RANDOM_STATE,
@@ -20,25 +21,24 @@ from ..utils._param_validation import (
     fit_context,
 )
 from ._common import (
-    Memberships,
-    bm_kwargs,
     check_n_clusters,
     check_solver_options,
     check_squares_finite,
     check_X,
     choose_solver,
-    cvxpy_kwargs,
     logger,
     sketch_size,
     spectral_round,
     threshold_round,
 )
-from ._solvers import solve_burer_monteiro, solve_cvxpy
+from ._certified import solve_exact, solve_low_rank
 
 #: ``solver="auto"`` uses cvxpy up to this many points, the low-rank solver up to
 #: ``_AUTO_BM_MAX``, and the sketch beyond.
 _AUTO_CVXPY_MAX = 200
 _AUTO_BM_MAX = 10_000
+#: A low-rank solve that is not certified falls back to the exact solver up to this size.
+_FALLBACK_MAX = 400
 SOLVERS = ("auto", "cvxpy", "bm", "sketch")
 _ARRAY_ATTRS = ("labels_", "cluster_centers_", "Z_", "sketch_indices_")
 
@@ -75,7 +75,11 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
     solver_options : dict, optional
         cvxpy: ``cvxpy_solver`` ("SCS" or "CLARABEL"), ``eps`` (> 0), ``max_iters``.
         bm: ``rank``, ``max_iter``, ``max_inner`` (integers >= 1), ``tol`` (>= 0),
-        ``feas_tol`` and ``beta`` (> 0).
+        ``feas_tol`` and ``beta`` (> 0). Certificate: ``certify_tol`` (> 0, default 1e-3),
+        the relative duality gap below which a solution counts as optimal, and
+        ``max_rank`` (default twice the rank), the rank a low-rank solve that is not
+        certified is repeated at before the exact solver takes over (up to 400 points
+        for KMeansSDP, 400 / n_clusters for ILASDP).
     subsample_size : int >= 2, optional
         Subsample size of the sketch (default ``min(n, 1000)``).
     store_Z : bool, default=False
@@ -95,7 +99,14 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
     objective_ : float
         Optimal value ``<X X', Z>`` of the relaxation (centred X).
     solver_ : str
-        The solver that ran.
+        The solver that ran: ``"cvxpy"`` when a low-rank solve was not certified and
+        the exact solver took over (``solver_info_["fallback"]`` says why).
+    certified_ : bool
+        Whether the relaxation's solution is certified optimal: the relative duality gap
+        from a dual solution built at the point is at most ``certify_tol``. False (with
+        ``duality_gap_ = inf``) above 300 points, where the certificate is not computed.
+    duality_gap_ : float
+        Relative duality gap ``(bound - objective) / max(1, |objective|)``.
     solver_info_ : dict
         Status, time, iterations and primal infeasibility of the solve, and ``reason``.
     Z_ : ndarray of shape (n, n)
@@ -129,6 +140,10 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
        operator splitting and homogeneous self-dual embedding", Journal of Optimization
        Theory and Applications 169(3), 1042-1068, 2016. SCS, the default conic solver of
        ``solver="cvxpy"``.
+    .. [6] S. Burer and R. D. C. Monteiro, "A nonlinear programming algorithm for solving
+       semidefinite programs via low-rank factorization", Mathematical Programming
+       95(2), 329-357, 2003. The low-rank factorisation and the practice of checking a
+       low-rank point with a dual certificate (weak duality of the convex SDP).
 
     Examples
     --------
@@ -213,6 +228,8 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
         if K == 1:
             self._set_labels(X, np.zeros(n, dtype=np.int64))
             self.objective_ = 0.0
+            self.certified_ = True  # one cluster: Z = 11'/n is the only feasible point
+            self.duality_gap_ = 0.0
             self.solver_info_ = dict(solver=solver, status="trivial (n_clusters=1)",
                                      reason=reason)
             return self
@@ -223,6 +240,7 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
                                                store_Z=self.store_Z)
         info["reason"] = reason
         self.solver_info_ = info
+        self._set_certificate(info, solver)
         self.objective_ = info["objective"]
         if self.store_Z:
             self.Z_ = Zfull
@@ -244,12 +262,28 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
         info = dict(info, solver=f"sketch/{info['solver']}", subsample_size=m, reason=reason,
                     total_time=time.perf_counter() - start)
         self.solver_info_ = info
+        self._set_certificate(info, "sketch")
         self.objective_ = info["objective"]
         self.sketch_indices_ = idx
         if self.store_Z:
             self.Z_ = Zfull
         self._set_labels(X, labels)
         return self
+
+    def _set_certificate(self, info, solver):
+        """``solver_``, ``certified_`` and ``duality_gap_`` from the solve's certificate."""
+        cert = info["certificate"]
+        self.certified_ = bool(cert["certified"])
+        self.duality_gap_ = float(cert["gap"])
+        if "fallback" in info and solver != "sketch":
+            self.solver_ = "cvxpy"
+        if "note" in cert:
+            info["certificate_note"] = cert["note"]
+        elif not self.certified_:
+            warn(f"the SDP solution is not certified optimal (relative duality gap "
+                 f"{self.duality_gap_:.2e} > {cert['tol']:g}); the labels may not be the "
+                 "relaxation's. Raise solver_options['max_rank'] or "
+                 "solver_options['max_iter'], or use solver='cvxpy'", ConvergenceWarning)
 
     def _set_labels(self, X, labels):
         _, labels = np.unique(labels, return_inverse=True)
@@ -295,23 +329,15 @@ def _solve_and_round(X, K, solver, opts, rounding, rng, *, host=None, verbose=0,
     n = X.shape[0]
     Xc = X - X.mean(axis=0)
     Zfull = None
+    zeros = np.zeros(n)
     if solver == "cvxpy":
-        Z_list, info = solve_cvxpy([Xc @ Xc.T], [K], verbose=bool(verbose),
-                                   **cvxpy_kwargs(opts))
-        members = Memberships(Z=Z_list)
+        members, info = solve_exact([Xc], [zeros], [K], opts, verbose=verbose)
     else:
         rank = int(opts.get("rank", 2 * K))
         U0 = np.abs(rng.standard_normal((n, rank)))
-        F = Xc
-        if host is not None and host.used:
-            F = move_to(Xc, xp=host.xp, device=host.device)
-            U0 = move_to(U0, xp=host.xp, device=host.device)
-        zeros = F[:, 0] * 0.0
-        U_list, info = solve_burer_monteiro([F], [zeros], [K], [U0], verbose=verbose > 1,
-                                            **bm_kwargs(opts))
+        members, info = solve_low_rank([Xc], [zeros], [K], [U0], opts, host=host,
+                                       fallback_max=_FALLBACK_MAX, rng=rng, verbose=verbose)
         info.pop("dual")
-        members = Memberships(U=[host.to_numpy(U) if host is not None else U
-                                 for U in U_list])
     if store_Z:
         Zfull = members.dense(0)
     factor = members.factor(0)

@@ -67,7 +67,8 @@ def solve_cvxpy(C_list, traces, *, cvxpy_solver="SCS", eps=1e-5, max_iters=20000
     -------
     Z_list : list of ndarray
     info : dict
-        ``status``, ``solver``, ``solve_time``, ``objective``, ``primal_infeasibility``.
+        ``status``, ``solver``, ``solve_time``, ``objective``, ``primal_infeasibility``
+        and ``dual`` (the multipliers of ``sum_b Z_b 1 = 1``).
 
     Raises
     ------
@@ -93,7 +94,8 @@ def solve_cvxpy(C_list, traces, *, cvxpy_solver="SCS", eps=1e-5, max_iters=20000
     cons = []
     for Z, t in zip(Zs, traces):
         cons += [Z >= 0, cp.trace(Z) == float(t)]
-    cons.append(sum(Z @ one for Z in Zs) == one)
+    rowsum = sum(Z @ one for Z in Zs) == one
+    cons.append(rowsum)
     problem = cp.Problem(cp.Maximize(objective), cons)
     if solver == "SCS":
         opts = dict(eps_abs=eps, eps_rel=eps, max_iters=int(max_iters))
@@ -127,6 +129,10 @@ def solve_cvxpy(C_list, traces, *, cvxpy_solver="SCS", eps=1e-5, max_iters=20000
         objective=float(sum(np.sum(C * Z) for C, Z in zip(C_list, Z_list))),
         primal_infeasibility=float(np.max(np.abs(resid))),
         iterations=problem.solver_stats.num_iters,
+        # Multipliers of the row-sum constraint, on the costs' own scale (the optimum
+        # certificate starts from them).
+        dual=np.asarray(rowsum.dual_value, dtype=float).reshape(n) * scale
+        if rowsum.dual_value is not None else np.zeros(n),
     )
     return Z_list, info
 
