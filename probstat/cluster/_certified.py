@@ -23,12 +23,15 @@ def costs(F_list, d_list):
     return [F @ F.T - (d[:, None] + d[None, :]) / 2.0 for F, d in zip(F_list, d_list)]
 
 
-def _certificate(F_list, d_list, traces, members, y, objective, tol):
+def _certificate(F_list, d_list, traces, members, y, info, opts):
     n = F_list[0].shape[0]
+    tol = float(opts.get("certify_tol", DEFAULT_CERTIFY_TOL))
     if n > CERTIFY_MAX_N:
-        return skipped(n, objective, tol)
+        return skipped(n, info["objective"], tol)
     Z_list = [members.dense(b) for b in range(len(F_list))]
-    return certify(costs(F_list, d_list), traces, Z_list, y, tol=tol)
+    return certify(costs(F_list, d_list), traces, Z_list, y, tol=tol,
+                   infeasibility=info["primal_infeasibility"],
+                   feas_tol=float(opts.get("feas_tol", 1e-4)))
 
 
 def _attempt(info, cert, rank=None):
@@ -38,12 +41,11 @@ def _attempt(info, cert, rank=None):
 
 def solve_exact(F_list, d_list, traces, opts, *, verbose=0):
     """The cvxpy solve with its certificate (the conic solver's multipliers as start)."""
-    tol = float(opts.get("certify_tol", DEFAULT_CERTIFY_TOL))
     Z_list, info = solve_cvxpy(costs(F_list, d_list), traces, verbose=bool(verbose),
                                **cvxpy_kwargs(opts))
     members = Memberships(Z=Z_list)
     y = info.pop("dual")
-    cert = _certificate(F_list, d_list, traces, members, y, info["objective"], tol)
+    cert = _certificate(F_list, d_list, traces, members, y, info, opts)
     info.update(certificate=cert, rank=None, attempts=[_attempt(info, cert)])
     return members, info
 
@@ -73,8 +75,7 @@ def solve_low_rank(F_list, d_list, traces, U0_list, opts, *, y0=None, host=None,
     attempts = []
     while True:
         members, info = _bm(F_list, d_list, traces, U0_list, y0, opts, host, verbose)
-        cert = _certificate(F_list, d_list, traces, members, info["dual"],
-                            info["objective"], tol)
+        cert = _certificate(F_list, d_list, traces, members, info["dual"], info, opts)
         attempts.append(_attempt(info, cert, rank))
         if cert["certified"] or n > CERTIFY_MAX_N or rank >= max_rank:
             break

@@ -43,7 +43,8 @@ class _Done(Exception):
     """Stops the optimiser once the bound certifies the point."""
 
 
-def certify(C_list, traces, Z_list, y0, *, tol=DEFAULT_CERTIFY_TOL, max_steps=_MAX_STEPS):
+def certify(C_list, traces, Z_list, y0, *, tol=DEFAULT_CERTIFY_TOL, max_steps=_MAX_STEPS,
+            infeasibility=0.0, feas_tol=1e-4):
     """Duality-gap certificate of a point ``Z`` of the block SDP.
 
     Parameters
@@ -61,6 +62,9 @@ def certify(C_list, traces, Z_list, y0, *, tol=DEFAULT_CERTIFY_TOL, max_steps=_M
         Certified when ``(bound - objective) / max(1, |objective|) <= tol``.
     max_steps : int
         Cap on the L-BFGS-B steps that improve the dual.
+    infeasibility, feas_tol : float
+        The point's largest row-sum violation and the most allowed: a point outside the
+        feasible set is never certified (its objective can exceed the optimum).
 
     Returns
     -------
@@ -118,12 +122,14 @@ def certify(C_list, traces, Z_list, y0, *, tol=DEFAULT_CERTIFY_TOL, max_steps=_M
     bounds = [(None, None)] * n + [(0.0, None)] * (K * n * n)
     try:
         minimize(dual, x0, jac=True, method="L-BFGS-B", bounds=bounds,
-                 options=dict(maxiter=int(max_steps), maxfun=2 * int(max_steps), ftol=1e-15, gtol=1e-12, maxcor=20))
+                 options=dict(maxiter=int(max_steps), maxfun=2 * int(max_steps),
+                              ftol=1e-15, gtol=1e-12, maxcor=20))
     except _Done:
         pass
     bound = best["bound"]
     gap = (bound - P) / scale
-    return dict(objective=P, bound=float(bound), gap=float(gap), certified=bool(gap <= tol),
+    certified = bool(gap <= tol and infeasibility <= feas_tol)
+    return dict(objective=P, bound=float(bound), gap=float(gap), certified=certified,
                 tol=float(tol), steps=best["evals"], time=time.perf_counter() - start)
 
 

@@ -22,6 +22,7 @@ from ..utils._param_validation import (
     StrOptions,
     fit_context,
 )
+from ._certified import solve_exact, solve_low_rank
 from ._common import (
     Memberships,
     check_n_clusters,
@@ -33,7 +34,6 @@ from ._common import (
     sketch_size,
 )
 from ._kmeans_sdp import SOLVERS, KMeansSDP
-from ._certified import solve_exact, solve_low_rank
 
 #: ``solver="auto"``: cvxpy up to ``_AUTO_CVXPY_SIZE // n_clusters`` points (the exact
 #: path has K PSD blocks of n x n), then the low-rank solver up to ``_AUTO_BM_MAX``, then
@@ -306,7 +306,6 @@ class ILASDP(ClusterMixin, BaseEstimator):
 
     def _init_labels(self, X, K, solver, opts, rng, init_array):
         init = self.init
-        n = X.shape[0]
         if init_array is not None:
             return init_array
         seed = int(rng.integers(2**31 - 1))

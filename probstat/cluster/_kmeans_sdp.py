@@ -20,6 +20,7 @@ from ..utils._param_validation import (
     StrOptions,
     fit_context,
 )
+from ._certified import solve_exact, solve_low_rank
 from ._common import (
     check_n_clusters,
     check_solver_options,
@@ -31,7 +32,6 @@ from ._common import (
     spectral_round,
     threshold_round,
 )
-from ._certified import solve_exact, solve_low_rank
 
 #: ``solver="auto"`` uses cvxpy up to this many points, the low-rank solver up to
 #: ``_AUTO_BM_MAX``, and the sketch beyond.
