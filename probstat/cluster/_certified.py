@@ -1,11 +1,12 @@
-"""One certified solve of the block SDP: low rank first, a higher rank, then the exact solver.
+"""Solves of the block SDP and the certificate of the one a fit returns.
 
 The low-rank (Burer-Monteiro) factorisation is non-convex, so its answer need not be the
-SDP's optimum. Every solve is followed by the duality-gap certificate of
-:mod:`._certify`; when the gap exceeds the tolerance the solve is repeated at twice the
-rank (warm-started from the first), and when that is not certified either, the exact
-conic solver takes over if the problem is small enough. What happened is recorded in the
-returned ``info``: ``solver``, ``rank``, ``certificate`` and ``attempts``.
+SDP's optimum. The solve whose memberships a fit returns is followed by the duality-gap
+certificate of :mod:`._certify` (once per fit, not at every iteration); when the gap
+exceeds the tolerance the solve is repeated at twice the rank (warm-started from the
+first), and when that is not certified either, the exact conic solver takes over if the
+problem is small enough for it to be quick. What happened is recorded in the returned
+``info``: ``solver``, ``rank``, ``certificate`` and ``attempts``.
 """
 
 from __future__ import annotations
@@ -23,13 +24,15 @@ def costs(F_list, d_list):
     return [F @ F.T - (d[:, None] + d[None, :]) / 2.0 for F, d in zip(F_list, d_list)]
 
 
-def _certificate(F_list, d_list, traces, members, y, info, opts):
+def certificate(F_list, d_list, traces, members, info, opts):
+    """The certificate of one solve (``info`` holds ``dual`` and, exact, ``dual_N``)."""
     n = F_list[0].shape[0]
     tol = float(opts.get("certify_tol", DEFAULT_CERTIFY_TOL))
     if n > CERTIFY_MAX_N:
         return skipped(n, info["objective"], tol)
     Z_list = [members.dense(b) for b in range(len(F_list))]
-    return certify(costs(F_list, d_list), traces, Z_list, y, tol=tol,
+    return certify(costs(F_list, d_list), traces, Z_list, info["dual"], U_list=members.U,
+                   N0_list=info.get("dual_N"), tol=tol,
                    infeasibility=info["primal_infeasibility"],
                    feas_tol=float(opts.get("feas_tol", 1e-4)))
 
@@ -40,71 +43,21 @@ def _attempt(info, cert, rank=None):
 
 
 def solve_exact(F_list, d_list, traces, opts, *, verbose=0):
-    """The cvxpy solve with its certificate (the conic solver's multipliers as start)."""
+    """The cvxpy solve (``info`` keeps the conic solver's multipliers for a certificate)."""
     Z_list, info = solve_cvxpy(costs(F_list, d_list), traces, verbose=bool(verbose),
                                **cvxpy_kwargs(opts))
-    members = Memberships(Z=Z_list)
-    y = info.pop("dual")
-    cert = _certificate(F_list, d_list, traces, members, y, info, opts)
-    info.update(certificate=cert, rank=None, attempts=[_attempt(info, cert)])
-    return members, info
+    info["rank"] = None
+    return Memberships(Z=Z_list), info
 
 
-def solve_low_rank(F_list, d_list, traces, U0_list, opts, *, y0=None, host=None,
-                   fallback_max=0, rng=None, verbose=0):
-    """The low-rank solve, certified; raise the rank, then fall back, when it is not.
+def solve_low_rank(F_list, d_list, traces, U0_list, opts, *, y0=None, host=None, verbose=0):
+    """One low-rank solve, not certified.
 
     ``F_list``, ``d_list``, ``U0_list`` and ``y0`` are NumPy arrays; with a ``host``
-    round trip in use the iterations run in the caller's namespace and device.
-    ``fallback_max``: the exact solver is tried only up to this many points.
-
-    Returns
-    -------
-    members : Memberships
-        NumPy factors (or dense matrices after a fallback).
-    info : dict
-        The solver's info plus ``certificate``, ``rank``, ``attempts`` (one entry per
-        solve: solver, rank, status, relative gap, certified, time), ``dual`` (for a warm
-        start) and ``fallback`` (a sentence, when the exact solver took over).
+    round trip in use the iterations run in the caller's namespace and device. Returns
+    NumPy factors and the solver's info (with ``dual``, for a warm start or a certificate,
+    and ``rank``).
     """
-    tol = float(opts.get("certify_tol", DEFAULT_CERTIFY_TOL))
-    n = F_list[0].shape[0]
-    rank = U0_list[0].shape[1]
-    max_rank = int(opts.get("max_rank", 2 * rank))
-    rng = np.random.default_rng(0) if rng is None else rng
-    attempts = []
-    while True:
-        members, info = _bm(F_list, d_list, traces, U0_list, y0, opts, host, verbose)
-        cert = _certificate(F_list, d_list, traces, members, info["dual"], info, opts)
-        attempts.append(_attempt(info, cert, rank))
-        if cert["certified"] or n > CERTIFY_MAX_N or rank >= max_rank:
-            break
-        new_rank = min(2 * rank, max_rank)
-        if verbose:
-            logger.info("low-rank solution not certified (relative gap %.2e > %.1e) at rank "
-                        "%d: solving again at rank %d", cert["gap"], tol, rank, new_rank)
-        # Warm start: the factors found, with small positive columns added.
-        U0_list = [np.hstack([U, 1e-3 * np.abs(rng.standard_normal((n, new_rank - rank)))
-                              / np.sqrt(n)]) for U in members.U]
-        y0 = info["dual"]
-        rank = new_rank
-    info.update(certificate=cert, rank=rank, attempts=attempts)
-    if cert["certified"] or n > CERTIFY_MAX_N or n > fallback_max:
-        return members, info
-    if verbose:
-        logger.info("low-rank solution not certified at rank %d (relative gap %.2e): "
-                    "solving the SDP exactly", rank, cert["gap"])
-    exact_members, exact_info = solve_exact(F_list, d_list, traces, opts,
-                                            verbose=verbose > 1)
-    exact_info["attempts"] = attempts + exact_info["attempts"]
-    exact_info["dual"] = info["dual"]
-    exact_info["fallback"] = (
-        f"the low-rank solution was not certified (relative duality gap "
-        f"{cert['gap']:.2e} > {tol:g} at rank {rank}); the exact solver was used")
-    return exact_members, exact_info
-
-
-def _bm(F_list, d_list, traces, U0_list, y0, opts, host, verbose):
     if host is not None and host.used:  # the iterations run in X's namespace, on its device
         def there(a):
             return move_to(a, xp=host.xp, device=host.device)
@@ -118,4 +71,66 @@ def _bm(F_list, d_list, traces, U0_list, y0, opts, host, verbose):
                                         verbose=verbose > 1, **bm_kwargs(opts))
     to_np = host.to_numpy if host is not None else np.asarray
     info["dual"] = np.asarray(to_np(info["dual"]), dtype=float)
+    info["rank"] = int(U_list[0].shape[1])
     return Memberships(U=[np.asarray(to_np(U), dtype=float) for U in U_list]), info
+
+
+def certified(F_list, d_list, traces, members, info, opts, *, certify=True,
+              fallback_max=0, rng=None, host=None, verbose=0):
+    """Certify a solve; when it is not certified, raise the rank, then fall back.
+
+    Parameters
+    ----------
+    members, info
+        The solve to certify (from :func:`solve_low_rank` or :func:`solve_exact`).
+    certify : bool
+        False: no certificate (``certified`` False, gap ``inf``), nothing re-solved.
+    fallback_max : int
+        The exact solver is tried only up to this many points.
+
+    Returns
+    -------
+    members : Memberships
+        The certified (or last) solve's memberships: those given unless a re-solve ran.
+    info : dict
+        That solve's info plus ``certificate``, ``attempts`` (one entry per solve:
+        solver, rank, status, relative gap, certified, time) and ``fallback`` (a
+        sentence, when the exact solver took over).
+    """
+    tol = float(opts.get("certify_tol", DEFAULT_CERTIFY_TOL))
+    n = F_list[0].shape[0]
+    if not certify:
+        cert = skipped(n, info["objective"], tol, reason="not computed: certify=False")
+        return members, dict(info, certificate=cert, attempts=[])
+    rank = info.get("rank")
+    cert = certificate(F_list, d_list, traces, members, info, opts)
+    attempts = [_attempt(info, cert, rank)]
+    if rank is not None and not cert["certified"] and n <= CERTIFY_MAX_N:
+        max_rank = int(opts.get("max_rank", 2 * rank))
+        if max_rank > rank:
+            if verbose:
+                logger.info("low-rank solution not certified (relative gap %.2e > %.1e) at "
+                            "rank %d: solving again at rank %d", cert["gap"], tol, rank,
+                            max_rank)
+            rng = np.random.default_rng(0) if rng is None else rng
+            # Warm start: the factors found, with small positive columns added.
+            U0 = [np.hstack([U, 1e-3 * np.abs(rng.standard_normal((n, max_rank - rank)))
+                             / np.sqrt(n)]) for U in members.U]
+            high, high_info = solve_low_rank(F_list, d_list, traces, U0, opts,
+                                             y0=info["dual"], host=host, verbose=verbose)
+            high_cert = certificate(F_list, d_list, traces, high, high_info, opts)
+            attempts.append(_attempt(high_info, high_cert, max_rank))
+            if high_cert["gap"] < cert["gap"] or high_cert["certified"]:
+                members, info, cert, rank = high, high_info, high_cert, max_rank
+    if cert["certified"] or rank is None or n > CERTIFY_MAX_N or n > fallback_max:
+        return members, dict(info, certificate=cert, attempts=attempts)
+    if verbose:
+        logger.info("low-rank solution not certified at rank %d (relative gap %.2e): "
+                    "solving the SDP exactly", rank, cert["gap"])
+    exact, exact_info = solve_exact(F_list, d_list, traces, opts, verbose=verbose > 1)
+    exact_cert = certificate(F_list, d_list, traces, exact, exact_info, opts)
+    attempts.append(_attempt(exact_info, exact_cert))
+    return exact, dict(
+        exact_info, certificate=exact_cert, attempts=attempts,
+        fallback=(f"the low-rank solution was not certified (relative duality gap "
+                  f"{cert['gap']:.2e} > {tol:g} at rank {rank}); the exact solver was used"))

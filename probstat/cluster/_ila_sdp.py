@@ -22,7 +22,7 @@ from ..utils._param_validation import (
     StrOptions,
     fit_context,
 )
-from ._certified import solve_exact, solve_low_rank
+from ._certified import certified, solve_exact, solve_low_rank
 from ._common import (
     Memberships,
     check_n_clusters,
@@ -40,9 +40,6 @@ from ._kmeans_sdp import SOLVERS, KMeansSDP
 #: the sketch.
 _AUTO_CVXPY_SIZE = 160
 _AUTO_BM_MAX = 5000
-#: A low-rank solve that is not certified falls back to the exact solver up to
-#: ``_FALLBACK_SIZE // n_clusters`` points.
-_FALLBACK_SIZE = 400
 _INITS = ("sdp", "kmeans++", "gmm", "random")
 _LOG_2PI = math.log(2.0 * math.pi)
 #: An LA-SDP solution whose rows of ``sum_k Z_k 1`` miss 1 by more than this is not a
@@ -121,8 +118,21 @@ class ILASDP(ClusterMixin, BaseEstimator):
         ``feas_tol`` and ``beta`` (> 0). Certificate: ``certify_tol`` (> 0, default 1e-3),
         the relative duality gap below which a solution counts as optimal, and
         ``max_rank`` (default twice the rank), the rank a low-rank solve that is not
-        certified is repeated at before the exact solver takes over (up to 400 points
-        for KMeansSDP, 400 / n_clusters for ILASDP).
+        certified is repeated at before the exact solver takes over (up to 160 / n_clusters
+        points, where the exact solve takes seconds).
+        ``certify_tol`` must stay above the accuracy of the solver that produced the
+        point: the low-rank solver stops at row-sum violations of ``feas_tol`` (1e-4)
+        and SCS at ``eps`` (1e-5), both well inside the default 1e-3.
+    certify : bool, default=False
+        Compute an optimality certificate of the returned SDP solution (once per fit):
+        an upper bound on the relaxation's optimum from a dual solution built at the
+        point (weak duality), so that ``duality_gap_`` bounds how far the solution's
+        objective is from the optimum, and ``certified_`` says whether that relative
+        gap is at most ``solver_options["certify_tol"]``. An uncertified low-rank
+        solution is solved again at twice the rank, then by the exact solver on small
+        data. Off by default: the LA-SDP's blocks make the certificate weak (it certifies
+        well-separated solutions up to about 100 points, where its dual can be refined), and
+        its cost (about 1 to 3 s at 200 points, most of a fit) is rarely repaid.
     covariance_update : {"lifted", "labels"}, default="lifted"
         ``"lifted"``: the Laplacian-weighted scatter above (exact maximiser of the joint
         objective). ``"labels"``: per-cluster sample covariances of the rounded labels.
@@ -172,14 +182,15 @@ class ILASDP(ClusterMixin, BaseEstimator):
         The solver of the fit: ``"cvxpy"`` when a low-rank solve was not certified and
         the exact solver took over (``solver_info_["fallback"]`` says why).
     certified_ : bool
-        Whether every LA-SDP solve of the fit was certified optimal: its relative
-        duality gap, from a dual solution built at the solve's point, is at most
-        ``certify_tol``. False (with ``duality_gap_ = inf``) above 300 points, where the
-        certificate is not computed; a fit that stays uncertified warns.
+        Whether the LA-SDP solve whose memberships are returned was certified optimal:
+        its relative duality gap is at most ``certify_tol``. False (with
+        ``duality_gap_ = inf``) with ``certify=False``, above 2000 points, or when the
+        start was never improved on (``solver_info_["certificate_note"]`` says which).
+        Not certified does not mean not optimal: the dual built may just be too weak.
     duality_gap_ : float
-        The largest relative duality gap ``(bound - objective) / max(1, |objective|)``
-        over the fit's solves, in the units of the SDP objective; slightly negative
-        values mean the point violates the constraints by up to ``feas_tol``.
+        Relative duality gap ``(bound - objective) / max(1, |objective|)`` of that
+        solve, in the units of the SDP objective; slightly negative values mean the
+        point violates the constraints by up to ``feas_tol``.
     solver_info_ : dict
         Status, time and primal infeasibility of the last solve, ``reason`` and
         ``total_time``.
@@ -240,6 +251,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "init": [StrOptions(set(_INITS)), "array-like"],
         "n_init": [Interval(Integral, 1, None, closed="left")],
+        "certify": BOOL,
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "solver": [StrOptions(set(SOLVERS))],
@@ -254,10 +266,10 @@ class ILASDP(ClusterMixin, BaseEstimator):
         "verbose": VERBOSE,
     }
 
-    def __init__(self, n_clusters=2, *, init="sdp", n_init=1, max_iter=20, tol=1e-6, solver="auto",
-                 solver_options=None, covariance_update="lifted", reg_covar=1e-6,
-                 shrinkage=None, subsample_size=None, weights=False, store_Z=False,
-                 random_state=None, verbose=0):
+    def __init__(self, n_clusters=2, *, init="sdp", n_init=1, max_iter=20, tol=1e-6,
+                 solver="auto", solver_options=None, certify=False, covariance_update="lifted",
+                 reg_covar=1e-6, shrinkage=None, subsample_size=None, weights=False,
+                 store_Z=False, random_state=None, verbose=0):
         self.n_clusters = n_clusters
         self.init = init
         self.n_init = n_init
@@ -265,6 +277,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
         self.tol = tol
         self.solver = solver
         self.solver_options = solver_options
+        self.certify = certify
         self.covariance_update = covariance_update
         self.reg_covar = reg_covar
         self.shrinkage = shrinkage
@@ -312,7 +325,8 @@ class ILASDP(ClusterMixin, BaseEstimator):
         if init == "sdp":
             sub_opts = {k: v for k, v in opts.items() if k != "rank"}
             km = KMeansSDP(n_clusters=K, solver=solver, solver_options=sub_opts,
-                           random_state=seed, verbose=max(self.verbose - 1, 0))
+                           certify=False, random_state=seed,
+                           verbose=max(self.verbose - 1, 0))
             return km.fit(X).labels_
         if init == "kmeans++":
             from sklearn.cluster import KMeans
@@ -487,19 +501,17 @@ class ILASDP(ClusterMixin, BaseEstimator):
         state.update(means=means, covs=covs)
         value = self._loglik(Xc, members, covs, sizes)
         path = [value]
-        best = (value, members, labels0, means, covs, sizes)
+        best = (value, members, labels0, means, covs, sizes, None)
         labels = labels0
         self.converged_ = False
         info = {}
         n_iter = 0
         infeasible = None
-        solves = []
         for _ in progress(range(self.max_iter), verbose=self.verbose,
                           desc=f"iLA-SDP ({solver})"):
             n_iter += 1
-            members, info = self._la_step(Xc, covs, sizes, labels, solver, opts, rng, host,
-                                          state)
-            solves.append(info)
+            members, info, problem = self._la_step(Xc, covs, sizes, labels, solver, opts, rng,
+                                                   host, state)
             violation = float(info.get("primal_infeasibility", 0.0))
             if not violation <= _MAX_INFEASIBILITY:
                 # Keep the best feasible iterate rather than a point that covers only part
@@ -513,7 +525,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
             gain = value - path[-1]
             path.append(value)
             if value > best[0]:
-                best = (value, members, new_labels, means, covs, sizes)
+                best = (value, members, new_labels, means, covs, sizes, (problem, info))
             stable = np.array_equal(new_labels, labels)
             labels = new_labels
             if stable or gain <= self.tol * abs(value):
@@ -535,7 +547,16 @@ class ILASDP(ClusterMixin, BaseEstimator):
                  f"n_features={p}) during the fit: their own covariance is singular, so "
                  "they used the pooled within-cluster covariance (+ reg_covar) instead",
                  UserWarning)
-        value, members, labels, means, covs, sizes = best
+        value, members, labels, means, covs, sizes, solve = best
+        if solve is not None:
+            members, info, fitted = self._certify_solve(Xc, K, solve, members, opts, rng,
+                                                        host, state, path)
+            if fitted is not None:
+                value, means, covs, sizes = fitted
+        else:
+            info = dict(info, certificate=dict(
+                certified=False, gap=math.inf, note="not computed: no LA-SDP solve improved "
+                "on the start, whose memberships are returned"))
         W = np.clip(members.rowsums(), 0.0, None)
         W = W / np.maximum(W.sum(axis=1, keepdims=True), 1e-300)
         self.labels_ = np.argmax(W, axis=1).astype(np.int64)
@@ -545,7 +566,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
         self.objective_ = float(value)
         self.n_iter_ = n_iter
         self.solver_info_ = dict(info, reason=reason, total_time=time.perf_counter() - start)
-        self._set_certificate(solves, solver)
+        self._set_certificate(self.solver_info_, solver)
         if self.store_Z:
             self.Z_ = np.stack([members.dense(k) for k in range(K)])
         return self
@@ -553,8 +574,10 @@ class ILASDP(ClusterMixin, BaseEstimator):
     def _la_step(self, Xc, covs, sizes, labels, solver, opts, rng, host, state):
         K = len(covs)
         F_list, d_list = self._costs(Xc, covs, sizes)
-        if solver == "cvxpy" or state.get("exact"):
-            return solve_exact(F_list, d_list, [1.0] * K, opts, verbose=self.verbose > 1)
+        if solver == "cvxpy":
+            members, info = solve_exact(F_list, d_list, [1.0] * K, opts,
+                                        verbose=self.verbose > 1)
+            return members, info, (F_list, d_list)
         rank = int(opts.get("rank", 4))
         n = Xc.shape[0]
         warm = state.get("warm")
@@ -576,36 +599,42 @@ class ILASDP(ClusterMixin, BaseEstimator):
                 U0.append(0.5 * ind + 0.5 * noise / np.linalg.norm(noise))
             y0 = None
         members, info = solve_low_rank(F_list, d_list, [1.0] * K, U0, opts, y0=y0,
-                                       host=host, fallback_max=_FALLBACK_SIZE // K, rng=rng,
-                                       verbose=self.verbose)
-        dual = info.pop("dual")
-        if members.U is not None and members.U[0].shape[1] == rank:
-            state["warm"] = (members.U, dual)
-        if "fallback" in info:
-            state["exact"] = True  # the later solves of this fit are exact too
-        return members, info
+                                       host=host, verbose=self.verbose)
+        state["warm"] = (members.U, info["dual"])
+        return members, info, (F_list, d_list)
 
-    def _set_certificate(self, solves, solver):
-        """``solver_``, ``certified_`` and ``duality_gap_`` from the fit's LA-SDP solves."""
-        certs = [info["certificate"] for info in solves]
-        self.certified_ = bool(certs) and all(c["certified"] for c in certs)
-        self.duality_gap_ = max((c["gap"] for c in certs), default=math.inf)
-        fallback = next((info["fallback"] for info in solves if "fallback" in info), None)
-        self.solver_ = "cvxpy" if fallback is not None else solver
-        self.solver_info_["solves"] = [
-            dict(solver=info["solver"], rank=info.get("rank"), gap=info["certificate"]["gap"],
-                 certified=info["certificate"]["certified"]) for info in solves]
-        if fallback is not None:
-            self.solver_info_["fallback"] = fallback
-        skipped = next((c["note"] for c in certs if "note" in c), None)
-        if skipped is not None:
-            self.solver_info_["certificate"] = skipped
-        elif not self.certified_ and certs:
-            tol = certs[0]["tol"]
-            warn(f"the LA-SDP solutions of this fit are not all certified optimal (largest "
-                 f"relative duality gap {self.duality_gap_:.2e} > {tol:g}); the labels "
-                 "may not be the SDP's. Raise solver_options['max_rank'] or "
-                 "solver_options['max_iter'], or use solver='cvxpy'", ConvergenceWarning)
+    def _certify_solve(self, Xc, K, solve, members, opts, rng, host, state, path):
+        """Certify the LA-SDP solve whose memberships the fit returns (once per fit).
+
+        When a higher rank or the exact solver replaced it, the covariances and the
+        objective are those of the new memberships.
+        """
+        (F_list, d_list), info = solve
+        new, info = certified(F_list, d_list, [1.0] * K, members, info, opts,
+                              certify=self.certify,
+                              fallback_max=_AUTO_CVXPY_SIZE // K, rng=rng, host=host,
+                              verbose=self.verbose)
+        info.pop("dual", None)
+        info.pop("dual_N", None)
+        if new is members:
+            return new, info, None
+        labels = np.argmax(new.rowsums(), axis=1).astype(np.int64)
+        means, covs, sizes = self._sigma_step(Xc, new, labels, K, state)
+        value = self._loglik(Xc, new, covs, sizes)
+        path.append(value)
+        return new, info, (value, means, covs, sizes)
+
+    def _set_certificate(self, info, solver):
+        """``solver_``, ``certified_`` and ``duality_gap_`` from the final solve's certificate."""
+        cert = info["certificate"]
+        self.certified_ = bool(cert["certified"])
+        self.duality_gap_ = float(cert["gap"])
+        self.solver_ = "cvxpy" if "fallback" in info else solver
+        if "note" in cert:
+            info["certificate_note"] = cert["note"]
+        elif not self.certified_ and self.verbose:
+            logger.info("ILASDP: the final LA-SDP solution is not certified optimal "
+                        "(relative duality gap %.2e > %g)", self.duality_gap_, cert["tol"])
 
     def _fit_one(self, X, reason):
         n, p = X.shape

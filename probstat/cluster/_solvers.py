@@ -67,8 +67,9 @@ def solve_cvxpy(C_list, traces, *, cvxpy_solver="SCS", eps=1e-5, max_iters=20000
     -------
     Z_list : list of ndarray
     info : dict
-        ``status``, ``solver``, ``solve_time``, ``objective``, ``primal_infeasibility``
-        and ``dual`` (the multipliers of ``sum_b Z_b 1 = 1``).
+        ``status``, ``solver``, ``solve_time``, ``objective``, ``primal_infeasibility``,
+        ``dual`` (the multipliers of ``sum_b Z_b 1 = 1``) and ``dual_N`` (those of
+        ``Z_b >= 0``, one matrix per block).
 
     Raises
     ------
@@ -92,8 +93,10 @@ def solve_cvxpy(C_list, traces, *, cvxpy_solver="SCS", eps=1e-5, max_iters=20000
     Zs = [cp.Variable((n, n), PSD=True) for _ in C_list]
     objective = sum(cp.sum(cp.multiply(C / scale, Z)) for C, Z in zip(C_list, Zs))
     cons = []
+    nonneg = []
     for Z, t in zip(Zs, traces):
-        cons += [Z >= 0, cp.trace(Z) == float(t)]
+        nonneg.append(Z >= 0)
+        cons += [nonneg[-1], cp.trace(Z) == float(t)]
     rowsum = sum(Z @ one for Z in Zs) == one
     cons.append(rowsum)
     problem = cp.Problem(cp.Maximize(objective), cons)
@@ -133,6 +136,9 @@ def solve_cvxpy(C_list, traces, *, cvxpy_solver="SCS", eps=1e-5, max_iters=20000
         # certificate starts from them).
         dual=np.asarray(rowsum.dual_value, dtype=float).reshape(n) * scale
         if rowsum.dual_value is not None else np.zeros(n),
+        # and of Z_b >= 0 (None when the solver gave none).
+        dual_N=None if any(c.dual_value is None for c in nonneg) else [
+            np.asarray(c.dual_value, dtype=float) * scale for c in nonneg],
     )
     return Z_list, info
 

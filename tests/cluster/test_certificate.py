@@ -78,7 +78,7 @@ def test_planted_suboptimal_point_is_not_certified(kmeans_problem):
 def test_la_sdp_certificate_matches_clarabel():
     X, y, params = make_heterogeneous_gmm(20, 2, 2, separation=6, anisotropy=4,
                                           return_params=True, random_state=0)
-    model = ILASDP(2, solver="bm", max_iter=1, random_state=0)
+    model = ILASDP(2, solver="bm", max_iter=1, certify=True, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X)
@@ -93,9 +93,52 @@ def test_la_sdp_certificate_matches_clarabel():
     _, covs, sizes = model._sigma_step(Xc, members, model.init_labels_, 2, state)
     F, d = model._costs(Xc, covs, sizes)
     opt = _clarabel(costs(F, d), [1.0, 1.0])
-    info = model.solver_info_["solves"][0]
-    assert info["certified"]
+    assert model.solver_info_["certificate"]["certified"]
     assert model.solver_info_["objective"] == pytest.approx(opt, rel=1.5e-3, abs=1e-3)
+
+
+@pytest.mark.parametrize("separation", [3.0, 4.0, 6.0])
+def test_certified_implies_optimal_objective(separation):
+    # Whichever stage of the dual certifies a low-rank point, its objective is within the
+    # tolerance of the exact optimum (Clarabel), up to the solver's feasibility slack.
+    X, _ = make_heterogeneous_gmm(40, 3, 2, separation=separation, anisotropy=3,
+                                  random_state=7)
+    Xc = X - X.mean(axis=0)
+    opt = _clarabel([Xc @ Xc.T], [2.0])
+    km = KMeansSDP(2, solver="bm", random_state=0, solver_options={"max_rank": 4})
+    km.fit(X)
+    cert = km.solver_info_["certificate"]
+    assert cert["bound"] >= opt - 1e-6 * abs(opt)  # weak duality, whatever the stage
+    if km.certified_:
+        # (a point violating the row sums by feas_tol may sit slightly above the bound)
+        assert km.objective_ <= cert["bound"] + 2e-4 * abs(opt)
+        assert abs(km.objective_ - opt) <= (1e-3 + 2e-4) * max(1.0, abs(opt))
+
+
+def test_scs_optimal_point_is_certified():
+    # The conic solver's own multipliers of Z >= 0 (not only those of the row sums) give
+    # a bound within SCS's accuracy: an SCS-optimal point is certified.
+    X, _ = make_heterogeneous_gmm(60, 5, 2, separation=4.0, anisotropy=4.0,
+                                  random_state=60)
+    km = KMeansSDP(2, solver="cvxpy", random_state=0).fit(X)
+    assert km.certified_ and km.solver_ == "cvxpy"
+    assert -1e-4 <= km.duality_gap_ <= 1e-3
+    assert km.solver_info_["certificate"]["stage"] in ("closed form", "solver multipliers")
+
+
+def test_certificate_runs_once_per_fit_and_can_be_switched_off():
+    X, _ = make_heterogeneous_gmm(40, 2, 2, separation=4, anisotropy=3, random_state=2)
+    on = ILASDP(2, solver="bm", init="random", certify=True, random_state=0).fit(X)
+    # One certificate: the first solve, at most a rank raise and the exact solve.
+    assert 1 <= len(on.solver_info_["attempts"]) <= 3
+    assert on.n_iter_ >= 2  # several LA-SDP solves, still one certificate
+    off = ILASDP(2, solver="bm", random_state=0).fit(X)
+    assert not off.certified_ and off.duality_gap_ == np.inf
+    assert "certify=False" in off.solver_info_["certificate_note"]
+    np.testing.assert_array_equal(off.labels_, ILASDP(2, solver="bm", random_state=0)
+                                  .fit(X).labels_)
+    km = KMeansSDP(2, solver="bm", certify=False, random_state=0).fit(X)
+    assert not km.certified_ and km.duality_gap_ == np.inf
 
 
 def test_uncertified_low_rank_falls_back_to_exact(kmeans_problem):
