@@ -154,13 +154,10 @@ def test_sketch_of_everything_is_the_full_solve():
     assert misclustering_error(full.labels_, sk.labels_) == 0.0
 
 
-@pytest.mark.slow
 def test_sketch_lifts_by_gaussian_rule():
-    # Slow: the subsample's low-rank solves are certified, and exact when not certified.
     X, y = _elongated(600, 3)
     sk = ILASDP(2, solver="sketch", subsample_size=120, random_state=0).fit(X)
-    assert sk.sketch_indices_.shape == (120,)
-    assert sk.solver_info_["solver"] in ("sketch/bm", "sketch/cvxpy")
+    assert sk.sketch_indices_.shape == (120,) and sk.solver_info_["solver"] == "sketch/bm"
     np.testing.assert_array_equal(sk.labels_, sk.predict(X))
     np.testing.assert_array_equal(sk.membership_.argmax(1), sk.labels_)
     gm = GaussianMixture(2, n_init=3, random_state=0).fit(X)
