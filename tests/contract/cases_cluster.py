@@ -20,9 +20,11 @@ COVS = np.array([[[2.0, -0.5], [-0.5, 0.5]], [[0.8, 0.1], [0.1, 0.6]]])
 _BAD_COMMON = {
     "n_clusters": [0, 2.5, "2", 50],  # 50 > n_samples
     "solver": ["mosek", 1],
-    "solver_options": ["eps", {"bogus": 1}, {"rank": 0}, {"max_iter": "5"}, {"eps": -1.0}],
+    "solver_options": ["eps", {"bogus": 1}, {"rank": 0}, {"max_iter": "5"}, {"eps": -1.0},
+                       {"certify_tol": 0.0}, {"max_rank": 0}],
     "subsample_size": [1, 2.5, "10"],
     "store_Z": ["yes", 1],
+    "certify": ["yes", 1],
 }
 
 
