@@ -4,9 +4,10 @@ The low-rank (Burer-Monteiro) factorisation is non-convex, so its answer need no
 SDP's optimum. The solve whose memberships a fit returns is followed by the duality-gap
 certificate of :mod:`._certify` (once per fit, not at every iteration); when the gap
 exceeds the tolerance the solve is repeated at twice the rank (warm-started from the
-first), and when that is not certified either, the exact conic solver takes over if the
-problem is small enough for it to be quick. What happened is recorded in the returned
-``info``: ``solver``, ``rank``, ``certificate`` and ``attempts``.
+first; up to ``SLACK_MAX_N`` points), and when that is not certified either, the exact
+conic solver takes over if the problem is small enough for it to be quick. What happened
+is recorded in the returned ``info``: ``solver``, ``rank``, ``certificate`` and
+``attempts``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..backend import move_to
-from ._certify import CERTIFY_MAX_N, DEFAULT_CERTIFY_TOL, certify, skipped
+from ._certify import (
+    CERTIFY_MAX_N,
+    DEFAULT_CERTIFY_TOL,
+    SLACK_MAX_N,
+    certify,
+    skipped,
+)
 from ._common import Memberships, bm_kwargs, cvxpy_kwargs, logger
 from ._solvers import solve_burer_monteiro, solve_cvxpy
 
@@ -105,7 +112,9 @@ def certified(F_list, d_list, traces, members, info, opts, *, certify=True,
     rank = info.get("rank")
     cert = certificate(F_list, d_list, traces, members, info, opts)
     attempts = [_attempt(info, cert, rank)]
-    if rank is not None and not cert["certified"] and n <= CERTIFY_MAX_N:
+    # A higher rank helps only where the full certificate runs (the closed form alone,
+    # above SLACK_MAX_N points, rarely certifies a point it did not certify at rank r).
+    if rank is not None and not cert["certified"] and n <= SLACK_MAX_N:
         max_rank = int(opts.get("max_rank", 2 * rank))
         if max_rank > rank:
             if verbose:

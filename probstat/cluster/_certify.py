@@ -110,8 +110,11 @@ def slack_multipliers(M, Z):
         for ib, wb in groups[a + 1:]:
             gab = np.maximum(-(M[np.ix_(ia, ib)] @ wb), 0.0)  # rows of a
             gba = np.maximum(-(M[np.ix_(ib, ia)] @ wa), 0.0)  # rows of b
-            s = 0.5 * (float(gba @ wb) + float(gab @ wa))
-            if s > 0:
+            s1, s2 = float(gba @ wb), float(gab @ wa)
+            s = 0.5 * (s1 + s2)
+            # Equal when no entry was clipped; far apart, the rank-one block would be
+            # meaningless (and can be huge): leave it at zero.
+            if s > 0 and min(s1, s2) >= 0.5 * max(s1, s2):
                 block = np.outer(gab, gba) / s
                 N[np.ix_(ia, ib)] = block
                 N[np.ix_(ib, ia)] = block.T
