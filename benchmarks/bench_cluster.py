@@ -329,7 +329,7 @@ def certificate_part():
         "random_state=n)`. `certify=False` is the fit without a certificate (the code path "
         "of earlier releases); `certify=True` adds the certificate of the returned solve "
         "and, when it does not certify, one solve at twice the rank (up to 200 points) "
-        "and (up to 100 points for KMeansSDP, 80 for ILASDP with K=2) the exact solver. "
+        "and (up to 60 points for KMeansSDP, 60 for ILASDP with K=2) the exact solver. "
         "`stage` is the dual that gave the bound. The last column compares a certified "
         "objective with the exact optimum (Clarabel, eps 1e-8) where that was computed. "
         "A huge gap means a point far from feasible (the low-rank solver stopped at "

@@ -40,6 +40,9 @@ from ._kmeans_sdp import SOLVERS, KMeansSDP
 #: the sketch.
 _AUTO_CVXPY_SIZE = 160
 _AUTO_BM_MAX = 5000
+#: An uncertified low-rank solve falls back to the exact solver up to
+#: ``_FALLBACK_SIZE // n_clusters`` points (where that takes about a second).
+_FALLBACK_SIZE = 120
 _INITS = ("sdp", "kmeans++", "gmm", "random")
 _LOG_2PI = math.log(2.0 * math.pi)
 #: An LA-SDP solution whose rows of ``sum_k Z_k 1`` miss 1 by more than this is not a
@@ -118,8 +121,8 @@ class ILASDP(ClusterMixin, BaseEstimator):
         ``feas_tol`` and ``beta`` (> 0). Certificate: ``certify_tol`` (> 0, default 1e-3),
         the relative duality gap below which a solution counts as optimal, and
         ``max_rank`` (default twice the rank), the rank a low-rank solve that is not
-        certified is repeated at before the exact solver takes over (up to 160 / n_clusters
-        points, where the exact solve takes seconds).
+        certified is repeated at before the exact solver takes over (up to 120 / n_clusters
+        points, where the exact solve takes about a second).
         ``certify_tol`` must stay above the accuracy of the solver that produced the
         point: the low-rank solver stops at row-sum violations of ``feas_tol`` (1e-4)
         and SCS at ``eps`` (1e-5), both well inside the default 1e-3.
@@ -612,7 +615,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
         (F_list, d_list), info = solve
         new, info = certified(F_list, d_list, [1.0] * K, members, info, opts,
                               certify=self.certify,
-                              fallback_max=_AUTO_CVXPY_SIZE // K, rng=rng, host=host,
+                              fallback_max=_FALLBACK_SIZE // K, rng=rng, host=host,
                               verbose=self.verbose)
         info.pop("dual", None)
         info.pop("dual_N", None)

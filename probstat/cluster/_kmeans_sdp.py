@@ -37,8 +37,8 @@ from ._common import (
 _AUTO_CVXPY_MAX = 200
 _AUTO_BM_MAX = 10_000
 #: A low-rank solve that is not certified falls back to the exact solver up to this size
-#: (where the exact solve takes seconds, not minutes).
-_FALLBACK_MAX = 100
+#: (where the exact solve takes about a second).
+_FALLBACK_MAX = 60
 SOLVERS = ("auto", "cvxpy", "bm", "sketch")
 _ARRAY_ATTRS = ("labels_", "cluster_centers_", "Z_", "sketch_indices_")
 
@@ -78,8 +78,8 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
         ``feas_tol`` and ``beta`` (> 0). Certificate: ``certify_tol`` (> 0, default 1e-3),
         the relative duality gap below which a solution counts as optimal, and
         ``max_rank`` (default twice the rank), the rank a low-rank solve that is not
-        certified is repeated at before the exact solver takes over (up to 100 points, where
-        the exact solve takes seconds).
+        certified is repeated at before the exact solver takes over (up to 60 points, where
+        the exact solve takes about a second).
         ``certify_tol`` must stay above the accuracy of the solver that produced the
         point: the low-rank solver stops at row-sum violations of ``feas_tol`` (1e-4)
         and SCS at ``eps`` (1e-5), both well inside the default 1e-3.
