@@ -23,8 +23,12 @@ competitor), ``KMeans(K)`` (default ``n_init="auto"``: one k-means++ start). Adj
 index (ARI) against the true labels: mean with standard error, the fraction of seeds on
 which ILASDP is ahead / level (|difference| <= 0.01) / behind, and the mean time per fit.
 
-Run ``python benchmarks/bench_cluster.py [solvers|regimes|all]``: a single part replaces
-only its own block of ``docs/performance/cluster.md``.
+Part "certificate": the fit time with and without the optimality certificate at n = 60,
+200 and 1000 (separated and overlapping clusters), what it certifies, and the spread of
+the adjusted Rand index over ten seeds for each ILASDP start.
+
+Run ``python benchmarks/bench_cluster.py [solvers|regimes|certificate|all]``: a single part
+replaces only its own block of ``docs/performance/cluster.md``.
 """
 
 import re
@@ -253,8 +257,93 @@ def regimes_part(n_seeds=N_SEEDS):
     )
 
 
+# ------------------------------------------------------------------------- certificate
+def _cert_row(name, n, sep, est, X, exact_obj=None):
+    fit, t = timed(lambda: est.fit(X))
+    cert = fit.solver_info_.get("certificate", {})
+    gap = "" if not np.isfinite(fit.duality_gap_) else f"{fit.duality_gap_:.1e}"
+    diff = ""
+    if exact_obj is not None and fit.certified_:
+        obj = fit.objective_ if isinstance(fit, KMeansSDP) else fit.solver_info_["objective"]
+        diff = f"{abs(obj - exact_obj) / max(1.0, abs(exact_obj)):.1e}"
+    return (f"n={n}, gap {sep}", name, f"{t:.2f}", fit.solver_, str(fit.certified_), gap,
+            cert.get("stage", "off") if fit.certified_ or np.isfinite(fit.duality_gap_)
+            else "off", diff)
+
+
+def certificate_part():
+    """What the certificate costs and when it certifies; how sensitive each start is."""
+    warnings.simplefilter("ignore")
+    rows = []
+    for n in (60, 200, 1000):
+        for sep in (4.0, 8.0):
+            X, y = make_heterogeneous_gmm(n, 5, 2, separation=sep, anisotropy=4.0,
+                                          random_state=n)
+            exact = None
+            if n == 60:  # the exact optimum, to compare certified objectives with
+                exact = KMeansSDP(2, solver="cvxpy", certify=False,
+                                  solver_options={"cvxpy_solver": "CLARABEL", "eps": 1e-8},
+                                  random_state=0).fit(X).objective_
+            for certify in (False, True):
+                est = KMeansSDP(2, solver="bm", certify=certify, random_state=0)
+                rows.append(_cert_row(f"KMeansSDP bm, certify={certify}", n, sep, est, X,
+                                      exact))
+            for certify in (False, True):
+                est = ILASDP(2, solver="bm", certify=certify, random_state=0)
+                rows.append(_cert_row(f"ILASDP bm, certify={certify}", n, sep, est, X))
+            print(rows[-4:], flush=True)
+    X, y = make_heterogeneous_gmm(60, 5, 2, separation=4.0, anisotropy=4.0, random_state=60)
+    rows.append(_cert_row("KMeansSDP cvxpy (SCS eps 1e-5)", 60, 4.0,
+                          KMeansSDP(2, solver="cvxpy", random_state=0), X,
+                          KMeansSDP(2, solver="cvxpy", certify=False,
+                                    solver_options={"cvxpy_solver": "CLARABEL", "eps": 1e-8},
+                                    random_state=0).fit(X).objective_))
+    table = markdown_table(("data (K=2, p=5)", "method", "time (s)", "solver_", "certified_",
+                            "duality_gap_", "stage",
+                            "distance to the exact optimum (relative)"), rows)
+
+    # Sensitivity to the start: one data set, ten seeds of random_state.
+    X, y = make_heterogeneous_gmm(120, 2, 3, separation=4.0, anisotropy=4.0, random_state=5)
+    seeds = range(10)
+    srows = []
+    for label, kw in (("sdp", dict(init="sdp")), ("kmeans++", dict(init="kmeans++")),
+                      ("gmm", dict(init="gmm")), ("random", dict(init="random")),
+                      ("random, n_init=5", dict(init="random", n_init=5))):
+        aris, times = [], []
+        for seed in seeds:
+            fit, t = timed(lambda kw=kw, seed=seed: ILASDP(3, solver="bm", random_state=seed,
+                                                           **kw).fit(X))
+            aris.append(adjusted_rand_score(y, fit.labels_))
+            times.append(t)
+        a = np.asarray(aris)
+        srows.append((label, f"{a.mean():.3f}", f"{a.std(ddof=1):.3f}", f"{a.min():.3f}",
+                      f"{a.max():.3f}", f"{np.mean(times):.2f}"))
+        print(srows[-1], flush=True)
+    stable = markdown_table(("init", "mean ARI", "sd", "min", "max", "time per fit (s)"),
+                            srows)
+    return (
+        "### Optimality certificate\n\n"
+        f"Measured on {machine()} (a 2-core VM shared with other jobs: times are upper "
+        "bounds).\n\n"
+        "Data: `make_heterogeneous_gmm(n, 5, 2, separation=gap, anisotropy=4, "
+        "random_state=n)`. `certify=False` is the fit without a certificate (the code path "
+        "of earlier releases); `certify=True` adds the certificate of the returned solve "
+        "and, when it does not certify, one solve at twice the rank (up to 200 points) "
+        "and (up to 60 points for KMeansSDP, 60 for ILASDP with K=2) the exact solver. "
+        "`stage` is the dual that gave the bound. The last column compares a certified "
+        "objective with the exact optimum (Clarabel, eps 1e-8) where that was computed. "
+        "A huge gap means a point far from feasible (the low-rank solver stopped at "
+        "max_iter with a ConvergenceWarning), which is never certified.\n\n"
+        + table + "\n\n"
+        "### Sensitivity to the start\n\n"
+        "`ILASDP(3, solver=\"bm\", init=..., random_state=seed)` on one data set "
+        "(`make_heterogeneous_gmm(120, 2, 3, separation=4, anisotropy=4, random_state=5)`), "
+        "seeds 0..9: adjusted Rand index against the true labels.\n\n" + stable
+    )
+
+
 # ---------------------------------------------------------------------------- output
-_PARTS = {"solvers": solvers_part, "regimes": regimes_part}
+_PARTS = {"solvers": solvers_part, "regimes": regimes_part, "certificate": certificate_part}
 _MARK = "<!-- part:{name} -->\n{body}\n<!-- /part:{name} -->"
 
 
@@ -273,13 +362,14 @@ def main(argv=None):
     args = sys.argv[1:] if argv is None else argv
     which = args[0] if args else "all"
     if which not in (*_PARTS, "all"):
-        raise SystemExit(f"usage: bench_cluster.py [solvers|regimes|all] (got {which!r})")
+        raise SystemExit("usage: bench_cluster.py [solvers|regimes|certificate|all] "
+                         f"(got {which!r})")
     parts = _read_parts()
     for name, fn in _PARTS.items():
         if which in (name, "all"):
             parts[name] = fn()
     body = "\n\n".join(_MARK.format(name=name, body=parts[name].strip())
-                        for name in ("regimes", "solvers") if name in parts)
+                        for name in ("regimes", "solvers", "certificate") if name in parts)
     write_section("cluster", "probstat.cluster: SDP clustering", body)
 
 

@@ -14,6 +14,8 @@ logger = logging.getLogger("probstat.cluster")
 
 _CVXPY_OPTIONS = {"cvxpy_solver", "eps", "max_iters"}
 _BM_OPTIONS = {"rank", "max_iter", "max_inner", "tol", "feas_tol", "beta"}
+#: Options of the optimality certificate and of what follows a failed one.
+_CERT_OPTIONS = {"certify_tol", "max_rank"}
 #: Rules of the solver options: (integer, low, low_inclusive).
 _OPTION_RULES = {
     "eps": (False, 0.0, False),
@@ -24,6 +26,8 @@ _OPTION_RULES = {
     "tol": (False, 0.0, True),
     "feas_tol": (False, 0.0, False),
     "beta": (False, 0.0, False),
+    "certify_tol": (False, 0.0, False),
+    "max_rank": (True, 1, True),
 }
 #: ``solver="sketch"`` solves on this many points unless ``subsample_size`` says otherwise.
 DEFAULT_SKETCH = 1000
@@ -142,7 +146,7 @@ def sketch_size(subsample_size, n):
 def check_solver_options(options):
     """``solver_options`` (a dict or None) with known keys and valid values."""
     opts = {} if options is None else dict(options)
-    allowed = _CVXPY_OPTIONS | _BM_OPTIONS
+    allowed = _CVXPY_OPTIONS | _BM_OPTIONS | _CERT_OPTIONS
     unknown = set(opts) - allowed
     if unknown:
         raise ValueError(f"solver_options has unknown keys {sorted(map(str, unknown))}; "

@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted
 
 from .._warn import warn
-from ..backend import move_to, on_host, to_numpy
+from ..backend import on_host, to_numpy
 from ..utils import ConvergenceWarning, check_labels, check_rng, progress
 from ..utils._numerics import gaussian_log_density, precision_cholesky
 from ..utils._param_validation import (
@@ -22,26 +22,27 @@ from ..utils._param_validation import (
     StrOptions,
     fit_context,
 )
+from ._certified import certified, solve_exact, solve_low_rank
 from ._common import (
     Memberships,
-    bm_kwargs,
     check_n_clusters,
     check_solver_options,
     check_squares_finite,
     check_X,
     choose_solver,
-    cvxpy_kwargs,
     logger,
     sketch_size,
 )
 from ._kmeans_sdp import SOLVERS, KMeansSDP
-from ._solvers import solve_burer_monteiro, solve_cvxpy
 
 #: ``solver="auto"``: cvxpy up to ``_AUTO_CVXPY_SIZE // n_clusters`` points (the exact
 #: path has K PSD blocks of n x n), then the low-rank solver up to ``_AUTO_BM_MAX``, then
 #: the sketch.
 _AUTO_CVXPY_SIZE = 160
 _AUTO_BM_MAX = 5000
+#: An uncertified low-rank solve falls back to the exact solver up to
+#: ``_FALLBACK_SIZE // n_clusters`` points (where that takes about a second).
+_FALLBACK_SIZE = 120
 _INITS = ("sdp", "kmeans++", "gmm", "random")
 _LOG_2PI = math.log(2.0 * math.pi)
 #: An LA-SDP solution whose rows of ``sum_k Z_k 1`` miss 1 by more than this is not a
@@ -93,7 +94,14 @@ class ILASDP(ClusterMixin, BaseEstimator):
         one label in ``0 .. n_clusters - 1`` per sample, and uses every label. ``"sdp"``:
         the
         Peng-Wei K-means SDP (:class:`KMeansSDP`) with the same solver family.
-        ``"random"`` is offered for experiments; it is a poor start.
+        ``"random"``: the cells of ``n_clusters`` data points drawn at random (each point
+        joins the nearest drawn point, in standardised coordinates); use it with
+        ``n_init`` several starts. Uniformly random labels are not offered: every such
+        cluster has the total covariance, so the first step would see no structure.
+    n_init : int, default=1
+        Number of starts (each with its own seed from ``random_state``); the fit with the
+        largest ``objective_`` is kept and ``solver_info_["start_objectives"]`` lists all.
+        Ignored, with a warning, when ``init`` is an array.
     max_iter : int, default=20
         Maximum number of LA-SDP solves.
     tol : float, default=1e-6
@@ -110,7 +118,24 @@ class ILASDP(ClusterMixin, BaseEstimator):
     solver_options : dict, optional
         cvxpy: ``cvxpy_solver`` ("SCS" or "CLARABEL"), ``eps`` (> 0), ``max_iters``.
         bm: ``rank``, ``max_iter``, ``max_inner`` (integers >= 1), ``tol`` (>= 0),
-        ``feas_tol`` and ``beta`` (> 0).
+        ``feas_tol`` and ``beta`` (> 0). Certificate: ``certify_tol`` (> 0, default 1e-3),
+        the relative duality gap below which a solution counts as optimal, and
+        ``max_rank`` (default twice the rank), the rank a low-rank solve that is not
+        certified is repeated at before the exact solver takes over (up to 120 / n_clusters
+        points, where the exact solve takes about a second).
+        ``certify_tol`` must stay above the accuracy of the solver that produced the
+        point: the low-rank solver stops at row-sum violations of ``feas_tol`` (1e-4)
+        and SCS at ``eps`` (1e-5), both well inside the default 1e-3.
+    certify : bool, default=False
+        Compute an optimality certificate of the returned SDP solution (once per fit):
+        an upper bound on the relaxation's optimum from a dual solution built at the
+        point (weak duality), so that ``duality_gap_`` bounds how far the solution's
+        objective is from the optimum, and ``certified_`` says whether that relative
+        gap is at most ``solver_options["certify_tol"]``. An uncertified low-rank
+        solution is solved again at twice the rank, then by the exact solver on small
+        data. Off by default: the LA-SDP's blocks make the certificate weak (it certifies
+        well-separated solutions up to about 100 points, where its dual can be refined), and
+        its cost (about 1 to 3 s at 200 points, most of a fit) is rarely repaid.
     covariance_update : {"lifted", "labels"}, default="lifted"
         ``"lifted"``: the Laplacian-weighted scatter above (exact maximiser of the joint
         objective). ``"labels"``: per-cluster sample covariances of the rounded labels.
@@ -157,6 +182,18 @@ class ILASDP(ClusterMixin, BaseEstimator):
         Number of LA-SDP solves.
     converged_ : bool
     solver_ : str
+        The solver of the fit: ``"cvxpy"`` when a low-rank solve was not certified and
+        the exact solver took over (``solver_info_["fallback"]`` says why).
+    certified_ : bool
+        Whether the LA-SDP solve whose memberships are returned was certified optimal:
+        its relative duality gap is at most ``certify_tol``. False (with
+        ``duality_gap_ = inf``) with ``certify=False``, above 2000 points, or when the
+        start was never improved on (``solver_info_["certificate_note"]`` says which).
+        Not certified does not mean not optimal: the dual built may just be too weak.
+    duality_gap_ : float
+        Relative duality gap ``(bound - objective) / max(1, |objective|)`` of that
+        solve, in the units of the SDP objective; slightly negative values mean the
+        point violates the constraints by up to ``feas_tol``.
     solver_info_ : dict
         Status, time and primal infeasibility of the last solve, ``reason`` and
         ``total_time``.
@@ -196,6 +233,10 @@ class ILASDP(ClusterMixin, BaseEstimator):
        operator splitting and homogeneous self-dual embedding", Journal of Optimization
        Theory and Applications 169(3), 1042-1068, 2016. SCS, the default conic solver of
        ``solver="cvxpy"``.
+    .. [6] S. Burer and R. D. C. Monteiro, "A nonlinear programming algorithm for solving
+       semidefinite programs via low-rank factorization", Mathematical Programming
+       95(2), 329-357, 2003. The low-rank factorisation and the practice of checking a
+       low-rank point with a dual certificate (weak duality of the convex SDP).
 
     Examples
     --------
@@ -212,6 +253,8 @@ class ILASDP(ClusterMixin, BaseEstimator):
     _parameter_constraints = {
         "n_clusters": [Interval(Integral, 1, None, closed="left")],
         "init": [StrOptions(set(_INITS)), "array-like"],
+        "n_init": [Interval(Integral, 1, None, closed="left")],
+        "certify": BOOL,
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
         "solver": [StrOptions(set(SOLVERS))],
@@ -226,16 +269,18 @@ class ILASDP(ClusterMixin, BaseEstimator):
         "verbose": VERBOSE,
     }
 
-    def __init__(self, n_clusters=2, *, init="sdp", max_iter=20, tol=1e-6, solver="auto",
-                 solver_options=None, covariance_update="lifted", reg_covar=1e-6,
-                 shrinkage=None, subsample_size=None, weights=False, store_Z=False,
-                 random_state=None, verbose=0):
+    def __init__(self, n_clusters=2, *, init="sdp", n_init=1, max_iter=20, tol=1e-6,
+                 solver="auto", solver_options=None, certify=False, covariance_update="lifted",
+                 reg_covar=1e-6, shrinkage=None, subsample_size=None, weights=False,
+                 store_Z=False, random_state=None, verbose=0):
         self.n_clusters = n_clusters
         self.init = init
+        self.n_init = n_init
         self.max_iter = max_iter
         self.tol = tol
         self.solver = solver
         self.solver_options = solver_options
+        self.certify = certify
         self.covariance_update = covariance_update
         self.reg_covar = reg_covar
         self.shrinkage = shrinkage
@@ -277,14 +322,14 @@ class ILASDP(ClusterMixin, BaseEstimator):
 
     def _init_labels(self, X, K, solver, opts, rng, init_array):
         init = self.init
-        n = X.shape[0]
         if init_array is not None:
             return init_array
         seed = int(rng.integers(2**31 - 1))
         if init == "sdp":
             sub_opts = {k: v for k, v in opts.items() if k != "rank"}
             km = KMeansSDP(n_clusters=K, solver=solver, solver_options=sub_opts,
-                           random_state=seed, verbose=max(self.verbose - 1, 0))
+                           certify=False, random_state=seed,
+                           verbose=max(self.verbose - 1, 0))
             return km.fit(X).labels_
         if init == "kmeans++":
             from sklearn.cluster import KMeans
@@ -295,9 +340,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
 
             gm = GaussianMixture(K, reg_covar=max(self.reg_covar, 1e-6), random_state=seed)
             return gm.fit(X).predict(X).astype(np.int64)
-        labels = rng.integers(K, size=n)
-        labels[rng.choice(n, size=K, replace=False)] = np.arange(K)  # no empty cluster
-        return labels.astype(np.int64)
+        return random_partition(X, K, rng)
 
     # ------------------------------------------------------------------ model pieces
     def _sigma_step(self, Xc, members, labels, K, state):
@@ -410,6 +453,33 @@ class ILASDP(ClusterMixin, BaseEstimator):
         return self
 
     def _fit_host(self, X, host):
+        if self.n_init > 1 and isinstance(self.init, str):
+            return self._fit_starts(X, host)
+        if self.n_init > 1:
+            warn(f"init is an array of labels: n_init={self.n_init} would repeat the same "
+                 "start, so one fit is run", RuntimeWarning)
+        return self._fit_one_start(X, host)
+
+    def _fit_starts(self, X, host):
+        """``n_init`` fits from independently seeded starts; the best objective wins."""
+        rng = check_rng(self.random_state)
+        best, objectives = None, []
+        for _ in range(self.n_init):
+            params = dict(self.get_params(), n_init=1,
+                          random_state=int(rng.integers(2**31 - 1)))
+            model = type(self)(**params)
+            model.n_features_in_ = self.n_features_in_
+            model._fit_one_start(X, host)
+            objectives.append(model.objective_)
+            if best is None or model.objective_ > best.objective_:
+                best = model
+        fitted = {k: v for k, v in vars(best).items() if k.endswith("_")
+                  and not k.startswith("__")}
+        vars(self).update(fitted)
+        self.solver_info_ = dict(self.solver_info_, start_objectives=objectives)
+        return self
+
+    def _fit_one_start(self, X, host):
         n, p = X.shape
         K = self._check_data(X)
         init_array = None if isinstance(self.init, str) else self._init_array(n, K, host)
@@ -434,7 +504,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
         state.update(means=means, covs=covs)
         value = self._loglik(Xc, members, covs, sizes)
         path = [value]
-        best = (value, members, labels0, means, covs, sizes)
+        best = (value, members, labels0, means, covs, sizes, None)
         labels = labels0
         self.converged_ = False
         info = {}
@@ -443,8 +513,8 @@ class ILASDP(ClusterMixin, BaseEstimator):
         for _ in progress(range(self.max_iter), verbose=self.verbose,
                           desc=f"iLA-SDP ({solver})"):
             n_iter += 1
-            members, info = self._la_step(Xc, covs, sizes, labels, solver, opts, rng, host,
-                                          state)
+            members, info, problem = self._la_step(Xc, covs, sizes, labels, solver, opts, rng,
+                                                   host, state)
             violation = float(info.get("primal_infeasibility", 0.0))
             if not violation <= _MAX_INFEASIBILITY:
                 # Keep the best feasible iterate rather than a point that covers only part
@@ -458,7 +528,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
             gain = value - path[-1]
             path.append(value)
             if value > best[0]:
-                best = (value, members, new_labels, means, covs, sizes)
+                best = (value, members, new_labels, means, covs, sizes, (problem, info))
             stable = np.array_equal(new_labels, labels)
             labels = new_labels
             if stable or gain <= self.tol * abs(value):
@@ -480,7 +550,16 @@ class ILASDP(ClusterMixin, BaseEstimator):
                  f"n_features={p}) during the fit: their own covariance is singular, so "
                  "they used the pooled within-cluster covariance (+ reg_covar) instead",
                  UserWarning)
-        value, members, labels, means, covs, sizes = best
+        value, members, labels, means, covs, sizes, solve = best
+        if solve is not None:
+            members, info, fitted = self._certify_solve(Xc, K, solve, members, opts, rng,
+                                                        host, state, path)
+            if fitted is not None:
+                value, means, covs, sizes = fitted
+        else:
+            info = dict(info, certificate=dict(
+                certified=False, gap=math.inf, note="not computed: no LA-SDP solve improved "
+                "on the start, whose memberships are returned"))
         W = np.clip(members.rowsums(), 0.0, None)
         W = W / np.maximum(W.sum(axis=1, keepdims=True), 1e-300)
         self.labels_ = np.argmax(W, axis=1).astype(np.int64)
@@ -490,6 +569,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
         self.objective_ = float(value)
         self.n_iter_ = n_iter
         self.solver_info_ = dict(info, reason=reason, total_time=time.perf_counter() - start)
+        self._set_certificate(self.solver_info_, solver)
         if self.store_Z:
             self.Z_ = np.stack([members.dense(k) for k in range(K)])
         return self
@@ -498,10 +578,9 @@ class ILASDP(ClusterMixin, BaseEstimator):
         K = len(covs)
         F_list, d_list = self._costs(Xc, covs, sizes)
         if solver == "cvxpy":
-            C_list = [F @ F.T - (d[:, None] + d[None, :]) / 2.0 for F, d in zip(F_list, d_list)]
-            Z_list, info = solve_cvxpy(C_list, [1.0] * K, verbose=self.verbose > 1,
-                                       **cvxpy_kwargs(opts))
-            return Memberships(Z=Z_list), info
+            members, info = solve_exact(F_list, d_list, [1.0] * K, opts,
+                                        verbose=self.verbose > 1)
+            return members, info, (F_list, d_list)
         rank = int(opts.get("rank", 4))
         n = Xc.shape[0]
         warm = state.get("warm")
@@ -522,19 +601,43 @@ class ILASDP(ClusterMixin, BaseEstimator):
                 noise = np.abs(rng.standard_normal((n, rank)))
                 U0.append(0.5 * ind + 0.5 * noise / np.linalg.norm(noise))
             y0 = None
-        if host.used:  # the iterations run in X's namespace, on its device
-            def there(a):
-                return move_to(a, xp=host.xp, device=host.device)
+        members, info = solve_low_rank(F_list, d_list, [1.0] * K, U0, opts, y0=y0,
+                                       host=host, verbose=self.verbose)
+        state["warm"] = (members.U, info["dual"])
+        return members, info, (F_list, d_list)
 
-            F_list, d_list, U0 = [there(F) for F in F_list], [there(d) for d in d_list], [
-                there(U) for U in U0]
-            y0 = None if y0 is None else there(y0)
-        U_list, info = solve_burer_monteiro(F_list, d_list, [1.0] * K, U0, y0=y0,
-                                            verbose=self.verbose > 1, **bm_kwargs(opts))
-        # The small bookkeeping after the iterations is on the host.
-        U_host = [host.to_numpy(U) for U in U_list]
-        state["warm"] = (U_host, host.to_numpy(info.pop("dual")))
-        return Memberships(U=U_host), info
+    def _certify_solve(self, Xc, K, solve, members, opts, rng, host, state, path):
+        """Certify the LA-SDP solve whose memberships the fit returns (once per fit).
+
+        When a higher rank or the exact solver replaced it, the covariances and the
+        objective are those of the new memberships.
+        """
+        (F_list, d_list), info = solve
+        new, info = certified(F_list, d_list, [1.0] * K, members, info, opts,
+                              certify=self.certify,
+                              fallback_max=_FALLBACK_SIZE // K, rng=rng, host=host,
+                              verbose=self.verbose)
+        info.pop("dual", None)
+        info.pop("dual_N", None)
+        if new is members:
+            return new, info, None
+        labels = np.argmax(new.rowsums(), axis=1).astype(np.int64)
+        means, covs, sizes = self._sigma_step(Xc, new, labels, K, state)
+        value = self._loglik(Xc, new, covs, sizes)
+        path.append(value)
+        return new, info, (value, means, covs, sizes)
+
+    def _set_certificate(self, info, solver):
+        """``solver_``, ``certified_`` and ``duality_gap_`` from the final solve's certificate."""
+        cert = info["certificate"]
+        self.certified_ = bool(cert["certified"])
+        self.duality_gap_ = float(cert["gap"])
+        self.solver_ = "cvxpy" if "fallback" in info else solver
+        if "note" in cert:
+            info["certificate_note"] = cert["note"]
+        elif not self.certified_ and self.verbose:
+            logger.info("ILASDP: the final LA-SDP solution is not certified optimal "
+                        "(relative duality gap %.2e > %g)", self.duality_gap_, cert["tol"])
 
     def _fit_one(self, X, reason):
         n, p = X.shape
@@ -551,6 +654,8 @@ class ILASDP(ClusterMixin, BaseEstimator):
         self.objective_ = float(value)
         self.n_iter_ = 0
         self.converged_ = True
+        self.certified_ = True  # one cluster: the only feasible point is the optimum
+        self.duality_gap_ = 0.0
         self.solver_info_ = dict(solver=self.solver_, status="trivial (n_clusters=1)",
                                  reason=reason)
         return self
@@ -575,6 +680,8 @@ class ILASDP(ClusterMixin, BaseEstimator):
         self.objective_ = sub.objective_
         self.n_iter_ = sub.n_iter_
         self.converged_ = sub.converged_
+        self.certified_ = sub.certified_
+        self.duality_gap_ = sub.duality_gap_
         self.sketch_indices_ = idx
         if self.store_Z:
             self.Z_ = sub.Z_
@@ -643,6 +750,27 @@ class ILASDP(ClusterMixin, BaseEstimator):
         host = on_host(X, where="ILASDP.score", fitted=self)
         X = check_X(self, host.to_numpy(X), reset=False)
         return float(np.mean(np.max(self._log_rule(X), axis=1)))
+
+
+def random_partition(X, K, rng):
+    """A random start: the Voronoi cells of ``K`` data points drawn without replacement.
+
+    Uniformly random labels would give every cluster the total covariance (each cell a
+    thinned copy of the whole sample), so the first LA-SDP step would see no structure.
+    The cells of random seed points are random yet spatially coherent (the random start
+    of Forgy's K-means), in the standardised coordinates.
+    """
+    n = X.shape[0]
+    Xs = (X - X.mean(axis=0)) / np.maximum(X.std(axis=0), 1e-300)
+    seeds = Xs[rng.choice(n, size=K, replace=False)]
+    labels = np.argmin(((Xs[:, None, :] - seeds[None, :, :]) ** 2).sum(axis=2), axis=1)
+    labels = labels.astype(np.int64)
+    # Every seed is its own nearest seed unless two coincide: give those a point each.
+    missing = np.setdiff1d(np.arange(K), labels)
+    if missing.size:
+        spare = rng.choice(n, size=missing.size, replace=False)
+        labels[spare] = missing
+    return labels
 
 
 def _indicator_memberships(labels, K):

@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..backend import move_to, on_host
+from ..backend import on_host
 from ..utils import check_rng
 from ..utils._param_validation import (
     BOOL,
@@ -19,26 +19,26 @@ from ..utils._param_validation import (
     StrOptions,
     fit_context,
 )
+from ._certified import certified, solve_exact, solve_low_rank
 from ._common import (
-    Memberships,
-    bm_kwargs,
     check_n_clusters,
     check_solver_options,
     check_squares_finite,
     check_X,
     choose_solver,
-    cvxpy_kwargs,
     logger,
     sketch_size,
     spectral_round,
     threshold_round,
 )
-from ._solvers import solve_burer_monteiro, solve_cvxpy
 
 #: ``solver="auto"`` uses cvxpy up to this many points, the low-rank solver up to
 #: ``_AUTO_BM_MAX``, and the sketch beyond.
 _AUTO_CVXPY_MAX = 200
 _AUTO_BM_MAX = 10_000
+#: A low-rank solve that is not certified falls back to the exact solver up to this size
+#: (where the exact solve takes about a second).
+_FALLBACK_MAX = 60
 SOLVERS = ("auto", "cvxpy", "bm", "sketch")
 _ARRAY_ATTRS = ("labels_", "cluster_centers_", "Z_", "sketch_indices_")
 
@@ -75,7 +75,24 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
     solver_options : dict, optional
         cvxpy: ``cvxpy_solver`` ("SCS" or "CLARABEL"), ``eps`` (> 0), ``max_iters``.
         bm: ``rank``, ``max_iter``, ``max_inner`` (integers >= 1), ``tol`` (>= 0),
-        ``feas_tol`` and ``beta`` (> 0).
+        ``feas_tol`` and ``beta`` (> 0). Certificate: ``certify_tol`` (> 0, default 1e-3),
+        the relative duality gap below which a solution counts as optimal, and
+        ``max_rank`` (default twice the rank), the rank a low-rank solve that is not
+        certified is repeated at before the exact solver takes over (up to 60 points, where
+        the exact solve takes about a second).
+        ``certify_tol`` must stay above the accuracy of the solver that produced the
+        point: the low-rank solver stops at row-sum violations of ``feas_tol`` (1e-4)
+        and SCS at ``eps`` (1e-5), both well inside the default 1e-3.
+    certify : bool, default=True
+        Compute an optimality certificate of the returned SDP solution (once per fit):
+        an upper bound on the relaxation's optimum from a dual solution built at the
+        point (weak duality), so that ``duality_gap_`` bounds how far the solution's
+        objective is from the optimum, and ``certified_`` says whether that relative
+        gap is at most ``solver_options["certify_tol"]``. An uncertified low-rank
+        solution is solved again at twice the rank, then by the exact solver on small
+        data. It costs one dense top eigenvalue per solve (0.1 s at 1000 points), plus a
+        least-squares fit of the multipliers up to 200 points (about 0.5 s); above 2000
+        points it is skipped.
     subsample_size : int >= 2, optional
         Subsample size of the sketch (default ``min(n, 1000)``).
     store_Z : bool, default=False
@@ -95,7 +112,17 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
     objective_ : float
         Optimal value ``<X X', Z>`` of the relaxation (centred X).
     solver_ : str
-        The solver that ran.
+        The solver that ran: ``"cvxpy"`` when a low-rank solve was not certified and
+        the exact solver took over (``solver_info_["fallback"]`` says why).
+    certified_ : bool
+        Whether the relaxation's solution is certified optimal: the relative duality gap
+        from a dual solution built at the point is at most ``certify_tol``. False (with
+        ``duality_gap_ = inf``) with ``certify=False`` or above 2000 points. Not
+        certified does not mean not optimal: the dual built may just be too weak (it is
+        tight when the relaxation's solution is a partition, as on separated clusters).
+    duality_gap_ : float
+        Relative duality gap ``(bound - objective) / max(1, |objective|)`` (of the
+        subsample's solve for the sketch).
     solver_info_ : dict
         Status, time, iterations and primal infeasibility of the solve, and ``reason``.
     Z_ : ndarray of shape (n, n)
@@ -129,6 +156,10 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
        operator splitting and homogeneous self-dual embedding", Journal of Optimization
        Theory and Applications 169(3), 1042-1068, 2016. SCS, the default conic solver of
        ``solver="cvxpy"``.
+    .. [6] S. Burer and R. D. C. Monteiro, "A nonlinear programming algorithm for solving
+       semidefinite programs via low-rank factorization", Mathematical Programming
+       95(2), 329-357, 2003. The low-rank factorisation and the practice of checking a
+       low-rank point with a dual certificate (weak duality of the convex SDP).
 
     Examples
     --------
@@ -151,18 +182,21 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
         "solver_options": [dict, None],
         "subsample_size": [Interval(Integral, 2, None, closed="left"), None],
         "store_Z": BOOL,
+        "certify": BOOL,
         "random_state": RANDOM_STATE,
         "verbose": VERBOSE,
     }
 
     def __init__(self, n_clusters=2, *, solver="auto", rounding="spectral", solver_options=None,
-                 subsample_size=None, store_Z=False, random_state=None, verbose=0):
+                 subsample_size=None, store_Z=False, certify=True, random_state=None,
+                 verbose=0):
         self.n_clusters = n_clusters
         self.solver = solver
         self.rounding = rounding
         self.solver_options = solver_options
         self.subsample_size = subsample_size
         self.store_Z = store_Z
+        self.certify = certify
         self.random_state = random_state
         self.verbose = verbose
 
@@ -213,6 +247,8 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
         if K == 1:
             self._set_labels(X, np.zeros(n, dtype=np.int64))
             self.objective_ = 0.0
+            self.certified_ = True  # one cluster: Z = 11'/n is the only feasible point
+            self.duality_gap_ = 0.0
             self.solver_info_ = dict(solver=solver, status="trivial (n_clusters=1)",
                                      reason=reason)
             return self
@@ -220,9 +256,10 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
             return self._fit_sketch(X, K, opts, rng, reason)
         labels, info, Zfull = _solve_and_round(X, K, solver, opts, self.rounding, rng,
                                                host=host, verbose=self.verbose,
-                                               store_Z=self.store_Z)
+                                               store_Z=self.store_Z, certify=self.certify)
         info["reason"] = reason
         self.solver_info_ = info
+        self._set_certificate(info, solver)
         self.objective_ = info["objective"]
         if self.store_Z:
             self.Z_ = Zfull
@@ -237,19 +274,33 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
         inner_solver, _ = choose_solver("auto", m, _AUTO_CVXPY_MAX, np.inf)
         sub_labels, info, Zfull = _solve_and_round(X[idx], K, inner_solver, opts,
                                                    self.rounding, rng, verbose=self.verbose,
-                                                   store_Z=self.store_Z)
+                                                   store_Z=self.store_Z, certify=self.certify)
         centers = np.stack([X[idx][sub_labels == k].mean(axis=0)
                             for k in np.unique(sub_labels)])
         labels = _nearest(X, centers)
         info = dict(info, solver=f"sketch/{info['solver']}", subsample_size=m, reason=reason,
                     total_time=time.perf_counter() - start)
         self.solver_info_ = info
+        self._set_certificate(info, "sketch")
         self.objective_ = info["objective"]
         self.sketch_indices_ = idx
         if self.store_Z:
             self.Z_ = Zfull
         self._set_labels(X, labels)
         return self
+
+    def _set_certificate(self, info, solver):
+        """``solver_``, ``certified_`` and ``duality_gap_`` from the solve's certificate."""
+        cert = info["certificate"]
+        self.certified_ = bool(cert["certified"])
+        self.duality_gap_ = float(cert["gap"])
+        if "fallback" in info and solver != "sketch":
+            self.solver_ = "cvxpy"
+        if "note" in cert:
+            info["certificate_note"] = cert["note"]
+        elif not self.certified_ and self.verbose:
+            logger.info("KMeansSDP: the SDP solution is not certified optimal (relative "
+                        "duality gap %.2e > %g)", self.duality_gap_, cert["tol"])
 
     def _set_labels(self, X, labels):
         _, labels = np.unique(labels, return_inverse=True)
@@ -286,7 +337,7 @@ def _nearest(X, centers):
 
 
 def _solve_and_round(X, K, solver, opts, rounding, rng, *, host=None, verbose=0,
-                     store_Z=False):
+                     store_Z=False, certify=True):
     """Solve the Peng-Wei SDP with ``solver`` ("cvxpy" or "bm") and round it.
 
     With a ``host`` round trip in use, the low-rank iterations run in the caller's
@@ -295,23 +346,19 @@ def _solve_and_round(X, K, solver, opts, rounding, rng, *, host=None, verbose=0,
     n = X.shape[0]
     Xc = X - X.mean(axis=0)
     Zfull = None
+    zeros = np.zeros(n)
     if solver == "cvxpy":
-        Z_list, info = solve_cvxpy([Xc @ Xc.T], [K], verbose=bool(verbose),
-                                   **cvxpy_kwargs(opts))
-        members = Memberships(Z=Z_list)
+        members, info = solve_exact([Xc], [zeros], [K], opts, verbose=verbose)
     else:
         rank = int(opts.get("rank", 2 * K))
         U0 = np.abs(rng.standard_normal((n, rank)))
-        F = Xc
-        if host is not None and host.used:
-            F = move_to(Xc, xp=host.xp, device=host.device)
-            U0 = move_to(U0, xp=host.xp, device=host.device)
-        zeros = F[:, 0] * 0.0
-        U_list, info = solve_burer_monteiro([F], [zeros], [K], [U0], verbose=verbose > 1,
-                                            **bm_kwargs(opts))
-        info.pop("dual")
-        members = Memberships(U=[host.to_numpy(U) if host is not None else U
-                                 for U in U_list])
+        members, info = solve_low_rank([Xc], [zeros], [K], [U0], opts, host=host,
+                                       verbose=verbose)
+    members, info = certified([Xc], [zeros], [K], members, info, opts, certify=certify,
+                              fallback_max=_FALLBACK_MAX, rng=rng, host=host,
+                              verbose=verbose)
+    info.pop("dual", None)
+    info.pop("dual_N", None)
     if store_Z:
         Zfull = members.dense(0)
     factor = members.factor(0)

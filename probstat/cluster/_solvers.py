@@ -67,7 +67,9 @@ def solve_cvxpy(C_list, traces, *, cvxpy_solver="SCS", eps=1e-5, max_iters=20000
     -------
     Z_list : list of ndarray
     info : dict
-        ``status``, ``solver``, ``solve_time``, ``objective``, ``primal_infeasibility``.
+        ``status``, ``solver``, ``solve_time``, ``objective``, ``primal_infeasibility``,
+        ``dual`` (the multipliers of ``sum_b Z_b 1 = 1``) and ``dual_N`` (those of
+        ``Z_b >= 0``, one matrix per block).
 
     Raises
     ------
@@ -91,9 +93,12 @@ def solve_cvxpy(C_list, traces, *, cvxpy_solver="SCS", eps=1e-5, max_iters=20000
     Zs = [cp.Variable((n, n), PSD=True) for _ in C_list]
     objective = sum(cp.sum(cp.multiply(C / scale, Z)) for C, Z in zip(C_list, Zs))
     cons = []
+    nonneg = []
     for Z, t in zip(Zs, traces):
-        cons += [Z >= 0, cp.trace(Z) == float(t)]
-    cons.append(sum(Z @ one for Z in Zs) == one)
+        nonneg.append(Z >= 0)
+        cons += [nonneg[-1], cp.trace(Z) == float(t)]
+    rowsum = sum(Z @ one for Z in Zs) == one
+    cons.append(rowsum)
     problem = cp.Problem(cp.Maximize(objective), cons)
     if solver == "SCS":
         opts = dict(eps_abs=eps, eps_rel=eps, max_iters=int(max_iters))
@@ -127,6 +132,13 @@ def solve_cvxpy(C_list, traces, *, cvxpy_solver="SCS", eps=1e-5, max_iters=20000
         objective=float(sum(np.sum(C * Z) for C, Z in zip(C_list, Z_list))),
         primal_infeasibility=float(np.max(np.abs(resid))),
         iterations=problem.solver_stats.num_iters,
+        # Multipliers of the row-sum constraint, on the costs' own scale (the optimum
+        # certificate starts from them).
+        dual=np.asarray(rowsum.dual_value, dtype=float).reshape(n) * scale
+        if rowsum.dual_value is not None else np.zeros(n),
+        # and of Z_b >= 0 (None when the solver gave none).
+        dual_N=None if any(c.dual_value is None for c in nonneg) else [
+            np.asarray(c.dual_value, dtype=float) * scale for c in nonneg],
     )
     return Z_list, info
 

@@ -13,7 +13,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import GaussianMixture
 
-import probstat.cluster._ila_sdp as ila_module
+import probstat.cluster._certified as certified_module
 from probstat.cluster import ILASDP
 from probstat.datasets import make_heterogeneous_gmm
 from probstat.utils import ConvergenceWarning
@@ -65,9 +65,15 @@ def test_unbalanced_clusters_em_is_better():
     assert pairs[:, 1].mean() > pairs[:, 0].mean()
 
 
+_REAL_SOLVER = certified_module.solve_burer_monteiro
+
+
 def _collapsed_solver(F_list, d_list, traces, U0_list, **kwargs):
     """A low-rank solve that ends with each block on one point (what a stalled solve on
-    many clusters returned): ``sum_k Z_k 1`` covers K points out of n."""
+    many clusters returned): ``sum_k Z_k 1`` covers K points out of n. The one-block
+    K-means SDP of the start is solved for real."""
+    if len(traces) == 1:
+        return _REAL_SOLVER(F_list, d_list, traces, U0_list, **kwargs)
     n, r = U0_list[0].shape
     U = []
     for k, t in enumerate(traces):
@@ -88,7 +94,7 @@ def test_infeasible_la_step_is_discarded(monkeypatch):
     iterate is now discarded with a ConvergenceWarning and the best feasible one kept."""
     X, y = _trap(0)
     reference = ILASDP(3, solver="bm", random_state=0).fit(X)
-    monkeypatch.setattr(ila_module, "solve_burer_monteiro", _collapsed_solver)
+    monkeypatch.setattr(certified_module, "solve_burer_monteiro", _collapsed_solver)
     with pytest.warns(ConvergenceWarning, match="ended infeasible"):
         model = ILASDP(3, solver="bm", random_state=0).fit(X)
     np.testing.assert_array_equal(model.labels_, model.init_labels_)

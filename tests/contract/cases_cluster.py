@@ -20,9 +20,11 @@ COVS = np.array([[[2.0, -0.5], [-0.5, 0.5]], [[0.8, 0.1], [0.1, 0.6]]])
 _BAD_COMMON = {
     "n_clusters": [0, 2.5, "2", 50],  # 50 > n_samples
     "solver": ["mosek", 1],
-    "solver_options": ["eps", {"bogus": 1}, {"rank": 0}, {"max_iter": "5"}, {"eps": -1.0}],
+    "solver_options": ["eps", {"bogus": 1}, {"rank": 0}, {"max_iter": "5"}, {"eps": -1.0},
+                       {"certify_tol": 0.0}, {"max_rank": 0}],
     "subsample_size": [1, 2.5, "10"],
     "store_Z": ["yes", 1],
+    "certify": ["yes", 1],
 }
 
 
@@ -66,7 +68,8 @@ CASES = [
          host=True,
          bad_params={**_BAD_COMMON, "init": ["bogus", 3],
                      "covariance_update": ["both", None], "reg_covar": [-1.0, "0.1"],
-                     "shrinkage": [1.5, -0.1, "lw"], "weights": ["no", 1]}),
+                     "shrinkage": [1.5, -0.1, "lw"], "weights": ["no", 1],
+                     "n_init": [0, 1.5, "2"]}),
     Case("probstat.cluster.ILASDP", _ilasdp_init, id="init", arrays={"X": X, "init": Y},
          params={"n_clusters": 2, "solver": "cvxpy", "store_Z": True, "random_state": 0},
          kinds={"init": "labels"}, paired=(("X", "init"),), host=True, rtol=1e-6,
