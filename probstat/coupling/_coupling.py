@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import math
+import sys
 
 import numpy as np
 
@@ -11,11 +14,15 @@ from ..backend import on_host, to_numpy
 from ..base import ResultMixin
 from ..utils import check_rng, check_scalar_in, check_stochastic_matrix, entropy
 from ..utils._numerics import log_base
+from ..utils._parallel import check_n_jobs, parallel_map, runs_serially
 from ._arrays import JointArrayMixin
 from ._validation import check_marginals
 
 #: A coupling whose marginals miss the inputs by more than this gets a warning.
 RESIDUAL_WARN = 1e-6
+
+#: Rows per task of :func:`greedy_mec_batch` with workers (independent of ``n_jobs``).
+BATCH_CHUNK_ROWS = 4096
 
 
 def _marginals_of(indices, masses, shape):
@@ -478,26 +485,99 @@ def _check_batch(A, name):
     return np.ascontiguousarray(A, dtype=np.float64)
 
 
-def greedy_mec_batch(P, Q, *, tol=1e-15) -> CouplingBatch:
+def _batch_outputs(batch, n, k):
+    capacity = n + k - 1
+    return (np.zeros((batch, capacity, 2), dtype=np.int64),
+            np.zeros((batch, capacity), dtype=np.float64), np.zeros(batch, dtype=np.int64))
+
+
+def _greedy_chunk(task, tol):
+    """``(indices, masses, n_atoms)`` of the rows of one chunk, in one thread."""
+    from ._kernels import greedy_batch_serial
+
+    P, Q = task
+    out = _batch_outputs(P.shape[0], P.shape[1], Q.shape[1])
+    greedy_batch_serial(P, Q, tol, *out)
+    return out
+
+
+def _greedy_block(P, Q, tol):
+    """:func:`_greedy_chunk` on one row block of dask input (validated on the worker)."""
+    return _greedy_chunk((_check_batch(P, "P"), _check_batch(Q, "Q")), tol)
+
+
+def _is_dask_array(A):
+    """Whether ``A`` is a ``dask.array.Array`` (without importing dask)."""
+    da = sys.modules.get("dask.array")
+    return da is not None and isinstance(A, da.Array)
+
+
+def _concat(parts, shape):
+    return CouplingBatch(np.concatenate([p[0] for p in parts]),
+                         np.concatenate([p[1] for p in parts]),
+                         np.concatenate([p[2] for p in parts]), shape)
+
+
+def _greedy_mec_batch_dask(P, Q, tol):
+    """:func:`greedy_mec_batch` on dask input: one task per row block of ``P``."""
+    import dask
+    import dask.array as da
+
+    arrays = []
+    for A, name in ((P, "P"), (Q, "Q")):
+        A = da.asarray(A)
+        if A.ndim != 2:
+            raise ValueError(f"{name} must be 2-D, one probability vector per row "
+                             f"(got {A.ndim} dimensions)")
+        if any(math.isnan(c) for c in A.chunks[0]):
+            A = A.compute_chunk_sizes()
+        arrays.append(A)
+    P, Q = arrays
+    if P.shape[0] != Q.shape[0]:
+        raise ValueError(
+            f"P and Q must have the same number of rows (got {P.shape[0]} and {Q.shape[0]})"
+        )
+    if P.shape[0] == 0 or P.shape[1] == 0 or Q.shape[1] == 0:
+        raise ValueError(f"P and Q must not be empty (got shapes {P.shape} and {Q.shape})")
+    P = P.rechunk({1: -1})
+    Q = Q.rechunk((P.chunks[0], (Q.shape[1],)))
+    call = dask.delayed(_greedy_block, pure=True)
+    parts = dask.compute(*[call(p, q, tol) for p, q in
+                           zip(P.to_delayed().ravel(), Q.to_delayed().ravel())])
+    return _concat(parts, (int(P.shape[1]), int(Q.shape[1])))
+
+
+def greedy_mec_batch(P, Q, *, tol=1e-15, n_jobs=None) -> CouplingBatch:
     """Greedy minimum-entropy couplings of ``P[b]`` with ``Q[b]`` for every row ``b``.
 
-    The problems run in parallel threads (numba ``prange``); each one is the same
-    computation as :func:`greedy_mec`, so results do not depend on the thread count.
+    In one process the problems run in parallel threads (numba ``prange``). With workers
+    (``n_jobs``, or an active ``joblib.parallel_config`` such as joblib's Dask backend)
+    the rows are cut into chunks of 4096 whatever the number of workers, each chunk runs
+    in one thread of a worker, and the pieces are put back in order. Each row is the same
+    computation as :func:`greedy_mec`, so the result is identical, to the last bit,
+    however the work is spread.
 
     Parameters
     ----------
-    P : array-like of shape (batch, n)
-        One probability vector per row.
-    Q : array-like of shape (batch, k)
+    P : array-like or dask array of shape (batch, n)
+        One probability vector per row. A ``dask.array.Array`` (``P`` or ``Q``) is
+        computed block of rows by block of rows on Dask's active scheduler (a
+        ``distributed.Client`` when one is active); the blocks are never gathered.
+    Q : array-like or dask array of shape (batch, k)
         One probability vector per row.
     tol : float, default=1e-15
         As in :func:`greedy_mec`.
+    n_jobs : int or None, default=None
+        Number of joblib workers (``-1``: all cores); ``None`` follows the active
+        ``joblib.parallel_config`` and otherwise runs in this process. Ignored for dask
+        input, which goes where Dask sends it.
 
     Returns
     -------
     CouplingBatch
         The kernel runs on the CPU: array-API inputs are copied to NumPy and the result's
-        arrays moved back to their namespace.
+        arrays moved back to their namespace. For dask input the result holds NumPy
+        arrays (``(n + k - 1) * 24 + 8`` bytes per row).
 
     Notes
     -----
@@ -524,6 +604,10 @@ def greedy_mec_batch(P, Q, *, tol=1e-15) -> CouplingBatch:
     >>> np.round(greedy_mec_batch(P, Q).entropy(), 4).tolist()
     [1.8464, 1.5]
     """
+    n_jobs = check_n_jobs(n_jobs)
+    if _is_dask_array(P) or _is_dask_array(Q):
+        tol = check_scalar_in(tol, "tol", low=0)
+        return _greedy_mec_batch_dask(P, Q, float(tol))
     host = on_host(P, Q, where="greedy_mec_batch")
     P = _check_batch(host.to_numpy(P), "P")
     Q = _check_batch(host.to_numpy(Q), "Q")
@@ -531,14 +615,18 @@ def greedy_mec_batch(P, Q, *, tol=1e-15) -> CouplingBatch:
         raise ValueError(
             f"P and Q must have the same number of rows (got {P.shape[0]} and {Q.shape[0]})"
         )
-    tol = check_scalar_in(tol, "tol", low=0)
-    from ._kernels import greedy_batch
-
+    tol = float(check_scalar_in(tol, "tol", low=0))
     batch, n = P.shape
     k = Q.shape[1]
-    capacity = n + k - 1
-    out_idx = np.zeros((batch, capacity, 2), dtype=np.int64)
-    out_mass = np.zeros((batch, capacity), dtype=np.float64)
-    out_count = np.zeros(batch, dtype=np.int64)
-    greedy_batch(P, Q, float(tol), out_idx, out_mass, out_count)
+    if batch > BATCH_CHUNK_ROWS and not runs_serially(n_jobs):
+        starts = range(0, batch, BATCH_CHUNK_ROWS)
+        parts = parallel_map(
+            functools.partial(_greedy_chunk, tol=tol),
+            [(P[s:s + BATCH_CHUNK_ROWS], Q[s:s + BATCH_CHUNK_ROWS]) for s in starts],
+            n_jobs=n_jobs)
+        return host.from_numpy(_concat(parts, (int(n), int(k))))
+    from ._kernels import greedy_batch
+
+    out_idx, out_mass, out_count = _batch_outputs(batch, n, k)
+    greedy_batch(P, Q, tol, out_idx, out_mass, out_count)
     return host.from_numpy(CouplingBatch(out_idx, out_mass, out_count, (int(n), int(k))))

@@ -4,7 +4,8 @@
   marginal pre-sorted once (descending value, ascending index) and a binary max-heap that
   holds only the partially used "remainders". Ties are broken by the lowest index, exactly
   as ``numpy.argmax`` does in the O(n^2) research code.
-- :func:`greedy_batch`: many small two-marginal couplings in parallel (``prange``).
+- :func:`greedy_batch`: many small two-marginal couplings in parallel (``prange``);
+  :func:`greedy_batch_serial` the same in one thread.
 - :func:`exact_dp`: exact minimum-entropy coupling of two marginals by dynamic programming
   over rooted spanning trees of the bipartite graph (subsets of the ``n + k`` outcomes).
 - :func:`majorize_profile_core`: the O(N) sweep of the majorize-profile lower bound.
@@ -163,22 +164,37 @@ def _argsort_desc(x):
     return np.argsort(-x, kind="mergesort")
 
 
+@jit(cache=True)
+def _greedy_row(P, Q, b, tol, offsets, out_idx, out_mass, out_count):
+    """Greedy coupling of row ``b``: the one computation both batch kernels run."""
+    n = P.shape[1]
+    k = Q.shape[1]
+    order = np.empty(n + k, dtype=np.int64)
+    order[:n] = _argsort_desc(P[b])
+    order[n:] = _argsort_desc(Q[b])
+    svals = np.empty(n + k, dtype=np.float64)
+    for j in range(n):
+        svals[j] = P[b, order[j]]
+    for j in range(k):
+        svals[n + j] = Q[b, order[n + j]]
+    out_count[b] = greedy_core(svals, offsets, order, tol, out_idx[b], out_mass[b])
+
+
 @jit(parallel=True)
 def greedy_batch(P, Q, tol, out_idx, out_mass, out_count):
     """Greedy coupling of ``P[b]`` with ``Q[b]`` for every row ``b`` (in parallel)."""
-    n = P.shape[1]
-    k = Q.shape[1]
-    offsets = np.array([0, n, n + k], dtype=np.int64)
+    offsets = np.array([0, P.shape[1], P.shape[1] + Q.shape[1]], dtype=np.int64)
     for b in prange(P.shape[0]):
-        order = np.empty(n + k, dtype=np.int64)
-        order[:n] = _argsort_desc(P[b])
-        order[n:] = _argsort_desc(Q[b])
-        svals = np.empty(n + k, dtype=np.float64)
-        for j in range(n):
-            svals[j] = P[b, order[j]]
-        for j in range(k):
-            svals[n + j] = Q[b, order[n + j]]
-        out_count[b] = greedy_core(svals, offsets, order, tol, out_idx[b], out_mass[b])
+        _greedy_row(P, Q, b, tol, offsets, out_idx, out_mass, out_count)
+
+
+@jit(cache=True)
+def greedy_batch_serial(P, Q, tol, out_idx, out_mass, out_count):
+    """:func:`greedy_batch` in one thread, for the chunks that joblib or Dask workers run
+    side by side (no nested thread pools); row by row the same computation."""
+    offsets = np.array([0, P.shape[1], P.shape[1] + Q.shape[1]], dtype=np.int64)
+    for b in range(P.shape[0]):
+        _greedy_row(P, Q, b, tol, offsets, out_idx, out_mass, out_count)
 
 
 @jit(cache=True)

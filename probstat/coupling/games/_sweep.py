@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from ...utils import (
     entropy,
     progress,
 )
+from ...utils._parallel import check_n_jobs, parallel_map, runs_serially
 from ._gridworld import check_world
 from ._protocol import ENCODERS, _play, check_policy
 from ._softq import _soft_q
@@ -104,10 +106,19 @@ def _check_encoders(encoders):
     return encoders
 
 
+def _play_cell(task, world, tables, prior, rates, encoders, n_episodes, max_steps):
+    """The six statistics of one (encoder, rate, beta) cell, from its own seed."""
+    (i, j, k), seed = task
+    res = _play(world, tables[k], prior, rates[j], encoders[i], n_episodes, max_steps,
+                np.random.default_rng(seed), False)
+    return (res.mean_reward, res.accuracy, res.information, res.reward_se, res.accuracy_se,
+            res.information_se)
+
+
 def mcg_sweep(world, betas, rate_fractions=(1.0,), *,
               encoders=("greedy", "adaptive_bins", "fixed_bins"),
               n_messages=512, n_episodes=200, max_steps=1000, n_iter=100,
-              random_state=None, verbose=False) -> MCGSweep:
+              random_state=None, verbose=False, n_jobs=None) -> MCGSweep:
     """Play the Markov coding game over temperatures, rates and encoders.
 
     Parameters
@@ -132,7 +143,12 @@ def mcg_sweep(world, betas, rate_fractions=(1.0,), *,
     random_state : None, int, RandomState or Generator
         Each (encoder, rate, beta) cell gets its own stream drawn from it.
     verbose : bool, default=False
-        Progress bar over the cells.
+        Progress bar over the cells (shown when the cells run in this process).
+    n_jobs : int or None, default=None
+        Number of joblib workers for the cells (``-1``: all cores); ``None`` follows the
+        active ``joblib.parallel_config`` (joblib's Dask backend sends the cells to a
+        Dask cluster) and otherwise runs in this process. Every cell draws from its own
+        seed, so the result does not depend on ``n_jobs``.
 
     Returns
     -------
@@ -180,31 +196,28 @@ def mcg_sweep(world, betas, rate_fractions=(1.0,), *,
     n_iter = check_scalar_in(n_iter, "n_iter", low=1, integer=True)
     rng = check_rng(random_state)
     verbose = check_verbose(verbose)
+    n_jobs = check_n_jobs(n_jobs)
 
     policies = [_soft_q(world, float(b), n_iter, 0.0) for b in betas]
     prior = np.full(n_messages, 1.0 / n_messages)
     h_prior = entropy(prior)
     tables = [check_policy(p.policy, world) for p in policies]
-    reward = np.zeros((len(encoders), fractions.size, betas.size))
-    accuracy = np.zeros_like(reward)
-    information = np.zeros_like(reward)
-    reward_se = np.zeros_like(reward)
-    accuracy_se = np.zeros_like(reward)
-    information_se = np.zeros_like(reward)
     cells = [(i, j, k) for i in range(len(encoders)) for j in range(fractions.size)
              for k in range(betas.size)]
-    seeds = rng.integers(0, 2**63 - 1, size=len(cells))
-    for (i, j, k), seed in progress(list(zip(cells, seeds)), verbose=verbose,
-                                    desc="MCG sweep"):
-        res = _play(world, tables[k], prior, float(fractions[j]) * h_prior,
-                    encoders[i], n_episodes, max_steps, np.random.default_rng(int(seed)),
-                    False)
-        reward[i, j, k] = res.mean_reward
-        accuracy[i, j, k] = res.accuracy
-        information[i, j, k] = res.information
-        reward_se[i, j, k] = res.reward_se
-        accuracy_se[i, j, k] = res.accuracy_se
-        information_se[i, j, k] = res.information_se
+    seeds = [int(s) for s in rng.integers(0, 2**63 - 1, size=len(cells))]
+    play_cell = functools.partial(
+        _play_cell, world=world, tables=tables, prior=prior,
+        rates=[float(f) * h_prior for f in fractions], encoders=encoders,
+        n_episodes=n_episodes, max_steps=max_steps)
+    tasks = list(zip(cells, seeds))
+    if runs_serially(n_jobs):
+        stats = [play_cell(task) for task in progress(tasks, verbose=verbose,
+                                                      desc="MCG sweep")]
+    else:
+        stats = parallel_map(play_cell, tasks, n_jobs=n_jobs)
+    shape = (len(encoders), fractions.size, betas.size)
+    (reward, accuracy, information, reward_se, accuracy_se,
+     information_se) = np.array(stats, dtype=np.float64).T.reshape(6, *shape)
     entropies = np.array([p.mean_entropy() for p in policies])
     sweep = MCGSweep(betas.copy(), fractions.copy(), encoders, reward, accuracy,
                      information, entropies, reward_se, accuracy_se, information_se)
