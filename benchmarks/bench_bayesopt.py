@@ -1,4 +1,4 @@
-"""probstat.bayesopt against scikit-optimize: time per iteration and regret.
+"""probstat.bayesopt against scikit-optimize and BoTorch: time per iteration and regret.
 
 Run from the repository root::
 
@@ -15,16 +15,30 @@ tables and writes them to ``docs/performance/bayesopt.md``.
    3 iterations each, median.
 2. GP fit alone at n = 1000, d = 6: probstat ``GaussianProcess.fit`` (MAP, one start)
    against scikit-optimize's surrogate (scikit-learn GP with skopt's kernel and 2 restarts).
-   BoTorch is not installed here, so a BoTorch comparison is replaced by this
-   scikit-optimize ratio.
+   BoTorch's fit at the same size is in table 5.
 3. Regret: median log10 simple regret over the seeds on Branin after 30 evaluations and
    Hartmann-6 after 60, probstat ``minimize`` (log-EI) against ``skopt.gp_minimize``
    (defaults, ``n_initial_points`` equal to probstat's initial design), same seeds.
 4. Random search with the same budget and seeds (uniform points in the box), the
    baseline BO must beat to be worth its overhead.
 
+5. BoTorch (``--botorch-only``, its own marked block): one iteration at n = 300, d = 6
+   against BoTorch's documented loop (SingleTaskGP, fit_gpytorch_mll,
+   LogExpectedImprovement, optimize_acqf with num_restarts=10, raw_samples=512) and the
+   GP fit at n = 1000, one torch and one BLAS thread, same inputs; regret on Branin (30)
+   and Hartmann-6 (60) from the same initial design, as many seeds as fit in 7 minutes
+   (at least 5); multi-fidelity augmented Hartmann-6 (cost 5 + s, total cost 150)
+   against BoTorch's ``qMultiFidelityKnowledgeGradient`` as in its continuous
+   multi-fidelity tutorial (64 fantasies, q = 1), as many seeds as fit in 10 minutes
+   (at least 3). torch and BoTorch are not probstat dependencies: run this part with
+   the python of a separate environment holding probstat, torch and botorch
+   (``python -m venv env && env/bin/pip install -e . botorch``); about 25 minutes on a
+   shared 2-core machine, half of it BoTorch's multi-fidelity KG (about 20 s per
+   iteration). The BoTorch loops live in ``_botorch_loops.py``.
+
 ``--random-only`` recomputes only table 4 (seconds) and rewrites that subsection of the
 existing ``docs/performance/bayesopt.md``, leaving the other tables as they were.
+``--fidelity-only`` and ``--derivative-only`` do the same for their blocks.
 """
 
 from __future__ import annotations
@@ -38,6 +52,13 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from _botorch_loops import (
+    botorch_fit,
+    botorch_logei_next,
+    botorch_mfkg_run,
+    import_botorch,
+)
+from _common import write_block
 from threadpoolctl import threadpool_limits
 
 from probstat.bayesopt import BayesianOptimizer, GaussianProcess, minimize
@@ -195,7 +216,7 @@ def fidelity_section(seeds, budget=150.0, raw_samples=256,
         "evaluated x with the best posterior mean at s = 1, for log-EI the best evaluated "
         "point. The KG is maximised by multistart L-BFGS-B over (x, s) (8 starts from the "
         "best quasi-random candidates, central-difference gradients). BoTorch's "
-        "multi-fidelity KG was not run (BoTorch is not installed on this machine).",
+        "multi-fidelity KG is compared in the BoTorch block below.",
         "",
         "| cost | method | median log10 regret | seeds where KG <= log-EI | "
         "mean evaluations | share at s < 0.5 | mean seconds per iteration |",
@@ -257,7 +278,19 @@ def main():
                         help="recompute only the random-search table (20 seeds) in place")
     parser.add_argument("--fidelity-only", action="store_true",
                         help="recompute only the multi-fidelity block (10 seeds) in place")
+    parser.add_argument("--botorch-only", action="store_true",
+                        help="run only the BoTorch comparison (needs torch and botorch) "
+                             "and rewrite its block in place")
     args = parser.parse_args()
+    if args.botorch_only:
+        quick = dict(regret_seconds=0.0, min_regret_seeds=1, fidelity_seconds=0.0,
+                     min_fidelity_seeds=1)
+        body = botorch_section(**(quick if args.quick else {}))
+        if args.no_write:
+            print(body)
+        else:
+            write_block("bayesopt", BOTORCH_KEY, body)
+        return
     seeds = range(3) if args.quick else range(20)
     out = ROOT / "docs" / "performance" / "bayesopt.md"
     if args.fidelity_only:
@@ -306,9 +339,8 @@ def main():
         f"| GP hyperparameter fit, n = 1000, d = 6 | {fit_ours:.2f} | {fit_theirs:.2f} | "
         f"{fit_theirs / fit_ours:.1f}x |",
         "",
-        "BoTorch is not installed on this machine; the n = 1000 comparison is reported "
-        "against scikit-optimize's surrogate instead (single-thread BoTorch 0.18.1 fits take "
-        "2.6-8.4 s at n = 1000 on a faster Xeon).",
+        "BoTorch's loop and fit at the same sizes are compared in the BoTorch block "
+        "below (`--botorch-only`).",
         "",
         f"### Regret ({len(seeds)} seeds, same seeds for both)",
         "",
@@ -338,6 +370,9 @@ def main():
         if FIDELITY_START in old:  # keep the multi-fidelity block (--fidelity-only)
             _write_fidelity_block(out, [FIDELITY_START + old.split(FIDELITY_START, 1)[1]
                                         .split(FIDELITY_END, 1)[0] + FIDELITY_END])
+        start, end = f"<!-- {BOTORCH_KEY}:start -->", f"<!-- {BOTORCH_KEY}:end -->"
+        if start in old and end in old:  # keep the BoTorch block (--botorch-only)
+            write_block("bayesopt", BOTORCH_KEY, old.split(start, 1)[1].split(end, 1)[0])
 
 
 
@@ -476,6 +511,226 @@ def _derivative_main():
     print("\n".join(lines))
     if not args.no_write:
         write_derivative_block(lines, ROOT / "docs" / "performance" / "bayesopt.md")
+
+
+# --------------------------------------------------------------------------------------
+# BoTorch: single-fidelity loop, regret, multi-fidelity KG
+# (``--botorch-only`` runs this section alone and rewrites its marked block; BoTorch and
+# torch are not probstat dependencies: install them in a separate environment)
+# --------------------------------------------------------------------------------------
+BOTORCH_KEY = "botorch"
+
+
+
+
+
+
+def _ours_ask_times(X, y, n, reps, seed):
+    """Seconds of ``BayesianOptimizer.ask`` after n, n + 1, ... observations."""
+    times = []
+    opt = BayesianOptimizer([(0.0, 1.0)] * X.shape[1], n_initial=1, random_state=seed)
+    opt.tell([list(x) for x in X[:n]], list(y[:n]))
+    for r in range(reps):
+        t = time.perf_counter()
+        opt.ask()
+        times.append(time.perf_counter() - t)
+        opt.pending = []
+        opt.tell(list(X[n + r]), float(y[n + r]))
+    return times
+
+
+def _botorch_iteration_and_fit(torch, n=300, d=6, reps=3, n_fit=1000, seed=0):
+    """Median seconds of one iteration at n (both), and one GP fit at n_fit (both)."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(size=(n + reps, d))
+    y = hartmann6(X)
+    ours = _ours_ask_times(X, y, n, reps, seed)
+    theirs = []
+    torch.manual_seed(seed)
+    for r in range(reps):
+        t = time.perf_counter()
+        botorch_logei_next(torch, X[: n + r], y[: n + r], np.zeros(d), np.ones(d))
+        theirs.append(time.perf_counter() - t)
+    Xf = rng.uniform(size=(n_fit, d))
+    yf = hartmann6(Xf)
+    t = time.perf_counter()
+    GaussianProcess(bounds=np.tile([0.0, 1.0], (d, 1))).fit(Xf, yf)
+    fit_ours = time.perf_counter() - t
+    t = time.perf_counter()
+    botorch_fit(torch, Xf, yf, np.zeros(d), np.ones(d))
+    fit_theirs = time.perf_counter() - t
+    return (float(np.median(ours)), float(np.median(theirs)), fit_ours, fit_theirs)
+
+
+def _botorch_minimize(torch, fn, n_calls, seed):
+    """BoTorch's loop from probstat's initial design (the same points); best value."""
+    n0 = max(5, 2 * fn.dim)
+    lo, hi = np.array(fn.bounds, dtype=float).T
+    X = np.array(BayesianOptimizer(list(fn.bounds), n_initial=n0,
+                                   random_state=seed).ask(n0), dtype=float)
+    y = fn(X)
+    torch.manual_seed(seed)
+    while len(y) < n_calls:
+        x = botorch_logei_next(torch, X, y, lo, hi)
+        X, y = np.vstack([X, x]), np.append(y, fn(x[None])[0])
+    return X[:n0], float(np.min(y))
+
+
+def _botorch_regret(torch, problems, min_seeds, seconds):
+    """Seeds 0, 1, ... until ``seconds`` have passed (at least ``min_seeds``)."""
+    out = {fn.name: ([], [], [0.0, 0.0]) for fn, _ in problems}
+    t0, seed = time.perf_counter(), 0
+    while seed < min_seeds or time.perf_counter() - t0 < seconds:
+        for fn, n_calls in problems:
+            ours, theirs, secs = out[fn.name]
+            t = time.perf_counter()
+            res = minimize(fn, fn.bounds, n_calls=n_calls, random_state=seed)
+            secs[0] += time.perf_counter() - t
+            t = time.perf_counter()
+            design, best = _botorch_minimize(torch, fn, n_calls, seed)
+            secs[1] += time.perf_counter() - t
+            if not np.allclose(design, np.array(res.x_iters[: len(design)], dtype=float)):
+                raise RuntimeError("the initial designs differ")
+            ours.append(fn.regret(res.fun))
+            theirs.append(fn.regret(best))
+            print(f"  {fn.name} seed {seed}: probstat {ours[-1]:.3g}  BoTorch "
+                  f"{theirs[-1]:.3g}", flush=True)
+        seed += 1
+    return out, seed
+
+
+
+
+def _botorch_fidelity(torch, c0, c1, budget, min_seeds, seconds, num_fantasies,
+                      raw_samples=256):
+    """probstat's cost-aware KG and log-EI (``_fidelity_run``) and BoTorch's MFKG per seed."""
+    def cost(s):
+        return c0 + c1 * s
+
+    rows, t0, seed = [], time.perf_counter(), 0
+    while seed < min_seeds or time.perf_counter() - t0 < seconds:
+        mf, ei = _fidelity_run(seed, cost, budget, raw_samples)
+        opt = BayesianOptimizer([(0.0, 1.0)] * 6, fidelity=(0.0, 1.0), cost=cost,
+                                raw_samples=raw_samples, random_state=seed)
+        bt = botorch_mfkg_run(torch, opt.ask(opt.n_initial), c0, c1, budget,
+                               num_fantasies, seed)
+        rows.append((mf, ei, bt))
+        print(f"  augmented Hartmann-6, cost {c0:g} + {c1:g} s, seed {seed}: probstat KG "
+              f"{mf[0]:.3g} ({mf[2]} evals), log-EI {ei[0]:.3g}, BoTorch MFKG {bt[0]:.3g} "
+              f"({bt[2]} evals, {bt[1]:.1f} s/iteration)", flush=True)
+        seed += 1
+    return rows
+
+
+def _log10(values):
+    return np.log10(np.maximum(np.asarray(values, dtype=float), 1e-12))
+
+
+def botorch_section(regret_seconds=420.0, min_regret_seeds=5, fidelity_seconds=600.0,
+                    min_fidelity_seeds=3, budget=150.0, num_fantasies=64,
+                    costs=((5.0, 1.0),)):
+    """probstat against BoTorch: one iteration, regret, multi-fidelity KG (Markdown block).
+
+    Everything runs in this process with one torch thread and one BLAS thread. The seeds
+    run while the time budgets last (at least the minimum numbers); the tables state how
+    many ran.
+    """
+    torch, botorch = import_botorch()
+    with threadpool_limits(limits=1):
+        print("BoTorch: one iteration at n = 300, d = 6; GP fit at n = 1000 ...", flush=True)
+        it_ours, it_theirs, fit_ours, fit_theirs = _botorch_iteration_and_fit(torch)
+        print("BoTorch: regret ...", flush=True)
+        reg, n_reg = _botorch_regret(torch, ((branin, 30), (hartmann6, 60)),
+                                     min_regret_seeds, regret_seconds)
+        mf = {}
+        for c0, c1 in costs:
+            print(f"BoTorch: multi-fidelity, cost {c0:g} + {c1:g} s ...", flush=True)
+            mf[c0, c1] = _botorch_fidelity(torch, c0, c1, budget, min_fidelity_seeds,
+                                           fidelity_seconds, num_fantasies)
+    reg_rows = []
+    for (fn, n_calls), label in (((branin, 30), "Branin"), ((hartmann6, 60), "Hartmann-6")):
+        ours, theirs, secs = reg[fn.name]
+        lo, lt = _log10(ours), _log10(theirs)
+        reg_rows.append(f"| {label} | {n_calls} | {np.median(lo):.2f} | {np.median(lt):.2f} | "
+                        f"{int(np.sum(lo <= lt))}/{n_reg} | {secs[0] / n_reg:.1f} / "
+                        f"{secs[1] / n_reg:.1f} |")
+    mf_rows, mf_seeds = [], []
+    for (c0, c1), rows in mf.items():
+        n = len(rows)
+        mf_seeds.append(n)
+        lm = _log10([r[0][0] for r in rows])
+        le = _log10([r[1][0] for r in rows])
+        lb = _log10([r[2][0] for r in rows])
+        tag = f"{c0:g} + {c1:g} s"
+        mf_rows += [
+            f"| {tag} | probstat cost-aware KG over (x, s) | {n} | {np.median(lm):.2f} | "
+            f"{int(np.sum(lm <= lb))}/{n} | {np.mean([r[0][2] for r in rows]):.1f} | "
+            f"{np.mean([r[0][3] for r in rows]):.2f} | "
+            f"{np.mean([r[0][1] for r in rows]):.2f} |",
+            f"| {tag} | BoTorch qMultiFidelityKnowledgeGradient | {n} | {np.median(lb):.2f} | "
+            f" | {np.mean([r[2][2] for r in rows]):.1f} | "
+            f"{np.mean([r[2][3] for r in rows]):.2f} | "
+            f"{np.mean([r[2][1] for r in rows]):.2f} |",
+            f"| {tag} | probstat log-EI at s = 1 only | {n} | {np.median(le):.2f} | | "
+            f"{np.mean([r[1][2] for r in rows]):.1f} | 0 | "
+            f"{np.mean([r[1][1] for r in rows]):.2f} |",
+        ]
+    per_seed = "; ".join(
+        f"cost {c0:g} + {c1:g} s: " + ", ".join(
+            f"{a:.2f} / {b:.2f}" for a, b in zip(_log10([r[0][0] for r in rows]),
+                                                 _log10([r[2][0] for r in rows])))
+        for (c0, c1), rows in mf.items())
+    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    body = "\n".join([
+        "### Against BoTorch",
+        "",
+        f"BoTorch {botorch.__version__} with torch {torch.__version__.split('+')[0]} "
+        "(CPU, `torch.set_num_threads(1)`) and probstat in one process, one BLAS thread "
+        f"(threadpoolctl); 2-core VM shared with other jobs; {date}. Generated by "
+        "`benchmarks/bench_bayesopt.py --botorch-only`. BoTorch's loop is its documented "
+        "one: `SingleTaskGP` (inputs normalised to the box, outputs standardised), "
+        "`fit_gpytorch_mll`, `LogExpectedImprovement`, `optimize_acqf` with "
+        "num_restarts = 10 and raw_samples = 512.",
+        "",
+        "| case | probstat | BoTorch | ratio (BoTorch / probstat) |",
+        "| --- | ---: | ---: | ---: |",
+        f"| one BO iteration (fit + acquisition), n = 300, d = 6, median of 3, seconds | "
+        f"{it_ours:.3f} | {it_theirs:.3f} | {it_theirs / it_ours:.2f}x |",
+        f"| GP hyperparameter fit, n = 1000, d = 6, seconds | {fit_ours:.2f} | "
+        f"{fit_theirs:.2f} | {fit_theirs / fit_ours:.2f}x |",
+        "",
+        f"Regret ({n_reg} seeds, as many as fitted in {regret_seconds / 60:.0f} minutes, "
+        f"at least {min_regret_seeds}; "
+        "BoTorch starts from probstat's initial design, the same points, and runs its "
+        "loop to the same number of evaluations; regret of the best evaluated point):",
+        "",
+        "| problem | budget | probstat median log10 regret | BoTorch median log10 regret | "
+        "seeds where probstat <= BoTorch | mean seconds per run probstat / BoTorch |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+        *reg_rows,
+        "",
+        f"Multi-fidelity augmented Hartmann-6, total cost {budget:g} including the initial "
+        "design (probstat's 14 points in (x, s), the same for both), cost c0 + c1 s per "
+        "evaluation, one point per iteration (q = 1). BoTorch follows its continuous "
+        "multi-fidelity KG tutorial: `SingleTaskMultiFidelityGP(data_fidelities=[6])`, "
+        "`qMultiFidelityKnowledgeGradient` with `AffineFidelityCostModel`, "
+        "`InverseCostWeightedUtility` and `project_to_target_fidelity`, one-shot initial "
+        f"conditions, the tutorial's optimiser options, but {num_fantasies} fantasies "
+        "instead of 128 and q = 1 instead of 4 to fit the time here; its answer is the "
+        "maximiser of the posterior mean at s = 1. probstat's answer is the evaluated x with "
+        "the best posterior mean at s = 1 (`x_target`); log-EI at s = 1 spends the same "
+        "budget on target evaluations only. Regret is measured at s = 1; seconds per "
+        "iteration are fit plus acquisition. Seeds: as many as fitted in "
+        f"{fidelity_seconds / 60:.0f} minutes, at least {min_fidelity_seeds}.",
+        "",
+        "| cost | method | seeds | median log10 regret | seeds where probstat KG <= BoTorch | "
+        "mean evaluations | share at s < 0.5 | mean seconds per iteration |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *mf_rows,
+        "",
+        "Per-seed log10 regret (probstat KG / BoTorch MFKG), " + per_seed + ".",
+    ])
+    return body
 
 
 if __name__ == "__main__":
