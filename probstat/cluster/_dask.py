@@ -72,35 +72,34 @@ def _squares_block(xb, mean):
 
 
 def column_stats(X):
-    """One pass: refuse NaN or infinity; the column ranges (``ptp``) and means."""
+    """One pass: refuse NaN or infinity; the column minima, maxima and means."""
     parts = _per_block(_stats_block, X)
     if any(p is None for p in parts):
         raise ValueError("Input X contains NaN or infinity.")
     lo = np.min([p[0] for p in parts], axis=0)
     hi = np.max([p[1] for p in parts], axis=0)
     mean = np.sum([p[2] for p in parts], axis=0) / X.shape[0]
-    return hi - lo, mean
+    return lo, hi, mean
 
 
-def check_squares_finite(X, ptp, mean):
+def check_squares_finite(X, lo, hi, mean):
     """The in-memory ``check_squares_finite`` of the centred X, by bounds or one more pass.
 
     Every centred entry is at most ``ptp`` in size and the largest at least ``ptp / 2``,
     so the bounds settle all but a narrow band of magnitudes, which takes an exact pass.
     """
-    from ._common import check_squares_finite as check_host
-
-    n = X.shape[0]
+    n, ptp = X.shape[0], hi - lo
     with np.errstate(over="ignore"):
         upper = 4.0 * float(np.sum(ptp * ptp)) * n * n
-        lower = 0.25 * float(np.max(ptp)) ** 2 * n
+        lower = 0.25 * np.max(ptp) ** 2 * n
     if np.isfinite(upper):
         return
     total = math.inf if not np.isfinite(lower) else math.fsum(
         _per_block(_squares_block, X, mean))
     if not np.isfinite(total * n):
-        # the same message as in memory, from the host check on one offending row
-        check_host(np.full((1, X.shape[1]), np.inf))
+        largest = float(np.max(np.maximum(hi - mean, mean - lo)))
+        raise ValueError(f"X is too large in magnitude (largest centred entry "
+                         f"{largest:.3g}): squared distances overflow float64; rescale X")
 
 
 def rows(X, idx):
@@ -228,13 +227,13 @@ def ila_fit_one_start(estimator, X):
         raise ValueError("ILASDP(n_clusters=1) cannot fit a dask array: one Gaussian is "
                          "fitted on all the rows, not on a sketch; use n_clusters >= 2, or "
                          "load X into memory with X.compute()")
-    ptp, mean = column_stats(X)
-    constant = np.flatnonzero(ptp == 0)
+    lo, hi, mean = column_stats(X)
+    constant = np.flatnonzero(hi == lo)
     if constant.size:
         raise ValueError(
             f"X has constant columns {constant.tolist()[:10]}: a Gaussian cluster model "
             "needs variation in every feature; drop those columns")
-    check_squares_finite(X, ptp, mean)
+    check_squares_finite(X, lo, hi, mean)
     init_array = None
     if not isinstance(estimator.init, str):
         host = on_host(np.asarray(estimator.init), where="ILASDP.fit")

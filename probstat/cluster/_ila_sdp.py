@@ -164,6 +164,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
     Attributes
     ----------
     labels_ : ndarray of shape (n_samples,)
+        For a dask ``X`` (``solver="sketch"``), a persisted dask array, as ``membership_``.
     membership_ : ndarray of shape (n_samples, n_clusters)
         Soft memberships ``W_ik = (Z_k 1)_i`` (clipped at 0, rows normalised to sum to 1).
     means_ : ndarray of shape (n_clusters, n_features)
@@ -437,8 +438,8 @@ class ILASDP(ClusterMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            The data.
+        X : array-like or dask array of shape (n_samples, n_features)
+            The data (a dask array needs ``solver="sketch"`` or ``"auto"``).
         y : None
             Ignored.
 
@@ -722,13 +723,13 @@ class ILASDP(ClusterMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
             Points to assign.
 
         Returns
         -------
         labels : array of shape (n_samples,)
-            Cluster indices, in the namespace and on the device of ``X``.
+            Cluster indices, in the namespace and on the device of ``X`` (lazy for dask).
         """
         check_is_fitted(self)
         if _dask.is_dask_array(X):
@@ -745,7 +746,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
             Points to score.
         y : None
             Ignored.

@@ -283,11 +283,11 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
                   "solver='auto' chose 'sketch' (X is a dask array)")
         opts = check_solver_options(self.solver_options)
         rng = check_rng(self.random_state)
-        ptp, mean = _dask.column_stats(X)
-        if K > 1 and np.all(ptp == 0):
+        lo, hi, mean = _dask.column_stats(X)
+        if K > 1 and np.all(hi == lo):
             raise ValueError("X has only constant columns (all points are equal): there is "
                              "nothing to cluster")
-        _dask.check_squares_finite(X, ptp, mean)
+        _dask.check_squares_finite(X, lo, hi, mean)
         self.solver_ = "sketch"
         if self.verbose:
             logger.info("KMeansSDP: %s", reason)
