@@ -235,16 +235,19 @@ def bench_cluster(rows_list=(200_000, 1_000_000)):
     for rows in rows_list:
         X = lazy_data(rows).compute(scheduler="threads")    # the same values, in memory
         for cls, kw in ((KMeansSDP, {}), (ILASDP, {"max_iter": 5})):
-            est = cls(n_clusters=K, solver="sketch", random_state=0, **kw)
-            t_mem = best_time(lambda: est.fit(X), repeat=1)
-            ref = est.fit(X)
+            def make(cls=cls, kw=kw):
+                return cls(n_clusters=K, solver="sketch", random_state=0, **kw)
+
+            t_mem = best_time(make().fit, X, repeat=1)
+            ref = make().fit(X)
             with LocalCluster(n_workers=2, threads_per_worker=1, memory_limit="1GB",
                               dashboard_address=":0") as cluster, Client(cluster):
                 Xd = lazy_data(rows)
-                est.fit(Xd)                                  # warm-up (worker imports)
-                t_dask = best_time(lambda: est.fit(Xd), repeat=1)
-                got = est.fit(Xd)
-                same = bool(np.array_equal(got.labels_.compute(), ref.labels_))
+                make().fit(Xd)                               # warm-up (worker imports)
+                t_dask = best_time(make().fit, Xd, repeat=1)
+                got = make().fit(Xd)                         # a separate estimator
+                same = bool(np.array_equal(np.asarray(got.labels_.compute()),
+                                           ref.labels_))
             centres = "cluster_centers_" if cls is KMeansSDP else "means_"
             diff = float(np.max(np.abs(getattr(got, centres) - getattr(ref, centres))))
             out.append([cls.__name__, f"{rows:,} x {D}", f"{t_mem:.2f} s", f"{t_dask:.2f} s",
