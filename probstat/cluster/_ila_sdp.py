@@ -22,6 +22,7 @@ from ..utils._param_validation import (
     StrOptions,
     fit_context,
 )
+from . import _dask
 from ._certified import certified, solve_exact, solve_low_rank
 from ._common import (
     Memberships,
@@ -163,6 +164,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
     Attributes
     ----------
     labels_ : ndarray of shape (n_samples,)
+        For a dask ``X`` (``solver="sketch"``), a persisted dask array, as ``membership_``.
     membership_ : ndarray of shape (n_samples, n_clusters)
         Soft memberships ``W_ik = (Z_k 1)_i`` (clipped at 0, rows normalised to sum to 1).
     means_ : ndarray of shape (n_clusters, n_features)
@@ -436,8 +438,8 @@ class ILASDP(ClusterMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            The data.
+        X : array-like or dask array of shape (n_samples, n_features)
+            The data (a dask array needs ``solver="sketch"`` or ``"auto"``).
         y : None
             Ignored.
 
@@ -446,6 +448,8 @@ class ILASDP(ClusterMixin, BaseEstimator):
         self : ILASDP
             The fitted clusterer.
         """
+        if _dask.is_dask_array(X):
+            return self._fit_host(_dask.check_dask_X(self, X, reset=True), None)
         host = on_host(X, where="ILASDP.fit")
         X = check_X(self, host.to_numpy(X), reset=True)
         self._fit_host(X, host)
@@ -480,6 +484,8 @@ class ILASDP(ClusterMixin, BaseEstimator):
         return self
 
     def _fit_one_start(self, X, host):
+        if _dask.is_dask_array(X):
+            return _dask.ila_fit_one_start(self, X)
         n, p = X.shape
         K = self._check_data(X)
         init_array = None if isinstance(self.init, str) else self._init_array(n, K, host)
@@ -670,11 +676,13 @@ class ILASDP(ClusterMixin, BaseEstimator):
                       random_state=int(rng.integers(2**31 - 1)))
         if init_array is not None:
             params["init"] = init_array[idx]
-        sub = type(self)(**params).fit(X[idx])
+        on_dask = _dask.is_dask_array(X)
+        sub = type(self)(**params).fit(_dask.rows(X, idx) if on_dask else X[idx])
         self._set_gaussians(sub.means_, sub.covariances_, sub.weights_ * m)
         lift_start = time.perf_counter()
-        self.labels_ = self._rule(X)
-        self.membership_ = np.eye(K)[self.labels_]
+        self.labels_ = _dask.lift_rule(self, X, persist=True) if on_dask else self._rule(X)
+        self.membership_ = (_dask.one_hot(self.labels_, K) if on_dask
+                            else np.eye(K)[self.labels_])
         self.init_labels_ = sub.init_labels_
         self.objective_path_ = sub.objective_path_
         self.objective_ = sub.objective_
@@ -715,15 +723,17 @@ class ILASDP(ClusterMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
             Points to assign.
 
         Returns
         -------
         labels : array of shape (n_samples,)
-            Cluster indices, in the namespace and on the device of ``X``.
+            Cluster indices, in the namespace and on the device of ``X`` (lazy for dask).
         """
         check_is_fitted(self)
+        if _dask.is_dask_array(X):
+            return _dask.lift_rule(self, _dask.check_dask_X(self, X, reset=False), persist=False)
         host = on_host(X, where="ILASDP.predict", fitted=self)
         X = check_X(self, host.to_numpy(X), reset=False)
         return host.from_numpy(self._rule(X))
@@ -736,7 +746,7 @@ class ILASDP(ClusterMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
             Points to score.
         y : None
             Ignored.
@@ -747,6 +757,8 @@ class ILASDP(ClusterMixin, BaseEstimator):
             The mean over the points (natural log).
         """
         check_is_fitted(self)
+        if _dask.is_dask_array(X):
+            return _dask.mean_max_log_rule(self, _dask.check_dask_X(self, X, reset=False))
         host = on_host(X, where="ILASDP.score", fitted=self)
         X = check_X(self, host.to_numpy(X), reset=False)
         return float(np.mean(np.max(self._log_rule(X), axis=1)))

@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..backend import on_host
+from ..backend import on_host, to_numpy
 from ..utils import check_rng
 from ..utils._param_validation import (
     BOOL,
@@ -19,6 +19,7 @@ from ..utils._param_validation import (
     StrOptions,
     fit_context,
 )
+from . import _dask
 from ._certified import certified, solve_exact, solve_low_rank
 from ._common import (
     check_n_clusters,
@@ -106,6 +107,8 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
     Attributes
     ----------
     labels_ : ndarray of shape (n_samples,)
+        Cluster of each point; for a dask ``X``, a dask array (persisted: on the workers
+        with a distributed client).
     cluster_centers_ : ndarray of shape (n_clusters, n_features)
     inertia_ : float
         Within-cluster sum of squares of ``labels_`` (the K-means objective).
@@ -215,8 +218,10 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            The data.
+        X : array-like or dask array of shape (n_samples, n_features)
+            The data. A dask array needs ``solver="sketch"`` (or ``"auto"``, which then
+            chooses it): the SDP is solved on the subsample in memory and the rows are
+            assigned block by block; ``labels_`` is then a dask array.
         y : None
             Ignored.
 
@@ -225,6 +230,8 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
         self : KMeansSDP
             The fitted clusterer.
         """
+        if _dask.is_dask_array(X):
+            return self._fit_dask(X)
         host = on_host(X, where="KMeansSDP.fit")
         X = check_X(self, host.to_numpy(X), reset=True)
         self._fit_host(X, host)
@@ -266,18 +273,46 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
         self._set_labels(X, labels)
         return self
 
+    def _fit_dask(self, X):
+        """``fit`` on a dask array: the checks and the lift block by block."""
+        X = _dask.check_dask_X(self, X, reset=True)
+        K = check_n_clusters(self.n_clusters, X.shape[0])
+        if self.solver not in ("auto", "sketch"):
+            _dask.refuse_solver(self, self.solver)
+        reason = ("solver='sketch' was requested" if self.solver == "sketch" else
+                  "solver='auto' chose 'sketch' (X is a dask array)")
+        opts = check_solver_options(self.solver_options)
+        rng = check_rng(self.random_state)
+        lo, hi, mean = _dask.column_stats(X)
+        if K > 1 and np.all(hi == lo):
+            raise ValueError("X has only constant columns (all points are equal): there is "
+                             "nothing to cluster")
+        _dask.check_squares_finite(X, lo, hi, mean)
+        self.solver_ = "sketch"
+        if self.verbose:
+            logger.info("KMeansSDP: %s", reason)
+        if K > 1:
+            return self._fit_sketch(X, K, opts, rng, reason)
+        self._lift(X, mean[None, :])
+        self.objective_ = 0.0
+        self.certified_ = True
+        self.duality_gap_ = 0.0
+        self.solver_info_ = dict(solver="sketch", status="trivial (n_clusters=1)",
+                                 reason=reason)
+        return self
+
     def _fit_sketch(self, X, K, opts, rng, reason):
         start = time.perf_counter()
         n = X.shape[0]
         m = sketch_size(self.subsample_size, n)
         idx = np.sort(rng.choice(n, size=m, replace=False))
         inner_solver, _ = choose_solver("auto", m, _AUTO_CVXPY_MAX, np.inf)
-        sub_labels, info, Zfull = _solve_and_round(X[idx], K, inner_solver, opts,
+        sample = _dask.rows(X, idx) if _dask.is_dask_array(X) else X[idx]
+        sub_labels, info, Zfull = _solve_and_round(sample, K, inner_solver, opts,
                                                    self.rounding, rng, verbose=self.verbose,
                                                    store_Z=self.store_Z, certify=self.certify)
-        centers = np.stack([X[idx][sub_labels == k].mean(axis=0)
+        centers = np.stack([sample[sub_labels == k].mean(axis=0)
                             for k in np.unique(sub_labels)])
-        labels = _nearest(X, centers)
         info = dict(info, solver=f"sketch/{info['solver']}", subsample_size=m, reason=reason,
                     total_time=time.perf_counter() - start)
         self.solver_info_ = info
@@ -286,8 +321,15 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
         self.sketch_indices_ = idx
         if self.store_Z:
             self.Z_ = Zfull
-        self._set_labels(X, labels)
+        self._lift(X, centers)
         return self
+
+    def _lift(self, X, centers):
+        """Assign every row to the nearest centre, then recentre (``_set_labels``)."""
+        if _dask.is_dask_array(X):
+            self.labels_, self.cluster_centers_, self.inertia_ = _dask.lift_nearest(X, centers)
+        else:
+            self._set_labels(X, _nearest(X, centers))
 
     def _set_certificate(self, info, solver):
         """``solver_``, ``certified_`` and ``duality_gap_`` from the solve's certificate."""
@@ -315,15 +357,20 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or dask array of shape (n_samples, n_features)
             Points to assign.
 
         Returns
         -------
         labels : array of shape (n_samples,)
-            Cluster indices, in the namespace and on the device of ``X``.
+            Cluster indices, in the namespace and on the device of ``X`` (a lazy dask
+            array for a dask ``X``, computed block by block).
         """
         check_is_fitted(self)
+        if _dask.is_dask_array(X):
+            X = _dask.check_dask_X(self, X, reset=False)
+            return X.map_blocks(_dask._nearest_block, to_numpy(self.cluster_centers_),
+                                drop_axis=1, dtype=np.int64)
         host = on_host(X, where="KMeansSDP.predict", fitted=self)
         X = check_X(self, host.to_numpy(X), reset=False)
         centers = host.to_numpy(self.cluster_centers_)
