@@ -19,6 +19,8 @@ import sys
 
 import numpy as np
 
+from ..utils._dask import check_dask_matrix
+
 
 def is_dask_array(X):
     """Whether ``X`` is a ``dask.array.Array`` (without importing dask)."""
@@ -37,13 +39,7 @@ def refuse_solver(estimator, solver):
 
 def check_dask_X(estimator, X, *, reset):
     """``X`` as a float64 dask array chunked along rows only, with known chunk sizes."""
-    if X.ndim != 2:
-        raise ValueError(f"X must be a 2-D dask array of shape (n_samples, n_features) "
-                         f"(got {X.ndim} dimensions)")
-    if X.dtype.kind not in "biuf":
-        raise TypeError(f"X must hold real numbers (got dtype {X.dtype})")
-    if any(math.isnan(c) for c in X.chunks[0]):
-        X = X.compute_chunk_sizes()
+    X = check_dask_matrix(X)
     n, p = X.shape
     if reset:
         if n < 2 or p < 1:
@@ -55,8 +51,7 @@ def check_dask_X(estimator, X, *, reset):
     elif p != estimator.n_features_in_:
         raise ValueError(f"X has {p} features, but {type(estimator).__name__} is expecting "
                          f"{estimator.n_features_in_} features as input.")
-    X = X if X.dtype == np.float64 else X.astype(np.float64)
-    return X.rechunk({1: -1})
+    return X
 
 
 def _stats_block(xb):

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..backend import to_numpy
 from ..utils import check_sample_weight
+from ..utils._dask import check_dask_matrix
 from ._mixture import _is_dask_array, _log_joint_np
 
 #: Up to this many rows, the start is computed in memory, as the in-memory fit does;
@@ -130,19 +131,6 @@ def _predict_block(xb, method, weights, means, prec_chol, covariance_type):
     return log_mix if method == "score_samples" else resp
 
 
-# ---------------------------------------------------------------- the data
-def _check_dask_X(X, name="X"):
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D dask array of shape (n_samples, n_features) "
-                         f"(got {X.ndim} dimensions)")
-    if X.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold real numbers (got dtype {X.dtype})")
-    if any(math.isnan(c) for c in X.chunks[0]):
-        X = X.compute_chunk_sizes()
-    X = X if X.dtype == np.float64 else X.astype(np.float64)
-    return X.rechunk({1: -1})
-
-
 class DaskData:
     """Row blocks of a dask array ``X`` and of ``P(x)``; the fit's passes as map-reduces.
 
@@ -152,7 +140,7 @@ class DaskData:
     def __init__(self, X, sample_weight, n_components):
         import dask
 
-        X = _check_dask_X(X)
+        X = check_dask_matrix(X)
         self.n, self.d = X.shape
         if self.n < 2 or self.d < 1:
             raise ValueError(f"Found array with {self.n} sample(s) and {self.d} feature(s) "
@@ -360,7 +348,7 @@ def map_method(est, X, method):
     from sklearn.utils.validation import check_is_fitted
 
     check_is_fitted(est)
-    X = _check_dask_X(X)
+    X = check_dask_matrix(X)
     if X.shape[1] != est.n_features_in_:
         raise ValueError(f"X has {X.shape[1]} features, but CMGaussianMixture is expecting "
                          f"{est.n_features_in_} features as input.")

@@ -16,15 +16,6 @@ _FIELDS = ("indices", "masses", "n_atoms")
 
 
 @pytest.fixture(scope="module")
-def dask_client():
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=":0") as cluster, \
-            distributed.Client(cluster) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
 def marginals():
     rng = np.random.default_rng(0)
     P = rng.dirichlet(np.full(6, 0.7), size=ROWS)

@@ -20,15 +20,6 @@ _MVN2 = ExponentialFamily.named("mvn", d=2)
 _THETA = _MVN2.to_natural([0.0, 0.0], [[1.0, 0.3], [0.3, 1.0]])
 
 
-@pytest.fixture(scope="module")
-def dask_client():
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=":0") as cluster, \
-            distributed.Client(cluster) as client:
-        yield client
-
-
 def _runs(call, dask_client):
     """The result of ``call(n_jobs)`` serially, on 2 threads, and on the Dask cluster."""
     serial = call(1)
