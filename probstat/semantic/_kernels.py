@@ -15,6 +15,17 @@ from ..backend import jit
 
 
 @jit(cache=True)
+def neumaier_add(total, comp, term):
+    """One step of Neumaier's compensated sum: the new ``(total, comp)``."""
+    t = total + term
+    if abs(total) >= abs(term):
+        comp += (total - t) + term
+    else:
+        comp += (term - t) + total
+    return t, comp
+
+
+@jit(cache=True)
 def _objective(E, px, q, lam):
     n = E.shape[0]
     lam[:] = np.dot(E, q)
@@ -25,13 +36,7 @@ def _objective(E, px, q, lam):
     for i in range(n):
         if lam[i] <= 0.0:
             return -math.inf
-        term = px[i] * math.log(lam[i])
-        t = total + term
-        if abs(total) >= abs(term):
-            comp += (total - t) + term
-        else:
-            comp += (term - t) + total
-        total = t
+        total, comp = neumaier_add(total, comp, px[i] * math.log(lam[i]))
     return total + comp
 
 

@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from ..backend import jit
+from ._kernels import neumaier_add
 
 _FAST = frozenset({"contract"})
 
@@ -187,13 +188,7 @@ def e2_objective_block(log_comp, px, q):
             lam += e[j] * q[j]
         if lam <= 0.0:
             return -math.inf, c
-        term = px[i] * math.log(lam)
-        t = total + term
-        if abs(total) >= abs(term):
-            comp += (total - t) + term
-        else:
-            comp += (term - t) + total
-        total = t
+        total, comp = neumaier_add(total, comp, px[i] * math.log(lam))
         w = px[i] / lam
         for j in range(k):
             c[j] += e[j] * w
