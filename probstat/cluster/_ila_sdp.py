@@ -134,9 +134,13 @@ class ILASDP(ClusterMixin, BaseEstimator):
         objective is from the optimum, and ``certified_`` says whether that relative
         gap is at most ``solver_options["certify_tol"]``. An uncertified low-rank
         solution is solved again at twice the rank, then by the exact solver on small
-        data. Off by default: the LA-SDP's blocks make the certificate weak (it certifies
-        well-separated solutions up to about 100 points, where its dual can be refined), and
-        its cost (about 1 to 3 s at 200 points, most of a fit) is rarely repaid.
+        data. Off by default: the dual the certificate builds is too weak for the
+        LA-SDP above about 100 points. The low-rank point is the optimum there (checked
+        against Clarabel and SCS) and its row-sum multipliers are right, but each block
+        also needs multipliers for the points outside its cluster, and the closed form
+        for them leaves a large eigenvalue (the other clusters' spread, measured in this
+        cluster's metric); only an iterative refinement of the dual, affordable up to
+        about 100 points, removes it.
     covariance_update : {"lifted", "labels"}, default="lifted"
         ``"lifted"``: the Laplacian-weighted scatter above (exact maximiser of the joint
         objective). ``"labels"``: per-cluster sample covariances of the rounded labels.
