@@ -18,6 +18,7 @@ from ..backend import move_to
 from ._certify import (
     CERTIFY_MAX_N,
     DEFAULT_CERTIFY_TOL,
+    REFINE_MAX_N,
     SLACK_MAX_N,
     certify,
     skipped,
@@ -114,7 +115,10 @@ def certified(F_list, d_list, traces, members, info, opts, *, certify=True,
     attempts = [_attempt(info, cert, rank)]
     # A higher rank helps only where the full certificate runs (the closed form alone,
     # above SLACK_MAX_N points, rarely certifies a point it did not certify at rank r).
-    if rank is not None and not cert["certified"] and n <= SLACK_MAX_N:
+    # Several blocks (the LA-SDP): the re-solve costs more than the fit above
+    # ``REFINE_MAX_N`` points and did not certify a point the per-block dual left out.
+    raise_max = SLACK_MAX_N if len(F_list) == 1 else REFINE_MAX_N
+    if rank is not None and not cert["certified"] and n <= raise_max:
         max_rank = int(opts.get("max_rank", 2 * rank))
         if max_rank > rank:
             if verbose:

@@ -32,6 +32,13 @@ from ._common import logger
 _SAFE_SQUARES = (1e-280, 1e280)
 
 
+#: An inner solve of the augmented Lagrangian counts as converged only once its
+#: projected-gradient norm has dropped by this factor (and the iterates stopped moving).
+_PG_DROP = 0.1
+#: ... or once it is this small relative to the first step of the whole solve.
+_PG_FLOOR = 1e-3
+
+
 class SDPSolverError(RuntimeError):
     """The SDP solver failed; the message gives the solver's name and status."""
 
@@ -268,6 +275,7 @@ def solve_burer_monteiro(F_list, d_list, traces, U0_list, *, y0=None, beta=None,
     total = 0
     outer = 0
     status = "max_iter"
+    pg_ref = None
     _, _, c = prob.value_and_grad(U, y, beta)
     viol = float(xp.max(xp.abs(c)))
     while total < max_iter:
@@ -279,6 +287,7 @@ def solve_burer_monteiro(F_list, d_list, traces, U0_list, *, y0=None, beta=None,
         L_prev = math.inf
         theta = 1.0
         inner_converged = False
+        pg_first = None
         for _ in range(max_inner):
             total += 1
             L_y, G_y, _ = prob.value_and_grad(Yp, y, beta)
@@ -296,13 +305,20 @@ def solve_burer_monteiro(F_list, d_list, traces, U0_list, *, y0=None, beta=None,
                 Yp = U_prev
                 continue
             move = math.sqrt(sum(float(xp.sum((Vb - Ub) ** 2)) for Vb, Ub in zip(V, U_prev)))
+            # Projected-gradient norm of the step: unlike the move, it does not shrink
+            # with the step size (a large penalty forces small steps, and a small move
+            # then says nothing about the subproblem being solved).
+            pg = math.sqrt(sq) / step
+            pg_first = pg if pg_first is None else pg_first
+            pg_ref = pg if pg_ref is None else pg_ref
             theta_next = (1.0 + math.sqrt(1.0 + 4.0 * theta * theta)) / 2.0
             mom = (theta - 1.0) / theta_next
             Yp = [Vb + mom * (Vb - Ub) for Vb, Ub in zip(V, U_prev)]
             theta = theta_next
             U_prev, L_prev = V, L_v
             step *= 1.25
-            if move <= tol * math.sqrt(sum(t for t in traces)):
+            if move <= tol * math.sqrt(sum(t for t in traces)) and (
+                    pg <= _PG_DROP * pg_first or pg <= _PG_FLOOR * pg_ref):
                 inner_converged = True
                 break
             if total >= max_iter:
