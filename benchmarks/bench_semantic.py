@@ -73,8 +73,14 @@ def bench_rg(rows):
     return ours
 
 
-def bench_cm_em(rows, n=100_000, d=10, k=4, seed=0):
-    """Per-iteration time of CM-EM / EM against sklearn's EM, one BLAS thread each."""
+def bench_cm_em(rows, n=100_000, d=10, k=4, seed=0, repeats=7, long=11):
+    """Per-iteration time of CM-EM and EM against sklearn's EM, one BLAS thread each.
+
+    One process, interleaved: each repetition times sklearn, then probstat's EM, then
+    CM-EM (each as ``(time of long iterations - time of 1) / (long - 1)``), so that the
+    load of the shared machine hits all three alike; the ratio is formed per repetition.
+    Returns ``{covariance_type: {"em": ratios, "cm": ratios}}``.
+    """
     from threadpoolctl import threadpool_limits
 
     rng = np.random.default_rng(seed)
@@ -90,55 +96,58 @@ def bench_cm_em(rows, n=100_000, d=10, k=4, seed=0):
         return dict(covariance_type=cov, weights_init=np.full(k, 1 / k),
                     means_init=means_init, precisions_init=prec)
 
-    def per_iteration(make, long=11, repeats=3):
-        times = {}
-        for iters in (1, long):
-            best = float("inf")
-            for _ in range(repeats):
-                est = make(iters)
-                start = time.perf_counter()
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    est.fit(X)
-                best = min(best, time.perf_counter() - start)
-            times[iters] = best
-        return (times[long] - times[1]) / (long - 1)
+    def fit_time(make, iters):
+        est = make(iters)
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(X)
+        return time.perf_counter() - start
 
+    def per_iteration(make):
+        return (fit_time(make, long) - fit_time(make, 1)) / (long - 1)
+
+    def spread(values):
+        return f"{np.median(values):.2f} (min {np.min(values):.2f}, max {np.max(values):.2f})"
+
+    ratios = {}
     with threadpool_limits(1):
-        CMGaussianMixture(k, max_iter=2, tol=0.0, **init("full")).fit(X[:200])  # compile
-        full = init("full")
-        sk = per_iteration(lambda m: GaussianMixture(k, tol=0.0, max_iter=m, **full))
-        em = per_iteration(lambda m: CMGaussianMixture(k, algorithm="em", tol=0.0,
-                                                       max_iter=m, **full))
-        cm = per_iteration(lambda m: CMGaussianMixture(k, algorithm="cm", tol=0.0,
-                                                       max_iter=m, **full))
-        print(f"full covariances: sklearn {sk * 1e3:.1f} ms, EM {em * 1e3:.1f} ms "
-              f"(ratio {sk / em:.2f}), CM-EM {cm * 1e3:.1f} ms (ratio {sk / cm:.2f})")
-        rows.append((f"CM-EM time per iteration, n = {n:.0e}, d = {d}, k = {k}, full",
-                     f"{cm * 1e3:.1f} ms", f"{sk * 1e3:.1f} ms (sklearn EM)",
-                     f"{sk / cm:.2f}", "same start, tol = 0, one BLAS thread each"))
-        rows.append(("EM (algorithm='em') per iteration, same data, full",
-                     f"{em * 1e3:.1f} ms", f"{sk * 1e3:.1f} ms (sklearn EM)", f"{sk / em:.2f}",
-                     "same iterates as sklearn (tests: 1e-10)"))
-        for cov in ("tied", "diag", "spherical"):
+        for cov in ("full", "tied", "diag", "spherical"):
             kw = init(cov)
-            sk_c = per_iteration(lambda m, kw=kw: GaussianMixture(k, tol=0.0, max_iter=m, **kw),
-                                 long=11, repeats=3)
-            em_c = per_iteration(lambda m, kw=kw: CMGaussianMixture(
-                k, algorithm="em", tol=0.0, max_iter=m, **kw), long=11, repeats=3)
-            print(f"{cov}: sklearn {sk_c * 1e3:.1f} ms, EM {em_c * 1e3:.1f} ms "
-                  f"(ratio {sk_c / em_c:.2f})")
-            rows.append((f"EM per iteration, same data, covariance_type='{cov}'",
-                         f"{em_c * 1e3:.1f} ms", f"{sk_c * 1e3:.1f} ms (sklearn EM)",
-                         f"{sk_c / em_c:.2f}", "best of 3, (11 - 1 iterations) / 10"))
+            makers = {
+                "sk": lambda m, kw=kw: GaussianMixture(k, tol=0.0, max_iter=m, **kw),
+                "em": lambda m, kw=kw: CMGaussianMixture(k, algorithm="em", tol=0.0,
+                                                         max_iter=m, **kw),
+                "cm": lambda m, kw=kw: CMGaussianMixture(k, algorithm="cm", tol=0.0,
+                                                         max_iter=m, **kw),
+            }
+            for make in makers.values():  # compile the kernels, warm the caches
+                fit_time(make, 2)
+            times = {key: [] for key in makers}
+            for _ in range(repeats):
+                for key, make in makers.items():
+                    times[key].append(per_iteration(make))
+            sk = np.array(times["sk"])
+            ratios[cov] = {alg: sk / np.array(times[alg]) for alg in ("em", "cm")}
+            for alg, name in (("cm", "CM-EM"), ("em", "EM (algorithm='em')")):
+                r = ratios[cov][alg]
+                print(f"{cov:9s} {name:20s} {np.median(times[alg]) * 1e3:6.1f} ms, sklearn "
+                      f"{np.median(sk) * 1e3:6.1f} ms: ratio median {np.median(r):.2f}, "
+                      f"min {np.min(r):.2f}, max {np.max(r):.2f}")
+                rows.append((f"{name} per iteration, covariance_type='{cov}'",
+                             f"{np.median(times[alg]) * 1e3:.1f} ms",
+                             f"{np.median(sk) * 1e3:.1f} ms (sklearn EM)", spread(r),
+                             "same start" + (", same iterates as sklearn (tests: 1e-10)"
+                                             if alg == "em" else "")))
     # iterations to convergence from the same start (tol 1e-6 nats per sample)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sk_fit = GaussianMixture(k, tol=1e-6, max_iter=2000, **init("full")).fit(X)
         cm_fit = CMGaussianMixture(k, tol=1e-6, max_iter=2000, **init("full")).fit(X)
-    rows.append(("iterations to tol = 1e-6, same data and start", f"{cm_fit.n_iter_} (CM-EM)",
+    rows.append(("iterations to tol = 1e-6, same data and start, full", f"{cm_fit.n_iter_} (CM-EM)",
                  f"{sk_fit.n_iter_} (sklearn EM)", "-",
                  f"log-lik {cm_fit.lower_bound_:.6f} vs {sk_fit.lower_bound_:.6f}"))
+    return ratios
 
 
 def bench_classifiers(seed=0, n=4000):
@@ -216,4 +225,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:] == ["cm"]:  # the mixture timings only, printed, nothing written
+        bench_cm_em([])
+    else:
+        main()

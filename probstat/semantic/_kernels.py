@@ -163,6 +163,10 @@ def fixed_point(E, px, q0, tol, max_iter):
     lam_cand = np.empty(n)
     f = _objective(E, px, q, lam)
     w = np.empty(n)
+    # scratch for the candidate columns, allocated once (fresh (n, k) arrays on every
+    # iteration cost page faults comparable to the products themselves)
+    buf_C = np.empty(n * n_y)
+    buf_W = np.empty(n * n_y)
     for n_iter in range(1, max_iter + 1):
         for i in range(n):
             w[i] = px[i] / lam[i]
@@ -177,15 +181,22 @@ def fixed_point(E, px, q0, tol, max_iter):
         idx = np.nonzero(cand)[0]
         k = idx.shape[0]
         # H = E_C' diag(w / lam) E_C on the candidate columns
-        E_C = np.empty((n, k))
-        E_W = np.empty((n, k))
-        for i in range(n):
-            scale = w[i] / lam[i]
-            for a in range(k):
-                v = E[i, idx[a]]
-                E_C[i, a] = v
-                E_W[i, a] = v * scale
-        H = np.dot(E_C.T, E_W)
+        E_W = buf_W[: n * k].reshape((n, k))
+        if k == n_y:  # every column is a candidate: E itself
+            for i in range(n):
+                scale = w[i] / lam[i]
+                for a in range(k):
+                    E_W[i, a] = E[i, a] * scale
+            H = np.dot(ET, E_W)
+        else:
+            E_C = buf_C[: n * k].reshape((n, k))
+            for i in range(n):
+                scale = w[i] / lam[i]
+                for a in range(k):
+                    v = E[i, idx[a]]
+                    E_C[i, a] = v
+                    E_W[i, a] = v * scale
+            H = np.dot(E_C.T, E_W)
         ridge = 1e-12 * np.trace(H) / k + 1e-300
         for a in range(k):
             H[a, a] += ridge
