@@ -55,14 +55,17 @@ def _row_log_comp_full(X, i, means, Lt, tied, const, diff, lc):
 
 
 @jit(cache=True, fastmath=_FAST)
-def _row_log_comp_diag(X, i, means, prec, const, diff, lc):
-    """Log-density of sample ``i`` under every component (diagonal precisions)."""
+def _row_log_comp_diag(X, i, means, prec, const, lc):
+    """Log-density of sample ``i`` under every component (diagonal precisions).
+
+    The differences are not stored: the stores keep the loop from vectorising, and the
+    moments recompute them more cheaply.
+    """
     k, d = means.shape
     for j in range(k):
         maha = 0.0
         for s in range(d):
             v = X[i, s] - means[j, s]
-            diff[j, s] = v
             maha += v * v * prec[j, s]
         lc[j] = const[j] - 0.5 * maha
 
@@ -205,7 +208,7 @@ def log_components(X, means, Lt, prec, const, full, tied):
         if full:
             _row_log_comp_full(X, i, means, Lt, tied, const, diff, lc)
         else:
-            _row_log_comp_diag(X, i, means, prec, const, diff, lc)
+            _row_log_comp_diag(X, i, means, prec, const, lc)
         for j in range(k):
             out[i, j] = lc[j]
     return out
@@ -242,12 +245,7 @@ def cm_components(X, means, Lt, prec, const, full, tied, log_comp, centred):
         return
     lc = np.empty(k)
     for i in range(n):
-        for j in range(k):  # as _row_log_comp_diag, without storing the differences
-            maha = 0.0
-            for s in range(d):
-                v = X[i, s] - means[j, s]
-                maha += v * v * prec[j, s]
-            lc[j] = const[j] - 0.5 * maha
+        _row_log_comp_diag(X, i, means, prec, const, lc)
         top = -math.inf
         for j in range(k):
             log_comp[i, j] = lc[j]
@@ -298,12 +296,13 @@ def em_pass(X, px, means, Lt, prec, const, log_w, full, tied, log_comp, use_comp
         if use_comp:
             for j in range(k):
                 lc[j] = log_comp[i, j]
-                for s in range(d):
-                    diff[j, s] = X[i, s] - means[j, s]
+                if full:
+                    for s in range(d):
+                        diff[j, s] = X[i, s] - means[j, s]
         elif full:
             _row_log_comp_full(X, i, means, Lt, tied, const, diff, lc)
         else:
-            _row_log_comp_diag(X, i, means, prec, const, diff, lc)
+            _row_log_comp_diag(X, i, means, prec, const, lc)
         top = -math.inf
         for j in range(k):
             e[j] = lc[j] + log_w[j]
@@ -337,7 +336,8 @@ def em_pass(X, px, means, Lt, prec, const, log_w, full, tied, log_comp, use_comp
                         S[j, s, t] += ws * diff[j, t]
             else:
                 for s in range(d):
-                    S[j, s, s] += w * diff[j, s] * diff[j, s]
+                    v = X[i, s] - means[j, s]
+                    S[j, s, s] += w * v * v
     return nk, sx, S, ll, ent, cross
 
 
