@@ -192,9 +192,8 @@ def bench_classifiers(seed=0, n=4000):
         "accuracy; its `predict_proba` is a soft MMI assignment, not a calibrated class "
         "posterior, so its log loss is worse than GaussianNB's or logistic regression's. "
         "LogicalBayesClassifier's probabilities give the labels equal prior weight. The "
-        "histogram class model (20 equal-width bins) makes no Gaussian assumption; with "
-        "its coarser cells it lands between the Gaussian MMI rule and the minimum-error "
-        "classifiers here.\n\n"
+        "histogram class model (20 equal-width bins) makes no Gaussian assumption; here "
+        "it lands close to the Gaussian MMI rule.\n\n"
         + markdown_table(("classifier", "fit (ms)", "accuracy", "rare-class recall",
                           "log loss (nats)"), rows)
     )
