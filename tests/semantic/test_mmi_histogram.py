@@ -230,3 +230,27 @@ def test_histogram_bad_input():
         MMIClassifier(class_model="histogram", n_init=0).fit(X, y)
     with pytest.raises(ValueError, match="'random_state' parameter of MMIClassifier"):
         MMIClassifier(class_model="histogram", random_state="seed").fit(X, y)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 3), st.integers(2, 7), st.integers(2, 4))
+def test_single_moves_reach_a_one_move_optimum(seed, n_classes, n_cells, n_labels):
+    # the kernel on random tables (with empty cells and an unused label allowed): I(C; Y)
+    # does not decrease, and afterwards no single relabelling raises the written-out MI
+    from probstat.semantic._kernels import single_moves
+
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(0, 6, (n_classes, n_cells)).astype(float)
+    counts[0, 0] += 1.0
+    start = rng.integers(0, n_labels - 1, n_cells)  # label n_labels - 1 starts unused
+    labels, moved = single_moves(counts / counts.sum(), start, n_labels, 1000)
+    before, after = mi_bits(counts, start, n_labels), mi_bits(counts, labels, n_labels)
+    assert after >= before - 1e-12
+    assert moved == (not np.array_equal(labels, start))
+    if moved:
+        assert after > before
+    for z in range(n_cells):
+        for j in range(n_labels):
+            trial = labels.copy()
+            trial[z] = j
+            assert mi_bits(counts, trial, n_labels) <= after + 1e-12
