@@ -163,6 +163,10 @@ def fixed_point(E, px, q0, tol, max_iter):
     lam_cand = np.empty(n)
     f = _objective(E, px, q, lam)
     w = np.empty(n)
+    # scratch for the candidate columns, allocated once (fresh (n, k) arrays on every
+    # iteration cost page faults comparable to the products themselves)
+    buf_C = np.empty(n * n_y)
+    buf_W = np.empty(n * n_y)
     for n_iter in range(1, max_iter + 1):
         for i in range(n):
             w[i] = px[i] / lam[i]
@@ -177,15 +181,22 @@ def fixed_point(E, px, q0, tol, max_iter):
         idx = np.nonzero(cand)[0]
         k = idx.shape[0]
         # H = E_C' diag(w / lam) E_C on the candidate columns
-        E_C = np.empty((n, k))
-        E_W = np.empty((n, k))
-        for i in range(n):
-            scale = w[i] / lam[i]
-            for a in range(k):
-                v = E[i, idx[a]]
-                E_C[i, a] = v
-                E_W[i, a] = v * scale
-        H = np.dot(E_C.T, E_W)
+        E_W = buf_W[: n * k].reshape((n, k))
+        if k == n_y:  # every column is a candidate: E itself
+            for i in range(n):
+                scale = w[i] / lam[i]
+                for a in range(k):
+                    E_W[i, a] = E[i, a] * scale
+            H = np.dot(ET, E_W)
+        else:
+            E_C = buf_C[: n * k].reshape((n, k))
+            for i in range(n):
+                scale = w[i] / lam[i]
+                for a in range(k):
+                    v = E[i, idx[a]]
+                    E_C[i, a] = v
+                    E_W[i, a] = v * scale
+            H = np.dot(E_C.T, E_W)
         ridge = 1e-12 * np.trace(H) / k + 1e-300
         for a in range(k):
             H[a, a] += ridge
@@ -228,3 +239,83 @@ def fixed_point(E, px, q0, tol, max_iter):
             q /= q.sum()
             f = _objective(E, px, q, lam)
     return q, max_iter, False
+
+
+@jit(cache=True)
+def _xlogx(a):
+    return a * math.log(a) if a > 0.0 else 0.0
+
+
+@jit(cache=True)
+def _label_term(J, p_y, j, v, sign):
+    """``sum_c xlogx(J[c, j] + sign v_c) - xlogx(p_y[j] + sign sum_c v_c)`` (nats)."""
+    total = 0.0
+    mass = 0.0
+    for c in range(J.shape[0]):
+        total += _xlogx(max(J[c, j] + sign * v[c], 0.0))
+        mass += v[c]
+    return total - _xlogx(max(p_y[j] + sign * mass, 0.0))
+
+
+@jit(cache=True)
+def single_moves(joint, labels, n_labels, max_sweeps):
+    """Relabel single cells while ``I(C; Y)`` increases; returns (labels, moved).
+
+    ``joint[c, z] = P(c, z)``. ``I(C; Y) + H(C) = sum_j [sum_c xlogx(P(c, y_j)) -
+    xlogx(P(y_j))]``, so moving cell z from label a to b changes only the terms of a and
+    b. The cells are swept in order; each moves to the label with the largest exact gain,
+    when that gain exceeds round-off; the sweeps stop when no cell moves (then no single
+    relabelling increases I) or after ``max_sweeps``.
+    """
+    n_c, n_z = joint.shape
+    labels = labels.copy()
+    J = np.zeros((n_c, n_labels))
+    for z in range(n_z):
+        for c in range(n_c):
+            J[c, labels[z]] += joint[c, z]
+    p_y = np.zeros(n_labels)
+    for j in range(n_labels):
+        for c in range(n_c):
+            p_y[j] += J[c, j]
+    zero = np.zeros(n_c)
+    h = np.empty(n_labels)
+    scale = 0.0
+    for j in range(n_labels):
+        h[j] = _label_term(J, p_y, j, zero, 1.0)
+        scale += abs(h[j])
+    floor = 1e-13 * max(scale, 1e-300)
+    moved_any = False
+    for _ in range(max_sweeps):
+        moved = False
+        for z in range(n_z):
+            v = joint[:, z]
+            mass = v.sum()
+            if mass <= 0.0:
+                continue
+            a = labels[z]
+            h_a = _label_term(J, p_y, a, v, -1.0)
+            best = -1
+            best_gain = floor
+            best_h = 0.0
+            for b in range(n_labels):
+                if b == a:
+                    continue
+                h_b = _label_term(J, p_y, b, v, 1.0)
+                gain = (h_b - h[b]) + (h_a - h[a])
+                if gain > best_gain:
+                    best, best_gain, best_h = b, gain, h_b
+            if best < 0:
+                continue
+            for c in range(n_c):
+                J[c, a] = max(J[c, a] - v[c], 0.0)
+                J[c, best] += v[c]
+            p_y[a] = max(p_y[a] - mass, 0.0)
+            p_y[best] += mass
+            h[a] = h_a
+            h[best] = best_h
+            labels[z] = best
+            moved = True
+            moved_any = True
+        if not moved:
+            break
+    return labels, moved_any

@@ -159,6 +159,7 @@ class _InMemoryData:
         self.X = np.ascontiguousarray(X)
         self.px = px
         self.n, self.d = X.shape
+        self._buffers = (None, None)  # CM-EM's (n, k) log-densities and E2 matrix
 
     def initial_parameters(self, est, rng):
         return est._initial_parameters(self.X, self.px, rng)
@@ -175,20 +176,36 @@ class _InMemoryData:
         return centre, (self.px[:, None] * diff).T @ diff
 
     def optimise_weights(self, est, means, factors, weights):
-        """CM-EM's E2 step: ``(weights, log-densities for em_pass)``."""
-        from ._mixture_kernels import log_components
+        """CM-EM's E2 step: ``(weights, state for em_pass)``.
 
-        log_comp = log_components(self.X, means, *factors)
-        return est._optimise_weights(log_comp, self.px, weights), log_comp
+        One pass computes the log-densities and the exponents of the E2 matrix
+        ``E = exp(log_comp - row max)``, exponentiated in place: no (n, k) temporaries.
+        """
+        from ._kernels import fixed_point
+        from ._mixture_kernels import cm_components
 
-    def em_pass(self, means, factors, log_w, log_comp, use_comp, scatter):
-        from ._mixture_kernels import em_pass
+        shape = (self.n, means.shape[0])
+        if self._buffers[0] is None or self._buffers[0].shape != shape:
+            self._buffers = (np.empty(shape), np.empty(shape))
+        log_comp, E = self._buffers
+        cm_components(self.X, means, *factors, log_comp, E)
+        np.exp(E, out=E)
+        start = np.maximum(weights, 1e-12)
+        q, _, _ = fixed_point(E, self.px, start / start.sum(), float(est.inner_tol),
+                              int(est.max_inner_iter))
+        q = np.asarray(q)
+        return q, (log_comp, E, q)
+
+    def em_pass(self, means, factors, log_w, state, use_comp, scatter):
+        """The fused E/M pass: from ``state = optimise_weights(...)[1]`` when ``use_comp``."""
+        from ._mixture_kernels import cm_pass, em_pass
 
         Lt, prec, const, full, tied = factors
-        if log_comp is None:
-            log_comp = np.empty((0, 0))
-        return em_pass(self.X, self.px, means, Lt, prec, const, log_w, full, tied, log_comp,
-                       use_comp, scatter)
+        if use_comp:
+            log_comp, E, q = state
+            return cm_pass(self.X, self.px, means, log_comp, E, q, scatter, full)
+        return em_pass(self.X, self.px, means, Lt, prec, const, log_w, full, tied,
+                       np.empty((0, 0)), False, scatter)
 
 
 class CMGaussianMixture(DensityMixin, BaseEstimator):
@@ -523,17 +540,6 @@ class CMGaussianMixture(DensityMixin, BaseEstimator):
         return {"weights": weights, "means": means, "cov": cov, "prec_chol": prec_chol,
                 "converged": converged, "n_iter": n_iter, "lower_bound": ll,
                 "history": {key: np.asarray(v) for key, v in hist.items()}}
-
-    def _optimise_weights(self, log_comp, px, weights):
-        from ._kernels import fixed_point
-
-        shift = log_comp.max(axis=1, keepdims=True)
-        E = np.exp(log_comp - shift)
-        start = np.maximum(weights, 1e-12)
-        w, _, _ = fixed_point(np.ascontiguousarray(E), np.ascontiguousarray(px),
-                              start / start.sum(), float(self.inner_tol),
-                              int(self.max_inner_iter))
-        return np.asarray(w)
 
     # ------------------------------------------------------------------ prediction
     def _log_joint(self, X):

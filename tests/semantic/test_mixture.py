@@ -313,3 +313,59 @@ def test_tied_sample_and_predict(rng):
     # within-component scatter of the draws estimates the tied covariance
     within = sum(np.cov(Xs[ys == j].T, bias=True) * np.mean(ys == j) for j in range(3))
     np.testing.assert_allclose(within, gm.covariances_, atol=0.15)
+
+
+@pytest.mark.parametrize("cov", ["full", "tied", "diag", "spherical"])
+@pytest.mark.parametrize("n", [120, 1100])
+def test_cm_passes_equal_numpy_reference(rng, cov, n):
+    # CM-EM's two passes (log-densities and E2 matrix; responsibilities from E and the
+    # weights, moments by blocks of rows for full/tied) against the direct NumPy sums.
+    # n = 1100 spans two whole blocks of rows and a partial one; one weight is exactly 0.
+    from probstat.semantic._mixture import (
+        _kernel_factors,
+        _log_density,
+        _m_step,
+        _m_step_from_stats,
+        _precision_factors,
+    )
+    from probstat.semantic._mixture_kernels import _CHUNK, cm_components, cm_pass, em_pass
+
+    assert n < _CHUNK or n > 2 * _CHUNK
+    X = _three_blobs(rng, n=n)
+    px = rng.dirichlet(np.ones(n))
+    px[:5] = 0.0
+    px /= px.sum()
+    k, d = 3, X.shape[1]
+    _, means, cov0 = _m_step(X, px[:, None] * rng.dirichlet(np.ones(k), n), 1e-6, cov)
+    pc = _precision_factors(cov0, cov)
+    Lt, prec, const, full = _kernel_factors(pc, cov, k, d)
+    log_comp = _log_density(X, means, pc, cov)
+    lc, E = np.empty((n, k)), np.empty((n, k))
+    cm_components(X, means, Lt, prec, const, full, cov == "tied", lc, E)
+    np.testing.assert_allclose(lc, log_comp, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(np.exp(E), np.exp(log_comp - log_comp.max(1, keepdims=True)),
+                               rtol=1e-12)
+    centre = X[0]
+    scatter = (centre, ((px[:, None] * (X - centre)).T @ (X - centre)))
+    for weights in (np.array([0.2, 0.3, 0.5]), np.array([0.4, 0.0, 0.6])):
+        with np.errstate(divide="ignore"):
+            lj = log_comp + np.log(weights)
+        log_mix = np.logaddexp.reduce(lj, axis=1)
+        resp = np.exp(lj - log_mix[:, None])
+        joint = px[:, None] * resp
+        ref = _m_step(X, joint, 1e-6, cov)
+        pos = joint > 0
+        outs = [cm_pass(X, px, means, lc, np.exp(E), weights, cov != "tied", full)]
+        if weights.min() > 0:
+            outs.append(em_pass(X, px, means, Lt, prec, const, np.log(weights), full,
+                                cov == "tied", np.empty((0, 0)), False, cov != "tied"))
+        for nk, sx, S, ll, ent, cross in outs:
+            assert ll == pytest.approx(px @ log_mix, rel=1e-12)
+            assert ent == pytest.approx(np.sum(joint[pos] * np.log(resp[pos])), rel=1e-12)
+            assert cross == pytest.approx(np.sum(joint * log_comp), rel=1e-12)
+            np.testing.assert_allclose(nk, joint.sum(0), rtol=1e-12, atol=1e-15)
+            got = _m_step_from_stats(nk, sx, S, means, 1e-6, cov, scatter)
+            for a, b in zip(got, ref):
+                if weights.min() == 0:  # the empty component keeps no M-step
+                    a, b = np.delete(a, 1, axis=0), np.delete(b, 1, axis=0)
+                np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
