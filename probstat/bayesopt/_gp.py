@@ -29,7 +29,7 @@ from ..utils import (
     check_scalar_in,
 )
 from ..utils._estimator_data import validate_estimator_data
-from ..utils._numerics import cholesky, limit_blas_threads
+from ..utils._numerics import JITTER_LEVELS, cholesky, limit_blas_threads
 from ..utils._param_validation import RANDOM_STATE, Interval, StrOptions, fit_context
 from ._covariance import KERNELS, kernel_g_G, kernel_matrix, sq_dist
 
@@ -65,6 +65,24 @@ def _check_inputs(X, name):
 def _blas_limit(n):
     """One BLAS thread for a model with ``n`` training points, unless it is large."""
     return limit_blas_threads(1) if n <= MAX_SINGLE_THREAD_N else contextlib.nullcontext()
+
+
+def _cholesky_lower_f(KT, refill, scale, jitter):
+    """In-place lower Cholesky factor of the Fortran-ordered ``KT.T``, jittered as
+    :func:`probstat.utils._numerics.cholesky` does (levels of ``scale``, the mean
+    diagonal); ``refill(extra)`` rewrites ``KT`` with ``extra`` added to the diagonal."""
+    levels = JITTER_LEVELS if jitter == "auto" else (float(jitter),)
+    for k, level in enumerate(levels):
+        if k or level:
+            refill(level * scale)
+        L, info = linalg.lapack.dpotrf(KT.T, lower=1, clean=0, overwrite_a=1)
+        if info == 0:
+            return L
+        if info < 0:
+            raise ValueError(f"dpotrf: illegal argument {-info}")
+    raise np.linalg.LinAlgError(
+        f"the kernel matrix is not positive definite, even with {levels[-1]:g} x its mean "
+        "diagonal added")
 
 
 class GaussianProcess(RegressorMixin, BaseEstimator):
@@ -397,33 +415,42 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         return -(lml + lp), -(grad + glp)
 
     def _lml(self, theta, eval_gradient=False):
+        """Log marginal likelihood (and its gradient) of the standardised data at ``theta``.
+
+        The kernel is evaluated once per pair ``b < a`` (packed, vectorised) and the
+        covariance filled in its lower triangle only; LAPACK factorises (``dpotrf``) and,
+        for the gradient, inverts (``dpotri``) in place; a compiled pass contracts
+        ``W = alpha alpha^T - K^-1`` with the kernel derivatives of each pair (Rasmussen &
+        Williams eq. 5.9) without forming any ``dK/dtheta`` matrix.
+        """
+        from ._kernels import fill_lower, lml_grad_terms, pair_sq_dist
+
         U, ys = self._U, self._ys
         ls, sv, noise = self._unpack(theta)
         n = U.shape[0]
-        r2 = sq_dist(U, U, ls)
+        Us = np.ascontiguousarray(U / ls)
+        r2 = np.empty(n * (n - 1) // 2)
+        pair_sq_dist(Us, r2)
         g, G = kernel_g_G(self.kernel, r2)
-        Kf = sv * g
-        K = Kf.copy()
-        K[np.diag_indices(n)] += noise
+        diag = np.ascontiguousarray(noise, dtype=float)
+        KT = np.empty((n, n))
+        fill_lower(KT, g, sv, diag)
         # K is finite by construction (validated data, bounded hyperparameters).
-        L, _ = cholesky(K, name="the kernel matrix", jitter=self.jitter, check_finite=False)
-        alpha = linalg.cho_solve((L, True), ys, check_finite=False)
+        L = _cholesky_lower_f(KT, lambda extra: fill_lower(KT, g, sv, diag + extra),
+                              float(np.mean(sv + diag)) if n else 1.0, self.jitter)
+        alpha, info = linalg.lapack.dpotrs(L, ys, lower=1)
+        if info != 0:
+            raise np.linalg.LinAlgError("dpotrs failed")
         lml = -0.5 * ys @ alpha - np.log(np.diag(L)).sum() - 0.5 * n * _LOG_2PI
         if not eval_gradient:
             return lml
-        Kinv, info = linalg.lapack.dpotri(L, lower=1)
+        Kinv, info = linalg.lapack.dpotri(L, lower=1, overwrite_c=1)
         if info != 0:
             raise np.linalg.LinAlgError("dpotri failed")
-        Kinv += np.tril(Kinv, -1).T  # dpotri fills the lower triangle; the upper is 0
-        W = np.outer(alpha, alpha) - Kinv
-        P = W * (sv * G)
-        Us = U / ls
-        # 0.5 * sum_ab P_ab (u_ai - u_bi)^2 / l_i^2 = rowsum(P) . Us^2 - diag(Us^T P Us)
-        g_ls = P.sum(axis=1) @ (Us * Us) - np.einsum("ai,ai->i", Us, P @ Us)
-        g_sv = 0.5 * np.sum(W * Kf)
+        g_ls, g_sv, tr_w = lml_grad_terms(Kinv.T, alpha, Us, sv, g, G)
         grads = [g_ls, [g_sv]]
         if self._fixed_noise is None:
-            grads.append([0.5 * noise[0] * np.trace(W)])
+            grads.append([0.5 * noise[0] * tr_w])
         return lml, np.concatenate(grads)
 
     def _set_theta(self, theta):

@@ -212,3 +212,93 @@ def test_cov_with_grad_matches_posterior_cov_and_finite_differences(data, rng):
                     - gp._cov_with_grad(P - e * np.eye(3)[i], x)[0]) / (2 * e)
                    for i in range(3)], axis=1)
     np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-8)
+
+
+def _dense_lml(gp, theta):
+    """The marginal likelihood and its gradient with dense matrices (R&W eqs. 2.30, 5.9):
+    every ``dK/dtheta_j`` formed explicitly and contracted with ``alpha alpha^T - K^-1``."""
+    from probstat.bayesopt._covariance import kernel_g_G, sq_dist
+    from probstat.utils._numerics import cholesky
+
+    U, ys = gp._U, gp._ys
+    ls, sv, noise = gp._unpack(theta)
+    n, d = U.shape
+    g, G = kernel_g_G(gp.kernel, sq_dist(U, U, ls))
+    K = sv * g + np.diag(noise)
+    L, _ = cholesky(K, jitter=gp.jitter)
+    alpha = linalg.cho_solve((L, True), ys)
+    lml = -0.5 * ys @ alpha - np.log(np.diag(L)).sum() - 0.5 * n * np.log(2 * np.pi)
+    W = np.outer(alpha, alpha) - linalg.cho_solve((L, True), np.eye(n))
+    dK = [sv * G * (U[:, None, i] - U[None, :, i]) ** 2 / ls[i] ** 2 for i in range(d)]
+    dK.append(sv * g)
+    if gp._fixed_noise is None:
+        dK.append(np.diag(noise))
+    return lml, np.array([0.5 * np.sum(W * D) for D in dK])
+
+
+@pytest.mark.filterwarnings("ignore::probstat.utils.ConvergenceWarning")
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("noise", ["auto", "per-sample"])
+def test_lml_equals_dense_computation(data, rng, kernel, noise):
+    X, y = data
+    noise = rng.uniform(0.01, 0.1, len(y)) if noise == "per-sample" else noise
+    gp = GaussianProcess(kernel, noise=noise, max_iter=5).fit(X, y)
+    for _ in range(3):
+        theta = gp.theta_ + 0.5 * rng.standard_normal(gp.theta_.size)
+        lml, grad = gp.log_marginal_likelihood(theta, eval_gradient=True)
+        ref, ref_grad = _dense_lml(gp, theta)
+        assert lml == pytest.approx(ref, rel=1e-10)
+        assert gp.log_marginal_likelihood(theta) == lml
+        # the gradient is a sum of terms of both signs: relative to its largest entry
+        np.testing.assert_allclose(grad, ref_grad, rtol=1e-9,
+                                   atol=1e-10 * np.abs(ref_grad).max())
+
+
+def test_lml_with_jitter_equals_dense_computation():
+    X = np.array([[0.0, 0.2], [0.0, 0.2], [0.5, 0.9], [1.0, 0.1]])
+    y = np.array([1.0, 1.0, 2.0, 0.5])
+    for jitter in ("auto", 1e-6):
+        gp = GaussianProcess(noise=0.0, jitter=jitter, optimizer=None).fit(X, y)
+        assert gp.jitter_ > 0
+        lml, grad = gp.log_marginal_likelihood(gp.theta_, eval_gradient=True)
+        ref, ref_grad = _dense_lml(gp, gp.theta_)
+        assert lml == pytest.approx(ref, rel=1e-10)
+        assert lml == pytest.approx(gp.log_marginal_likelihood_value_, rel=1e-12)
+        if jitter != "auto":
+            # "auto" stops at the smallest jitter that factorises (condition number ~1e12,
+            # so any two gradient computations agree to only ~1e-4); 1e-6 keeps it ~1e6
+            np.testing.assert_allclose(grad, ref_grad, rtol=1e-8,
+                                       atol=1e-10 * np.abs(ref_grad).max())
+
+
+@pytest.mark.filterwarnings("ignore::probstat.utils.ConvergenceWarning")
+@pytest.mark.parametrize("kernel, nu", [("rbf", None), ("matern12", 0.5),
+                                        ("matern32", 1.5), ("matern52", 2.5)])
+def test_lml_and_gradient_equal_sklearn(data, rng, kernel, nu):
+    from sklearn.gaussian_process.kernels import RBF, ConstantKernel, Matern
+
+    X, y = data
+    gp = GaussianProcess(kernel, max_iter=5).fit(X, y)
+    d = X.shape[1]
+    base = RBF(np.ones(d)) if nu is None else Matern(np.ones(d), nu=nu)
+    sk = GaussianProcessRegressor(ConstantKernel() * base + WhiteKernel(), alpha=0.0,
+                                  optimizer=None).fit(gp._U, gp._ys)
+    for _ in range(3):
+        theta = gp.theta_ + 0.5 * rng.standard_normal(gp.theta_.size)
+        theta[-1] = max(theta[-1], -6.0)
+        # scikit-learn orders the log hyperparameters (signal variance, length scales, noise)
+        theta_sk = np.concatenate([[theta[d]], theta[:d], [theta[d + 1]]])
+        ref, ref_grad = sk.log_marginal_likelihood(theta_sk, eval_gradient=True)
+        lml, grad = gp.log_marginal_likelihood(theta, eval_gradient=True)
+        assert lml == pytest.approx(ref, rel=1e-10)
+        ref_grad = np.concatenate([ref_grad[1:d + 1], [ref_grad[0], ref_grad[-1]]])
+        np.testing.assert_allclose(grad, ref_grad, rtol=1e-8,
+                                   atol=1e-9 * np.abs(ref_grad).max())
+
+
+def test_lml_of_one_point():
+    gp = GaussianProcess(optimizer=None, normalize_y=False, mean="zero").fit([[0.3]], [0.5])
+    lml, grad = gp.log_marginal_likelihood(gp.theta_, eval_gradient=True)
+    var = gp.signal_variance_ + gp.noise_
+    assert lml == pytest.approx(-0.5 * 0.25 / var - 0.5 * np.log(2 * np.pi * var), rel=1e-12)
+    assert grad[0] == 0.0  # no pair of points: the length scale does not enter
