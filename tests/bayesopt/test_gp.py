@@ -302,3 +302,36 @@ def test_lml_of_one_point():
     var = gp.signal_variance_ + gp.noise_
     assert lml == pytest.approx(-0.5 * 0.25 / var - 0.5 * np.log(2 * np.pi * var), rel=1e-12)
     assert grad[0] == 0.0  # no pair of points: the length scale does not enter
+
+
+@pytest.mark.filterwarnings("ignore::probstat.utils.ConvergenceWarning")
+def test_warm_start_reruns_the_default_start_when_the_data_grew(rng, monkeypatch):
+    import types
+
+    from probstat.bayesopt import _gp
+
+    starts = []
+    real = _gp.optimize.minimize
+
+    def record(fun, x0, **kwargs):
+        starts.append(np.array(x0, dtype=float))
+        return real(fun, x0, **kwargs)
+
+    monkeypatch.setattr(_gp, "optimize", types.SimpleNamespace(minimize=record))
+    X = rng.uniform(size=(30, 2))
+    y = np.sin(5 * X[:, 0]) + X[:, 1]
+    gp = GaussianProcess(warm_start=True, max_iter=50).fit(X[:20], y[:20])
+    assert len(starts) == 1  # first fit: the default start only
+    default = starts[0]
+    # 10 % growth since the last default start (20 points): at 22, then at 25 (>= 24.2)
+    for n, expected in [(21, 1), (22, 2), (23, 1), (24, 1), (25, 2), (12, 2)]:
+        previous = gp.theta_.copy()
+        starts.clear()
+        gp.fit(X[:n], y[:n])
+        assert len(starts) == expected, n
+        np.testing.assert_array_equal(starts[-1], previous)  # the warm start
+        if expected == 2:
+            np.testing.assert_array_equal(starts[0], default)
+    starts.clear()
+    GaussianProcess(max_iter=50).fit(X, y)
+    assert len(starts) == 1
