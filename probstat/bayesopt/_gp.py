@@ -136,7 +136,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         Start the hyperparameter search from the previous fit's ``theta_`` as well (when
         the number of features and the noise setting are unchanged). The default start
         then runs only when the number of training points has grown by 10 % since the
-        last fit that ran it (every fit below 11 points, about one fit in ``n / 10`` for
+        last fit that ran it (every fit up to 11 points, about one fit in ``n / 10`` for
         ``n`` points), so that a refit after adding one point costs about one short
         search instead of two.
     random_state : None, int, RandomState or Generator
