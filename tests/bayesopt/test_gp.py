@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import linalg
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import WhiteKernel
@@ -335,3 +337,20 @@ def test_warm_start_reruns_the_default_start_when_the_data_grew(rng, monkeypatch
     starts.clear()
     GaussianProcess(max_iter=50).fit(X, y)
     assert len(starts) == 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 12), d=st.integers(1, 3), kernel=st.sampled_from(KERNELS),
+       seed=st.integers(0, 2**32 - 1))
+def test_lml_is_invariant_to_the_order_of_the_points(n, d, kernel, seed):
+    r = np.random.default_rng(seed)
+    X = r.uniform(size=(n, d))
+    y = r.standard_normal(n)
+    theta = np.concatenate([r.uniform(-2, 1, d), r.uniform(-1, 1, 1), [-3.0]])
+    perm = r.permutation(n)
+    gp = GaussianProcess(kernel, optimizer=None).fit(X, y)
+    gq = GaussianProcess(kernel, optimizer=None).fit(X[perm], y[perm])
+    lml, grad = gp.log_marginal_likelihood(theta, eval_gradient=True)
+    lmq, grq = gq.log_marginal_likelihood(theta, eval_gradient=True)
+    assert lmq == pytest.approx(lml, rel=1e-10, abs=1e-10)
+    np.testing.assert_allclose(grq, grad, rtol=1e-8, atol=1e-9 * (1 + np.abs(grad).max()))
