@@ -29,9 +29,9 @@ from ..utils import (
     check_scalar_in,
 )
 from ..utils._estimator_data import validate_estimator_data
-from ..utils._numerics import JITTER_LEVELS, cholesky, limit_blas_threads
+from ..utils._numerics import cholesky, limit_blas_threads
 from ..utils._param_validation import RANDOM_STATE, Interval, StrOptions, fit_context
-from ._covariance import KERNELS, kernel_g_G, kernel_matrix, sq_dist
+from ._covariance import KERNELS, cholesky_lower_f, kernel_g_G, kernel_matrix, sq_dist
 
 _LOG_2PI = math.log(2.0 * math.pi)
 _LS_BOUNDS = (1e-3, 1e3)
@@ -65,24 +65,6 @@ def _check_inputs(X, name):
 def _blas_limit(n):
     """One BLAS thread for a model with ``n`` training points, unless it is large."""
     return limit_blas_threads(1) if n <= MAX_SINGLE_THREAD_N else contextlib.nullcontext()
-
-
-def _cholesky_lower_f(KT, refill, scale, jitter):
-    """In-place lower Cholesky factor of the Fortran-ordered ``KT.T``, jittered as
-    :func:`probstat.utils._numerics.cholesky` does (levels of ``scale``, the mean
-    diagonal); ``refill(extra)`` rewrites ``KT`` with ``extra`` added to the diagonal."""
-    levels = JITTER_LEVELS if jitter == "auto" else (float(jitter),)
-    for k, level in enumerate(levels):
-        if k or level:
-            refill(level * scale)
-        L, info = linalg.lapack.dpotrf(KT.T, lower=1, clean=0, overwrite_a=1)
-        if info == 0:
-            return L
-        if info < 0:
-            raise ValueError(f"dpotrf: illegal argument {-info}")
-    raise np.linalg.LinAlgError(
-        f"the kernel matrix is not positive definite, even with {levels[-1]:g} x its mean "
-        "diagonal added")
 
 
 class GaussianProcess(RegressorMixin, BaseEstimator):
@@ -450,7 +432,7 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         KT = np.empty((n, n))
         fill_lower(KT, g, sv, diag)
         # K is finite by construction (validated data, bounded hyperparameters).
-        L = _cholesky_lower_f(KT, lambda extra: fill_lower(KT, g, sv, diag + extra),
+        L = cholesky_lower_f(KT, lambda extra: fill_lower(KT, g, sv, diag + extra),
                               float(np.mean(sv + diag)) if n else 1.0, self.jitter)
         alpha, info = linalg.lapack.dpotrs(L, ys, lower=1)
         if info != 0:
