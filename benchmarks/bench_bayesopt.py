@@ -47,6 +47,7 @@ import argparse
 import datetime
 import math
 import platform
+import re
 import time
 import warnings
 from pathlib import Path
@@ -276,19 +277,28 @@ def main():
     parser.add_argument("--iteration-only", action="store_true",
                         help="with --botorch-only: recompute only the time rows of the "
                              "BoTorch block and keep its other rows")
+    parser.add_argument("--with-regret", type=int, default=0, metavar="SEEDS",
+                        help="with --iteration-only: also the regret rows, on SEEDS seeds")
     args = parser.parse_args()
     if args.botorch_only and args.iteration_only:
         torch, _ = import_botorch()
+        reg_rows = None
         with threadpool_limits(limits=1):
             rows = _iteration_rows(_botorch_iteration_and_fit(torch))
-        print("\n".join(rows))
+            print("\n".join(rows), flush=True)
+            if args.with_regret:
+                reg, n_reg = _botorch_regret(torch, ((branin, 30), (hartmann6, 60)),
+                                             args.with_regret, 0.0)
+                reg_rows = _regret_rows(reg, n_reg)
+                print("\n".join(reg_rows))
         path = ROOT / "docs" / "performance" / "bayesopt.md"
         start, end = f"<!-- {BOTORCH_KEY}:start -->", f"<!-- {BOTORCH_KEY}:end -->"
         old = path.read_text() if path.exists() else ""
         if not args.no_write and start in old:
             date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
             body = old.split(start, 1)[1].split(end, 1)[0]
-            write_block("bayesopt", BOTORCH_KEY, _replace_iteration_rows(body, rows, date))
+            write_block("bayesopt", BOTORCH_KEY,
+                        _replace_rows(body, rows, date, reg_rows, args.with_regret))
         return
     if args.botorch_only:
         quick = dict(regret_seconds=0.0, min_regret_seeds=1, fidelity_seconds=0.0,
@@ -634,17 +644,23 @@ _ITERATION_NOTE = (
     "from its default hyperparameters every iteration.")
 
 
-def _replace_iteration_rows(body, rows, date):
-    """``body`` (the BoTorch block) with its time rows and note replaced by ``rows``."""
-    keep = [ln for ln in body.strip("\n").split("\n")
-            if not ln.startswith(("| one BO iteration", "| the same, ",
-                                  "| GP hyperparameter fit", "probstat's iterations are"))]
-    at = keep.index("| --- | ---: | ---: | ---: |") + 1
-    out = keep[:at] + rows + keep[at:]
-    at = out.index(rows[-1]) + 1
-    out[at:at] = ["", _ITERATION_NOTE + f" Time rows regenerated {date} "
-                  "(`--botorch-only --iteration-only`)."]
-    return "\n".join(out)
+def _replace_rows(body, rows, date, reg_rows=None, n_reg=None):
+    """``body`` (the BoTorch block) with its time rows and note replaced by ``rows`` and,
+    given ``reg_rows``, its regret rows and their seed count too."""
+    drop = ("| one BO iteration", "| the same, ", "| GP hyperparameter fit",
+            "probstat's iterations are") + (("| Branin |", "| Hartmann-6 |") if reg_rows
+                                            else ())
+    out = [ln for ln in body.strip("\n").split("\n") if not ln.startswith(drop)]
+    at = out.index("| --- | ---: | ---: | ---: |") + 1
+    flag = "--iteration-only" + (" --with-regret" if reg_rows else "")
+    out[at:at] = rows + ["", _ITERATION_NOTE + f" Rows regenerated {date} "
+                         f"(`--botorch-only {flag}`)."]
+    if reg_rows:
+        at = next(i for i, ln in enumerate(out) if ln.startswith("| problem | budget")) + 2
+        out[at:at] = reg_rows
+        out = [re.sub(r"^Regret \(\d+ seeds, as many as fitted in \d+ minutes, at least \d+",
+                      f"Regret ({n_reg} seeds", ln) for ln in out]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(out))
 
 
 def _botorch_minimize(torch, fn, n_calls, seed):
@@ -707,6 +723,18 @@ def _botorch_fidelity(torch, c0, c1, budget, min_seeds, seconds, num_fantasies,
     return rows
 
 
+def _regret_rows(reg, n_reg):
+    """Markdown rows of the BoTorch regret table from :func:`_botorch_regret`."""
+    rows = []
+    for (fn, n_calls), label in (((branin, 30), "Branin"), ((hartmann6, 60), "Hartmann-6")):
+        ours, theirs, secs = reg[fn.name]
+        lo, lt = _log10(ours), _log10(theirs)
+        rows.append(f"| {label} | {n_calls} | {np.median(lo):.2f} | {np.median(lt):.2f} | "
+                    f"{int(np.sum(lo <= lt))}/{n_reg} | {secs[0] / n_reg:.1f} / "
+                    f"{secs[1] / n_reg:.1f} |")
+    return rows
+
+
 def _log10(values):
     return np.log10(np.maximum(np.asarray(values, dtype=float), 1e-12))
 
@@ -732,13 +760,7 @@ def botorch_section(regret_seconds=420.0, min_regret_seeds=5, fidelity_seconds=6
             print(f"BoTorch: multi-fidelity, cost {c0:g} + {c1:g} s ...", flush=True)
             mf[c0, c1] = _botorch_fidelity(torch, c0, c1, budget, min_fidelity_seeds,
                                            fidelity_seconds, num_fantasies)
-    reg_rows = []
-    for (fn, n_calls), label in (((branin, 30), "Branin"), ((hartmann6, 60), "Hartmann-6")):
-        ours, theirs, secs = reg[fn.name]
-        lo, lt = _log10(ours), _log10(theirs)
-        reg_rows.append(f"| {label} | {n_calls} | {np.median(lo):.2f} | {np.median(lt):.2f} | "
-                        f"{int(np.sum(lo <= lt))}/{n_reg} | {secs[0] / n_reg:.1f} / "
-                        f"{secs[1] / n_reg:.1f} |")
+    reg_rows = _regret_rows(reg, n_reg)
     mf_rows, mf_seeds = [], []
     for (c0, c1), rows in mf.items():
         n = len(rows)
