@@ -252,7 +252,7 @@ def test_lml_equals_dense_computation(data, rng, kernel, noise):
         assert lml == pytest.approx(ref, rel=1e-10)
         assert gp.log_marginal_likelihood(theta) == lml
         # the gradient is a sum of terms of both signs: relative to its largest entry
-        np.testing.assert_allclose(grad, ref_grad, rtol=1e-9,
+        np.testing.assert_allclose(grad, ref_grad, rtol=1e-10,
                                    atol=1e-10 * np.abs(ref_grad).max())
 
 
