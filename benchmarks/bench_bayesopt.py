@@ -36,6 +36,11 @@ tables and writes them to ``docs/performance/bayesopt.md``.
    shared 2-core machine, half of it BoTorch's multi-fidelity KG (about 20 s per
    iteration). The BoTorch loops live in ``_botorch_loops.py``.
 
+``--botorch-only --iteration-only`` recomputes only the time rows of the BoTorch block
+(about a minute; add ``--with-regret 16`` for its regret rows on 16 seeds, about ten
+minutes) and keeps its other rows. The iteration rows time a running loop: probstat and
+BoTorch alternate on the same observations, one iteration each at n, n + 1, ...
+
 ``--random-only`` recomputes only table 4 (seconds) and rewrites that subsection of the
 existing ``docs/performance/bayesopt.md``, leaving the other tables as they were.
 ``--fidelity-only`` and ``--derivative-only`` do the same for their blocks.
