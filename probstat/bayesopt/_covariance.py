@@ -61,3 +61,26 @@ def kernel_matrix(name, A, B, length_scale, signal_variance):
     """``s2 * g(r(A, B))``."""
     g, _ = kernel_g_G(name, sq_dist(A, B, length_scale))
     return signal_variance * g
+
+
+def cholesky_lower_f(KT, refill, scale, jitter):
+    """In-place lower Cholesky factor of the Fortran-ordered ``KT.T``, jittered as
+    :func:`probstat.utils._numerics.cholesky` does (levels of ``scale``, the mean
+    diagonal); ``refill(extra)`` rewrites ``KT`` with ``extra`` added to the diagonal."""
+    from scipy import linalg
+
+    from ..utils._numerics import JITTER_LEVELS
+
+    levels = JITTER_LEVELS if jitter == "auto" else (float(jitter),)
+    for k, level in enumerate(levels):
+        if k or level:
+            refill(level * scale)
+        L, info = linalg.lapack.dpotrf(KT.T, lower=1, clean=0, overwrite_a=1)
+        if info == 0:
+            return L
+        if info < 0:
+            raise ValueError(f"dpotrf: illegal argument {-info}")
+    raise np.linalg.LinAlgError(
+        f"the kernel matrix is not positive definite, even with {levels[-1]:g} x its mean "
+        "diagonal added")
+

@@ -31,7 +31,7 @@ from ..utils import (
 from ..utils._estimator_data import validate_estimator_data
 from ..utils._numerics import cholesky, limit_blas_threads
 from ..utils._param_validation import RANDOM_STATE, Interval, StrOptions, fit_context
-from ._covariance import KERNELS, kernel_g_G, kernel_matrix, sq_dist
+from ._covariance import KERNELS, cholesky_lower_f, kernel_g_G, kernel_matrix, sq_dist
 
 _LOG_2PI = math.log(2.0 * math.pi)
 _LS_BOUNDS = (1e-3, 1e3)
@@ -115,8 +115,12 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
     max_iter : int, default=200
         L-BFGS-B iterations per start.
     warm_start : bool, default=False
-        Add the previous fit's ``theta_`` as a second start of the hyperparameter search
-        (when the number of features and the noise setting are unchanged).
+        Start the hyperparameter search from the previous fit's ``theta_`` as well (when
+        the number of features and the noise setting are unchanged). The default start
+        then runs only when the number of training points has grown by 10 % since the
+        last fit that ran it (every fit up to 11 points, about one fit in ``n / 10`` for
+        ``n`` points), so that a refit after adding one point costs about one short
+        search instead of two.
     random_state : None, int, RandomState or Generator
         Seeds the restarts and :meth:`sample_y`.
 
@@ -169,6 +173,8 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
     """
 
     _NOISE_PRIOR = (-10.0, 2.0)
+    #: with ``warm_start``, the default start reruns when n has grown by this fraction
+    _DEFAULT_START_GROWTH = 0.1
 
     _parameter_constraints = {
         "kernel": [StrOptions(set(KERNELS))],
@@ -331,9 +337,17 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
             self.n_iter_ = 0
         else:
             rng = check_rng(self.random_state)
-            # the previous optimum joins the default start (it alone can stay stuck in a
-            # degenerate tiny-length-scale optimum as data arrive)
-            starts = [theta0] + ([warm] if warm is not None else [])
+            # The previous optimum joins the default start: alone it can stay stuck in a
+            # degenerate tiny-length-scale optimum as data arrive (on Hartmann-6 the median
+            # regret after 60 evaluations rises from ~10^-1.5 to ~10^-0.1). The default
+            # start runs again once the data have grown by _DEFAULT_START_GROWTH since it
+            # last ran: every fit up to 10 points, one in ~n/10 fits beyond.
+            last = getattr(self, "_default_start_n", None)
+            default = (warm is None or last is None or n < last
+                       or n >= (1.0 + self._DEFAULT_START_GROWTH) * last)
+            starts = ([theta0] if default else []) + ([warm] if warm is not None else [])
+            if default:
+                self._default_start_n = n
             starts += [self._sample_prior(d, fixed_noise is None, rng, lower, upper)
                        for _ in range(self.n_restarts)]
             best = None
@@ -397,33 +411,42 @@ class GaussianProcess(RegressorMixin, BaseEstimator):
         return -(lml + lp), -(grad + glp)
 
     def _lml(self, theta, eval_gradient=False):
+        """Log marginal likelihood (and its gradient) of the standardised data at ``theta``.
+
+        The kernel is evaluated once per pair ``b < a`` (packed, vectorised) and the
+        covariance filled in its lower triangle only; LAPACK factorises (``dpotrf``) and,
+        for the gradient, inverts (``dpotri``) in place; a compiled pass contracts
+        ``W = alpha alpha^T - K^-1`` with the kernel derivatives of each pair (Rasmussen &
+        Williams eq. 5.9) without forming any ``dK/dtheta`` matrix.
+        """
+        from ._kernels import fill_lower, lml_grad_terms, pair_sq_dist
+
         U, ys = self._U, self._ys
         ls, sv, noise = self._unpack(theta)
         n = U.shape[0]
-        r2 = sq_dist(U, U, ls)
+        Us = np.ascontiguousarray(U / ls)
+        r2 = np.empty(n * (n - 1) // 2)
+        pair_sq_dist(Us, r2)
         g, G = kernel_g_G(self.kernel, r2)
-        Kf = sv * g
-        K = Kf.copy()
-        K[np.diag_indices(n)] += noise
+        diag = np.ascontiguousarray(noise, dtype=float)
+        KT = np.empty((n, n))
+        fill_lower(KT, g, sv, diag)
         # K is finite by construction (validated data, bounded hyperparameters).
-        L, _ = cholesky(K, name="the kernel matrix", jitter=self.jitter, check_finite=False)
-        alpha = linalg.cho_solve((L, True), ys, check_finite=False)
+        L = cholesky_lower_f(KT, lambda extra: fill_lower(KT, g, sv, diag + extra),
+                              float(np.mean(sv + diag)) if n else 1.0, self.jitter)
+        alpha, info = linalg.lapack.dpotrs(L, ys, lower=1)
+        if info != 0:
+            raise np.linalg.LinAlgError("dpotrs failed")
         lml = -0.5 * ys @ alpha - np.log(np.diag(L)).sum() - 0.5 * n * _LOG_2PI
         if not eval_gradient:
             return lml
-        Kinv, info = linalg.lapack.dpotri(L, lower=1)
+        Kinv, info = linalg.lapack.dpotri(L, lower=1, overwrite_c=1)
         if info != 0:
             raise np.linalg.LinAlgError("dpotri failed")
-        Kinv += np.tril(Kinv, -1).T  # dpotri fills the lower triangle; the upper is 0
-        W = np.outer(alpha, alpha) - Kinv
-        P = W * (sv * G)
-        Us = U / ls
-        # 0.5 * sum_ab P_ab (u_ai - u_bi)^2 / l_i^2 = rowsum(P) . Us^2 - diag(Us^T P Us)
-        g_ls = P.sum(axis=1) @ (Us * Us) - np.einsum("ai,ai->i", Us, P @ Us)
-        g_sv = 0.5 * np.sum(W * Kf)
+        g_ls, g_sv, tr_w = lml_grad_terms(Kinv.T, alpha, Us, sv, g, G)
         grads = [g_ls, [g_sv]]
         if self._fixed_noise is None:
-            grads.append([0.5 * noise[0] * np.trace(W)])
+            grads.append([0.5 * noise[0] * tr_w])
         return lml, np.concatenate(grads)
 
     def _set_theta(self, theta):

@@ -99,3 +99,69 @@ def dkg_rows(A, B):
     for r in range(m):
         out[r] = _dkg_one(A[r], B[r], GA[r], GB[r])
     return out, GA, GB
+
+
+# ------------------------------------------------------------------ GP marginal likelihood
+@jit(cache=True)
+def pair_sq_dist(Us, r2):
+    """Squared distances of every pair ``b < a`` of rows of ``Us`` into the packed ``r2``.
+
+    Pairs in the order ``(0, 1), (0, 2), ..., (1, 2), ...``; each distance sums exact
+    differences one dimension at a time, as ``_covariance.sq_dist`` does.
+    """
+    n, d = Us.shape
+    p = 0
+    for b in range(n):
+        for a in range(b + 1, n):
+            s = 0.0
+            for i in range(d):
+                t = Us[a, i] - Us[b, i]
+                s += t * t
+            r2[p] = s
+            p += 1
+
+
+@jit(cache=True)
+def fill_lower(KT, g, sv, diag):
+    """``KT[b, a] = sv g_p`` for the packed pairs ``b < a`` and ``sv + diag[b]`` on the
+    diagonal: the lower triangle of the Fortran-ordered ``KT.T`` that LAPACK reads."""
+    n = KT.shape[0]
+    p = 0
+    for b in range(n):
+        KT[b, b] = sv + diag[b]
+        for a in range(b + 1, n):
+            KT[b, a] = sv * g[p]
+            p += 1
+
+
+@jit(cache=True)
+def lml_grad_terms(KinvT, alpha, Us, sv, g, G):
+    """Trace terms of the marginal-likelihood gradient from ``W = alpha alpha^T - K^-1``.
+
+    ``KinvT[b, a]`` holds ``K^-1[a, b]`` for ``a >= b`` (LAPACK's ``dpotri`` output in
+    Fortran order, transposed); ``g``, ``G`` are the kernel values of the packed pairs of
+    :func:`pair_sq_dist`. Returns
+    ``0.5 tr(W dK/dlog l_i)`` for every dimension ``i``, ``0.5 tr(W K_f)`` (``K_f`` the
+    noise-free covariance) and ``tr(W)``, summing each symmetric pair once.
+    """
+    n, d = Us.shape
+    gl = np.zeros(d)
+    s_kf = 0.0
+    tr_w = 0.0
+    p = 0
+    for b in range(n):
+        ab = alpha[b]
+        wbb = ab * ab - KinvT[b, b]
+        tr_w += wbb
+        s_kf += 0.5 * wbb * sv
+        for a in range(b + 1, n):
+            w = alpha[a] * ab - KinvT[b, a]
+            s_kf += w * sv * g[p]
+            wg = w * G[p]
+            for i in range(d):
+                t = Us[a, i] - Us[b, i]
+                gl[i] += wg * t * t
+            p += 1
+    for i in range(d):
+        gl[i] *= sv
+    return gl, s_kf, tr_w

@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import linalg
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import WhiteKernel
@@ -212,3 +214,143 @@ def test_cov_with_grad_matches_posterior_cov_and_finite_differences(data, rng):
                     - gp._cov_with_grad(P - e * np.eye(3)[i], x)[0]) / (2 * e)
                    for i in range(3)], axis=1)
     np.testing.assert_allclose(grad, fd, rtol=1e-5, atol=1e-8)
+
+
+def _dense_lml(gp, theta):
+    """The marginal likelihood and its gradient with dense matrices (R&W eqs. 2.30, 5.9):
+    every ``dK/dtheta_j`` formed explicitly and contracted with ``alpha alpha^T - K^-1``."""
+    from probstat.bayesopt._covariance import kernel_g_G, sq_dist
+    from probstat.utils._numerics import cholesky
+
+    U, ys = gp._U, gp._ys
+    ls, sv, noise = gp._unpack(theta)
+    n, d = U.shape
+    g, G = kernel_g_G(gp.kernel, sq_dist(U, U, ls))
+    K = sv * g + np.diag(noise)
+    L, _ = cholesky(K, jitter=gp.jitter)
+    alpha = linalg.cho_solve((L, True), ys)
+    lml = -0.5 * ys @ alpha - np.log(np.diag(L)).sum() - 0.5 * n * np.log(2 * np.pi)
+    W = np.outer(alpha, alpha) - linalg.cho_solve((L, True), np.eye(n))
+    dK = [sv * G * (U[:, None, i] - U[None, :, i]) ** 2 / ls[i] ** 2 for i in range(d)]
+    dK.append(sv * g)
+    if gp._fixed_noise is None:
+        dK.append(np.diag(noise))
+    return lml, np.array([0.5 * np.sum(W * D) for D in dK])
+
+
+@pytest.mark.filterwarnings("ignore::probstat.utils.ConvergenceWarning")
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("noise", ["auto", "per-sample"])
+def test_lml_equals_dense_computation(data, rng, kernel, noise):
+    X, y = data
+    noise = rng.uniform(0.01, 0.1, len(y)) if noise == "per-sample" else noise
+    gp = GaussianProcess(kernel, noise=noise, max_iter=5).fit(X, y)
+    for _ in range(3):
+        theta = gp.theta_ + 0.5 * rng.standard_normal(gp.theta_.size)
+        lml, grad = gp.log_marginal_likelihood(theta, eval_gradient=True)
+        ref, ref_grad = _dense_lml(gp, theta)
+        assert lml == pytest.approx(ref, rel=1e-10)
+        assert gp.log_marginal_likelihood(theta) == lml
+        # the gradient is a sum of terms of both signs: relative to its largest entry
+        np.testing.assert_allclose(grad, ref_grad, rtol=1e-10,
+                                   atol=1e-10 * np.abs(ref_grad).max())
+
+
+def test_lml_with_jitter_equals_dense_computation():
+    X = np.array([[0.0, 0.2], [0.0, 0.2], [0.5, 0.9], [1.0, 0.1]])
+    y = np.array([1.0, 1.0, 2.0, 0.5])
+    for jitter in ("auto", 1e-6):
+        gp = GaussianProcess(noise=0.0, jitter=jitter, optimizer=None).fit(X, y)
+        assert gp.jitter_ > 0
+        lml, grad = gp.log_marginal_likelihood(gp.theta_, eval_gradient=True)
+        ref, ref_grad = _dense_lml(gp, gp.theta_)
+        assert lml == pytest.approx(ref, rel=1e-10)
+        assert lml == pytest.approx(gp.log_marginal_likelihood_value_, rel=1e-12)
+        if jitter != "auto":
+            # "auto" stops at the smallest jitter that factorises (condition number ~1e12,
+            # so any two gradient computations agree to only ~1e-4); 1e-6 keeps it ~1e6
+            np.testing.assert_allclose(grad, ref_grad, rtol=1e-8,
+                                       atol=1e-10 * np.abs(ref_grad).max())
+
+
+@pytest.mark.filterwarnings("ignore::probstat.utils.ConvergenceWarning")
+@pytest.mark.parametrize("kernel, nu", [("rbf", None), ("matern12", 0.5),
+                                        ("matern32", 1.5), ("matern52", 2.5)])
+def test_lml_and_gradient_equal_sklearn(data, rng, kernel, nu):
+    from sklearn.gaussian_process.kernels import RBF, ConstantKernel, Matern
+
+    X, y = data
+    gp = GaussianProcess(kernel, max_iter=5).fit(X, y)
+    d = X.shape[1]
+    base = RBF(np.ones(d)) if nu is None else Matern(np.ones(d), nu=nu)
+    sk = GaussianProcessRegressor(ConstantKernel() * base + WhiteKernel(), alpha=0.0,
+                                  optimizer=None).fit(gp._U, gp._ys)
+    for _ in range(3):
+        theta = gp.theta_ + 0.5 * rng.standard_normal(gp.theta_.size)
+        theta[-1] = max(theta[-1], -6.0)
+        # scikit-learn orders the log hyperparameters (signal variance, length scales, noise)
+        theta_sk = np.concatenate([[theta[d]], theta[:d], [theta[d + 1]]])
+        ref, ref_grad = sk.log_marginal_likelihood(theta_sk, eval_gradient=True)
+        lml, grad = gp.log_marginal_likelihood(theta, eval_gradient=True)
+        assert lml == pytest.approx(ref, rel=1e-10)
+        ref_grad = np.concatenate([ref_grad[1:d + 1], [ref_grad[0], ref_grad[-1]]])
+        np.testing.assert_allclose(grad, ref_grad, rtol=1e-8,
+                                   atol=1e-9 * np.abs(ref_grad).max())
+
+
+def test_lml_of_one_point():
+    gp = GaussianProcess(optimizer=None, normalize_y=False, mean="zero").fit([[0.3]], [0.5])
+    lml, grad = gp.log_marginal_likelihood(gp.theta_, eval_gradient=True)
+    var = gp.signal_variance_ + gp.noise_
+    assert lml == pytest.approx(-0.5 * 0.25 / var - 0.5 * np.log(2 * np.pi * var), rel=1e-12)
+    assert grad[0] == 0.0  # no pair of points: the length scale does not enter
+
+
+@pytest.mark.filterwarnings("ignore::probstat.utils.ConvergenceWarning")
+def test_warm_start_reruns_the_default_start_when_the_data_grew(rng, monkeypatch):
+    import types
+
+    from probstat.bayesopt import _gp
+
+    starts = []
+    real = _gp.optimize.minimize
+
+    def record(fun, x0, **kwargs):
+        starts.append(np.array(x0, dtype=float))
+        return real(fun, x0, **kwargs)
+
+    monkeypatch.setattr(_gp, "optimize", types.SimpleNamespace(minimize=record))
+    X = rng.uniform(size=(30, 2))
+    y = np.sin(5 * X[:, 0]) + X[:, 1]
+    gp = GaussianProcess(warm_start=True, max_iter=50).fit(X[:20], y[:20])
+    assert len(starts) == 1  # first fit: the default start only
+    default = starts[0]
+    # 10 % growth since the last default start (20 points): at 22, then at 25 (>= 24.2)
+    for n, expected in [(21, 1), (22, 2), (23, 1), (24, 1), (25, 2), (12, 2)]:
+        previous = gp.theta_.copy()
+        starts.clear()
+        gp.fit(X[:n], y[:n])
+        assert len(starts) == expected, n
+        np.testing.assert_array_equal(starts[-1], previous)  # the warm start
+        if expected == 2:
+            np.testing.assert_array_equal(starts[0], default)
+    starts.clear()
+    GaussianProcess(max_iter=50).fit(X, y)
+    assert len(starts) == 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 12), d=st.integers(1, 3), kernel=st.sampled_from(KERNELS),
+       seed=st.integers(0, 2**32 - 1))
+def test_lml_is_invariant_to_the_order_of_the_points(n, d, kernel, seed):
+    r = np.random.default_rng(seed)
+    X = r.uniform(size=(n, d))
+    y = r.standard_normal(n)
+    theta = np.concatenate([r.uniform(-2, 1, d), r.uniform(-1, 1, 1), [-3.0]])
+    perm = r.permutation(n)
+    gp = GaussianProcess(kernel, optimizer=None).fit(X, y)
+    gq = GaussianProcess(kernel, optimizer=None).fit(X[perm], y[perm])
+    lml, grad = gp.log_marginal_likelihood(theta, eval_gradient=True)
+    lmq, grq = gq.log_marginal_likelihood(theta, eval_gradient=True)
+    assert lmq == pytest.approx(lml, rel=1e-10, abs=1e-10)
+    np.testing.assert_allclose(grq, grad, rtol=1e-8, atol=1e-9 * (1 + np.abs(grad).max()))
