@@ -129,3 +129,43 @@ def test_ilasdp_n1000_is_certified_by_the_per_block_dual():
     cert = fit.solver_info_["certificate"]
     assert fit.certified_ and cert["stage"] == "closed form, per block"
     assert 0 <= fit.duality_gap_ + 1e-4 <= 1e-3 + 1e-4
+
+
+@pytest.mark.slow
+def test_returned_start_is_certified_when_no_solve_improved_on_it():
+    # Here no LA-SDP solve beats the start (its K-means SDP labels): the fit returns the
+    # start and certifies it as a point of the first LA-SDP (costs at the start's
+    # covariances); certified => its objective is Clarabel's optimum of that problem.
+    X, _ = make_heterogeneous_gmm(80, 3, 2, separation=8.0, anisotropy=4.0, random_state=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = ILASDP(2, solver="bm", certify=True, random_state=0).fit(X)
+    info = fit.solver_info_
+    assert info["attempts"][0]["solver"] == "start"
+    assert "certificate_note" not in info
+    assert fit.certified_ and np.isfinite(fit.duality_gap_)
+    labels = fit.init_labels_
+    np.testing.assert_array_equal(fit.labels_, labels)
+    Xc = X - X.mean(axis=0)
+    model = ILASDP(2)
+    members = _indicator_memberships(labels, 2)
+    _, covs, sizes = model._sigma_step(Xc, members, labels, 2, {"small": set(), "means": None})
+    C = costs(*model._costs(Xc, covs, sizes))
+    opt = _clarabel(C)
+    P = sum(float(np.sum(Cb * members.dense(b))) for b, Cb in enumerate(C))
+    assert info["certificate"]["objective"] == pytest.approx(P, rel=1e-10)
+    assert info["certificate"]["bound"] >= opt - 1e-6 * abs(opt)
+    assert P == pytest.approx(opt, rel=1.5e-3)
+
+
+def test_returned_start_gets_a_certificate_quickly():
+    # The same path without the reference solve: a certificate is computed for the start.
+    X, _ = make_heterogeneous_gmm(80, 3, 2, separation=8.0, anisotropy=4.0, random_state=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = ILASDP(2, solver="bm", certify=True, random_state=0).fit(X)
+        off = ILASDP(2, solver="bm", certify=False, random_state=0).fit(X)
+    assert fit.solver_info_["attempts"][0]["solver"] == "start"
+    assert np.isfinite(fit.duality_gap_) and fit.certified_
+    np.testing.assert_array_equal(fit.labels_, off.labels_)
+    assert not off.certified_ and off.solver_info_["certificate_note"].endswith("False")
