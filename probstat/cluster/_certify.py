@@ -28,7 +28,7 @@ symmetric). At the solution of a well-separated problem this is the known dual o
 K-means SDP (the rank-one blocks of Awasthi et al. 2015) and the bound is tight. When it is
 not tight enough, an optional refinement improves ``(y, N)`` by L-BFGS-B on a smoothed
 ``lambda_max`` (a few hundred steps at most, warm-started from the closed form, stopped as
-soon as the gap is below the tolerance).
+soon as the gap is below the tolerance; :func:`_refine`).
 
 With several blocks (the LA-SDP, one block per cluster, each with its own metric) the
 group-to-group closed form is weak: on the rows outside block ``b``'s cluster it leaves a
@@ -38,6 +38,11 @@ cancels every negative entry of ``M_b`` outside the support (:func:`cancel_multi
 on separated clusters, where ``M_b`` is non-positive between a cluster and the other
 rows, this is complementary to the point, and it matched the exact dual (Clarabel) at 60
 points whatever the shifts; the shifts are then searched (:func:`blocks_bound`).
+On overlapping clusters some rows carry mass in several blocks, and ``y`` taken from one
+block is not stationary in the others (least squares over all of a row's blocks was
+tried and did no better); there, up to ``REFINE_MAX_N`` points, the smoothed dual
+refines ``(y, N)`` from the per-block one, with the smoothing decreased in stages
+(a single small smoothing stalls: L-BFGS-B on an ill-conditioned objective).
 """
 
 from __future__ import annotations
@@ -56,8 +61,10 @@ CERTIFY_MAX_N = 2000
 #: The L-BFGS-B refinement needs a full eigendecomposition per block and step; it runs
 #: only up to this many points.
 REFINE_MAX_N = 100
-#: L-BFGS-B steps on the dual (at most).
-DEFAULT_REFINE_STEPS = 200
+#: L-BFGS-B steps on the dual (at most), shared by the smoothing stages (relative size of
+#: the smoothing of ``lambda_max``, tenfold smaller at each stage).
+DEFAULT_REFINE_STEPS = 600
+_REFINE_STAGES = (3e-3, 3e-4, 3e-5)
 #: L-BFGS-B steps of the complementary-slackness fit (at most); it runs up to
 #: ``SLACK_MAX_N`` points (its variables are the n x n multipliers).
 DEFAULT_SLACK_STEPS = 200
@@ -436,7 +443,10 @@ def certify(C_list, traces, Z_list, y0, *, U_list=None, N0_list=None,
     solver's own entrywise multipliers, when given (a conic solver's dual); (3) a
     non-negative least-squares fit of the multipliers to complementary slackness at the
     factors ``U_list`` (up to ``SLACK_MAX_N`` points); (4) L-BFGS-B on a smoothed dual
-    (up to ``REFINE_MAX_N`` points and ``max_steps`` steps).
+    over ``(y, N)``, the smoothing decreased in stages (up to ``REFINE_MAX_N`` points and
+    ``max_steps`` steps; with several blocks it starts from the per-block dual). Stage (4)
+    is what certifies overlapping clusters, where rows carry mass in several blocks and
+    no closed form is stationary in all of them.
 
     Parameters
     ----------
@@ -532,6 +542,8 @@ def certify(C_list, traces, Z_list, y0, *, U_list=None, N0_list=None,
         if value < bound:
             bound, stage, N_list = value, "slackness fit", fitted
     if not done() and max_steps > 0 and n <= REFINE_MAX_N:
+        if len(C_list) > 1:  # the per-block dual is the better start (overlapping clusters)
+            y, N_list = y_b, N_b
         value, evals = _refine(C_list, traces, y, N_list, P, scale, tol, max_steps)
         steps += evals
         if value < bound:
@@ -544,18 +556,23 @@ def certify(C_list, traces, Z_list, y0, *, U_list=None, N0_list=None,
 
 
 def _refine(C_list, traces, y0, N_list, P, scale, tol, max_steps):
-    """L-BFGS-B on the smoothed dual from ``(y0, N)``; the best exact bound seen."""
+    """L-BFGS-B on the smoothed dual from ``(y0, N)``, by continuation; the best exact bound.
+
+    ``lambda_max`` is smoothed by ``mu log sum exp(eigenvalues / mu)`` (bias at most
+    ``mu log n``); a single small ``mu`` makes the problem ill-conditioned and L-BFGS-B
+    stalls far from the optimum, so ``mu`` goes down by tenfold stages
+    (``_REFINE_STAGES`` times ``|objective|``), each warm-started from the last with
+    ``max_steps / stages`` steps. The reported bound is the smallest exact one
+    (the unsmoothed ``lambda_max``) seen at any step, so the smoothing never biases it.
+    """
     from scipy.optimize import minimize
 
     K = len(C_list)
     n = C_list[0].shape[0]
     t = [float(v) for v in traces]
-    # Smoothing of lambda_max (log-sum-exp of the eigenvalues / mu): its bias is at most
-    # mu * sum(t) * log(n), a quarter of the tolerance.
-    mu = 0.25 * tol * scale / (sum(t) * max(math.log(n), 1.0))
     best = {"bound": math.inf, "evals": 0}
 
-    def dual(x):
+    def dual(x, mu):
         y = x[:n]
         grad = np.zeros_like(x)
         grad[:n] = 1.0
@@ -580,12 +597,16 @@ def _refine(C_list, traces, y0, N_list, P, scale, tol, max_steps):
                 raise _Done
         return smooth, grad
 
-    x0 = np.concatenate([y0] + [N.ravel() for N in N_list])
+    x = np.concatenate([y0] + [N.ravel() for N in N_list])
     bounds = [(None, None)] * n + [(0.0, None)] * (K * n * n)
+    steps = max(int(max_steps) // len(_REFINE_STAGES), 1)
     try:
-        minimize(dual, x0, jac=True, method="L-BFGS-B", bounds=bounds,
-                 options=dict(maxiter=int(max_steps), maxfun=int(max_steps),
-                              ftol=1e-15, gtol=1e-12, maxcor=20))
+        for stage in _REFINE_STAGES:
+            mu = stage * scale
+            res = minimize(dual, x, args=(mu,), jac=True, method="L-BFGS-B", bounds=bounds,
+                           options=dict(maxiter=steps, maxfun=steps, ftol=1e-15,
+                                        gtol=1e-12, maxcor=20))
+            x = res.x
     except _Done:
         pass
     return best["bound"], best["evals"]
