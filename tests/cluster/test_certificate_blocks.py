@@ -217,3 +217,29 @@ def test_refined_bound_never_below_the_optimum(overlapping, seed, spread, steps)
     res = certify(la["C"], [1.0] * K, Z, spread * rng.standard_normal(n), max_steps=steps,
                   tol=1e-6)
     assert res["bound"] >= la["opt"] - 1e-6 * abs(la["opt"])
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(200, 320),
+       offset=st.floats(-1.0, 1.0))
+def test_cholesky_upper_bound_on_the_top_eigenvalue(seed, n, offset):
+    # Reference: LAPACK's dense eigenvalues. The bound is never below the top eigenvalue
+    # and, from a good estimate, within 1e-6 (relative) of it; a low estimate falls back
+    # to the dense eigenvalue, a high one stays a valid (looser) bound.
+    from scipy.linalg import eigvalsh
+
+    from probstat.cluster._certify import lambda_max_upper
+
+    rng = np.random.default_rng(seed)
+    G = rng.standard_normal((n, n))
+    A = (G + G.T) / 2.0 + 30.0 * offset * np.eye(n)
+    A[: n // 2, : n // 2] -= 5.0  # a cluster-like block structure
+    top = float(eigvalsh(A)[-1])
+    size = max(abs(top), float(np.max(np.abs(np.diag(A)))))
+    for estimate in (top, top - 1e-9 * abs(top), top - 0.5, top + 0.5, None):
+        before = A.copy()
+        upper = lambda_max_upper(A, estimate)
+        np.testing.assert_array_equal(A, before)  # A is left as it was
+        assert upper >= top - 1e-12 * size
+        if estimate is not None and estimate <= top:
+            assert upper <= top + 1e-6 * size
