@@ -15,7 +15,9 @@ Weak duality: for any feasible ``Z``, any ``y`` and any symmetric ``N_b >= 0``,
 (take ``lambda_b`` as that largest eigenvalue, so that ``S_b`` is PSD). Every ``(y, N)``
 therefore gives an upper bound on the SDP optimum, and ``D - <C, Z>`` bounds how far the
 point ``Z`` is from optimal. The bound is always evaluated with a dense LAPACK eigenvalue
-(accurate to rounding), so its validity never depends on how the multipliers were found.
+(accurate to rounding) or, at a Lanczos estimate, a Cholesky test with its rounding error
+bound added (:func:`lambda_max_upper`), so its validity never depends on how the
+multipliers were found.
 
 The multipliers ``y`` of the row-sum constraint come from the solver. The entrywise
 multipliers are built in closed form from complementary slackness (:func:`slack_multipliers`):
