@@ -45,6 +45,22 @@ def certificate(F_list, d_list, traces, members, info, opts):
                    feas_tol=float(opts.get("feas_tol", 1e-4)))
 
 
+def start_info(F_list, d_list, members, info):
+    """The start's memberships as a point of the first LA-SDP (solved at its covariances).
+
+    When no solve improved on the start, the fit returns the start's indicator
+    memberships; they are feasible for the LA-SDP of the first iteration, whose costs
+    were built at the start's covariances, and their certificate is taken there. The
+    solve's multipliers ``info["dual"]`` seed the dual. ``rank`` is None: the point is not
+    a low-rank solve, so it is certified (or not) as it is, never re-solved.
+    """
+    rowsums = members.rowsums()
+    objective = sum(members.between(b, F) - float(d @ rowsums[:, b])
+                    for b, (F, d) in enumerate(zip(F_list, d_list)))
+    return dict(info, objective=float(objective), primal_infeasibility=0.0, rank=None,
+                solver="start", status="start (no solve improved on it)", solve_time=0.0)
+
+
 def _attempt(info, cert, rank=None):
     return dict(solver=info["solver"], rank=rank, status=info["status"], gap=cert["gap"],
                 certified=cert["certified"], time=info["solve_time"] + cert["time"])

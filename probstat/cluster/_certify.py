@@ -15,7 +15,9 @@ Weak duality: for any feasible ``Z``, any ``y`` and any symmetric ``N_b >= 0``,
 (take ``lambda_b`` as that largest eigenvalue, so that ``S_b`` is PSD). Every ``(y, N)``
 therefore gives an upper bound on the SDP optimum, and ``D - <C, Z>`` bounds how far the
 point ``Z`` is from optimal. The bound is always evaluated with a dense LAPACK eigenvalue
-(accurate to rounding), so its validity never depends on how the multipliers were found.
+(accurate to rounding) or, at a Lanczos estimate, a Cholesky test with its rounding error
+bound added (:func:`lambda_max_upper`), so its validity never depends on how the
+multipliers were found.
 
 The multipliers ``y`` of the row-sum constraint come from the solver. The entrywise
 multipliers are built in closed form from complementary slackness (:func:`slack_multipliers`):
@@ -28,7 +30,7 @@ symmetric). At the solution of a well-separated problem this is the known dual o
 K-means SDP (the rank-one blocks of Awasthi et al. 2015) and the bound is tight. When it is
 not tight enough, an optional refinement improves ``(y, N)`` by L-BFGS-B on a smoothed
 ``lambda_max`` (a few hundred steps at most, warm-started from the closed form, stopped as
-soon as the gap is below the tolerance).
+soon as the gap is below the tolerance; :func:`_refine`).
 
 With several blocks (the LA-SDP, one block per cluster, each with its own metric) the
 group-to-group closed form is weak: on the rows outside block ``b``'s cluster it leaves a
@@ -38,6 +40,11 @@ cancels every negative entry of ``M_b`` outside the support (:func:`cancel_multi
 on separated clusters, where ``M_b`` is non-positive between a cluster and the other
 rows, this is complementary to the point, and it matched the exact dual (Clarabel) at 60
 points whatever the shifts; the shifts are then searched (:func:`blocks_bound`).
+On overlapping clusters some rows carry mass in several blocks, and ``y`` taken from one
+block is not stationary in the others (least squares over all of a row's blocks was
+tried and did no better); there, up to ``REFINE_MAX_N`` points, the smoothed dual
+refines ``(y, N)`` from the per-block one, with the smoothing decreased in stages
+(a single small smoothing stalls: L-BFGS-B on an ill-conditioned objective).
 """
 
 from __future__ import annotations
@@ -56,8 +63,10 @@ CERTIFY_MAX_N = 2000
 #: The L-BFGS-B refinement needs a full eigendecomposition per block and step; it runs
 #: only up to this many points.
 REFINE_MAX_N = 100
-#: L-BFGS-B steps on the dual (at most).
-DEFAULT_REFINE_STEPS = 200
+#: L-BFGS-B steps on the dual (at most), shared by the smoothing stages (relative size of
+#: the smoothing of ``lambda_max``, tenfold smaller at each stage).
+DEFAULT_REFINE_STEPS = 600
+_REFINE_STAGES = (3e-3, 3e-4, 3e-5)
 #: L-BFGS-B steps of the complementary-slackness fit (at most); it runs up to
 #: ``SLACK_MAX_N`` points (its variables are the n x n multipliers).
 DEFAULT_SLACK_STEPS = 200
@@ -66,8 +75,11 @@ SLACK_MAX_N = 200
 #: runs up to ``SHIFT_MAX_N`` points (above, its Lanczos steps cost more than the solve).
 _SHIFT_EVALS = 25
 SHIFT_MAX_N = 1000
-#: Evaluations of the search over the per-block shifts of the several-block dual.
+#: Evaluations of the search over the per-block shifts of the several-block dual (8 from
+#: 500 to ``SHIFT_MAX_N`` points, ``_BLOCK_SHIFT_EVALS_LARGE`` above: each costs K
+#: Lanczos eigenvalues of n x n matrices).
 _BLOCK_SHIFT_EVALS = 24
+_BLOCK_SHIFT_EVALS_LARGE = 3
 
 
 class _Done(Exception):
@@ -80,6 +92,37 @@ def lambda_max(A):
 
     n = A.shape[0]
     return float(eigvalsh(A, subset_by_index=[n - 1, n - 1], check_finite=False)[0])
+
+
+def lambda_max_upper(A, estimate=None):
+    """A rigorous upper bound on ``lambda_max(A)`` from a Cholesky factorisation.
+
+    With ``mu`` just above an estimate of the top eigenvalue (Lanczos), the Cholesky
+    factorisation of ``mu I - A`` runs to completion only if that matrix is (nearly)
+    positive semi-definite; its backward error (the computed ``R`` satisfies
+    ``R'R = mu I - A + E`` with ``|E| <= gamma_{n+1} |R'| |R|``, Higham 2002, chapter 10)
+    then gives ``lambda_max(A) <= mu + gamma_{n+1} ||R||_F^2``. A Cholesky factorisation
+    costs about a quarter of the dense eigenvalue's tridiagonalisation, and far less in
+    time (it is all matrix-matrix products). When it fails (the estimate was low), or
+    without an estimate, or below 200 rows, the dense eigenvalue is returned.
+    """
+    n = A.shape[0]
+    if estimate is None or n < 200:
+        return lambda_max(A)
+    from scipy.linalg import LinAlgError, cholesky
+
+    size = max(abs(float(estimate)), float(np.max(np.abs(np.diag(A)))), 1e-300)
+    mu = float(estimate) + 1e-7 * size
+    B = -A
+    B[np.diag_indices(n)] += mu
+    try:
+        R = cholesky(B, lower=False, overwrite_a=True, check_finite=False)
+    except LinAlgError:
+        return lambda_max(A)
+    eps = np.finfo(float).eps
+    gamma = (n + 1) * eps / (1.0 - (n + 1) * eps)
+    # ||R||_F^2 as computed is within a factor (1 + n eps) of the exact one.
+    return mu + gamma * float(np.sum(R * R)) * (1.0 + 2.0 * n * eps)
 
 
 def _groups(Z, rel=1e-3):
@@ -98,7 +141,12 @@ def _groups(Z, rel=1e-3):
     for c in range(k):
         idx = active[comp == c]
         block = Z[np.ix_(idx, idx)]
-        w, V = np.linalg.eigh(block)
+        if idx.size > 200:  # the top eigenpair only (Lanczos; the block has low rank)
+            from scipy.sparse.linalg import eigsh
+
+            w, V = eigsh(block, k=1, which="LA", tol=1e-12)
+        else:
+            w, V = np.linalg.eigh(block)
         v = np.abs(V[:, -1]) * math.sqrt(max(float(w[-1]), 0.0))  # Perron vector
         groups.append((idx, v))
     return groups
@@ -339,61 +387,78 @@ def home_multipliers(C_list, Z_list, y0, shifts, groups_list=None):
 
 
 def blocks_bound(C_list, traces, Z_list, y0, *, target=-math.inf,
-                 evals=_BLOCK_SHIFT_EVALS):
+                 evals=_BLOCK_SHIFT_EVALS, want_N=True):
     """The dual of the several-block SDP built from each row's own block, shifts searched.
 
-    ``y`` from :func:`home_multipliers`, entrywise multipliers from
-    :func:`cancel_multipliers`; the solver's ``y0`` is tried with the same multipliers.
-    When neither certifies (bound above ``target``), a Nelder-Mead search over the
-    per-block shifts (``evals`` evaluations, Lanczos eigenvalues) picks the shifts, and
-    the bound at the best of them is evaluated with dense eigenvalues.
-    Returns ``(bound, y, N_list)``.
+    ``y`` from :func:`home_multipliers` (zero shifts), entrywise multipliers from
+    :func:`cancel_multipliers`; when that does not reach ``target`` (the bound that
+    certifies the point), the solver's ``y0`` is tried with the same multipliers, then a
+    Nelder-Mead search over the per-block shifts (``evals`` evaluations, Lanczos
+    eigenvalues warm-started from the last eigenvectors) picks the shifts. The bound at
+    the best ``y`` is made rigorous by :func:`lambda_max_upper` (a Cholesky test at the
+    Lanczos value). Returns ``(bound, y, N_list)`` (``N_list`` None unless ``want_N``:
+    forming it costs one more pass over the n x n matrices).
     """
     from scipy.optimize import minimize
 
     K = len(C_list)
     groups_list = [_groups(Z) for Z in Z_list]
 
-    def multipliers(y):
-        return [cancel_multipliers(C - (y[:, None] + y[None, :]) / 2.0, Z)
-                for C, Z in zip(C_list, Z_list)]
+    # Off the support (and the diagonal) M + N is M with its negative entries zeroed:
+    # built in one pass, without N.
+    off = []
+    for Z in Z_list:
+        mask = Z <= 1e-3 * max(float(np.max(Z)), 1e-300)
+        np.fill_diagonal(mask, False)
+        off.append(mask)
 
-    def estimate(y, N_list):  # Lanczos: only to choose between candidates
-        return float(np.sum(y)) + sum(
-            float(t) * _lambda_max_estimate(C - (y[:, None] + y[None, :]) / 2.0 + N)[0]
-            for C, t, N in zip(C_list, traces, N_list))
+    def evaluate(y, v0=(None,) * K):  # Lanczos estimates; the matrices are kept
+        A_list, tops, vs = [], [], []
+        for C, mask, v in zip(C_list, off, v0):
+            A = C - (y[:, None] + y[None, :]) / 2.0
+            np.putmask(A, mask & (A < 0.0), 0.0)
+            top, v = _lambda_max_estimate(A, v)
+            A_list.append(A)
+            tops.append(top)
+            vs.append(v)
+        value = float(np.sum(y)) + sum(float(t) * top for t, top in zip(traces, tops))
+        return value, y, A_list, tops, vs
 
-    candidates = []
-    for y in (home_multipliers(C_list, Z_list, y0, np.zeros(K), groups_list),
-              np.asarray(y0, dtype=float)):
-        N_list = multipliers(y)
-        candidates.append((estimate(y, N_list), y, N_list))
-    _, y, N_list = min(candidates, key=lambda c: c[0])
-    best = (dual_bound(C_list, traces, y, N_list), y, N_list)
+    def finish(found, y, A_list, tops, vs):
+        bound = float(np.sum(y)) + sum(float(t) * lambda_max_upper(A, top)
+                                       for t, A, top in zip(traces, A_list, tops))
+        N_list = None
+        if want_N:
+            N_list = [cancel_multipliers(C - (y[:, None] + y[None, :]) / 2.0, Z)
+                      for C, Z in zip(C_list, Z_list)]
+        return bound, y, N_list
+
+    best = evaluate(home_multipliers(C_list, Z_list, y0, np.zeros(K), groups_list))
+    if best[0] <= target:
+        return finish(*best)
+    solver = evaluate(np.asarray(y0, dtype=float))
+    if solver[0] < best[0]:
+        best = solver
     if best[0] <= target or evals <= 0:
-        return best
+        return finish(*best)
     # The shifts move y by about shift / (group size) on each group: scale them by the
     # size of the groups' eigenvalues.
     scale = np.array([max((abs(float(w @ C[np.ix_(idx, idx)] @ w)) / max(float(w @ w),
                                                                              1e-300)
                            for idx, w in groups), default=1.0)
                       for C, groups in zip(C_list, groups_list)])
-    state = {"v": [None] * K, "best": (math.inf, np.zeros(K))}
+    state = {"v": best[4]}
 
     def value(x):
-        shifts = x * scale
-        y = home_multipliers(C_list, Z_list, y0, shifts, groups_list)
-        found = float(np.sum(y))
-        for b, (C, Z, t) in enumerate(zip(C_list, Z_list, traces)):
-            M = C - (y[:, None] + y[None, :]) / 2.0
-            top, state["v"][b] = _lambda_max_estimate(M + cancel_multipliers(M, Z),
-                                                      state["v"][b])
-            found += float(t) * top
-        if found < state["best"][0]:
-            state["best"] = (found, shifts)
-        if found <= target:
+        nonlocal best
+        found = evaluate(home_multipliers(C_list, Z_list, y0, x * scale, groups_list),
+                         state["v"])
+        state["v"] = found[4]
+        if found[0] < best[0]:
+            best = found
+        if found[0] <= target:
             raise _Done
-        return found
+        return found[0]
 
     x0 = np.zeros(K)
     simplex = np.vstack([x0] + [x0 - 0.5 * np.eye(K)[k] for k in range(K)])
@@ -403,22 +468,22 @@ def blocks_bound(C_list, traces, Z_list, y0, *, target=-math.inf,
                               fatol=0.0))
     except _Done:
         pass
-    y = home_multipliers(C_list, Z_list, y0, state["best"][1], groups_list)
-    N_list = multipliers(y)
-    value = dual_bound(C_list, traces, y, N_list)
-    if value < best[0]:
-        best = (value, y, N_list)
-    return best
+    return finish(*best)
 
 
-def dual_bound(C_list, traces, y, N_list):
-    """``1'y + sum_b t_b lambda_max(C_b - (y 1' + 1 y')/2 + N_b)``: an upper bound."""
+def dual_bound(C_list, traces, y, N_list, estimates=None):
+    """``1'y + sum_b t_b lambda_max(C_b - (y 1' + 1 y')/2 + N_b)``: an upper bound.
+
+    Each ``lambda_max`` is a rigorous upper bound: the dense eigenvalue, or, given
+    ``estimates`` of the top eigenvalues, :func:`lambda_max_upper` (a Cholesky test).
+    """
     bound = float(np.sum(y))
-    for C, t, N in zip(C_list, traces, N_list):
+    estimates = [None] * len(C_list) if estimates is None else estimates
+    for C, t, N, top in zip(C_list, traces, N_list, estimates):
         A = C - (y[:, None] + y[None, :]) / 2.0
         if N is not None:
             A = A + N
-        bound += float(t) * lambda_max(A)
+        bound += float(t) * lambda_max_upper(A, top)
     return bound
 
 
@@ -436,7 +501,10 @@ def certify(C_list, traces, Z_list, y0, *, U_list=None, N0_list=None,
     solver's own entrywise multipliers, when given (a conic solver's dual); (3) a
     non-negative least-squares fit of the multipliers to complementary slackness at the
     factors ``U_list`` (up to ``SLACK_MAX_N`` points); (4) L-BFGS-B on a smoothed dual
-    (up to ``REFINE_MAX_N`` points and ``max_steps`` steps).
+    over ``(y, N)``, the smoothing decreased in stages (up to ``REFINE_MAX_N`` points and
+    ``max_steps`` steps; with several blocks it starts from the per-block dual). Stage (4)
+    is what certifies overlapping clusters, where rows carry mass in several blocks and
+    no closed form is stationary in all of them.
 
     Parameters
     ----------
@@ -484,11 +552,17 @@ def certify(C_list, traces, Z_list, y0, *, U_list=None, N0_list=None,
         # Several blocks (the LA-SDP): y from each row's own block, the negative entries
         # outside each block's support cancelled, the per-block shifts searched. The
         # group-to-group closed form below is tried only where later stages refine it.
+        # The search stops at 0.99 tol: its Lanczos values are accurate to ~1e-8 and the
+        # reported bound is made rigorous at the end (1e-7 relative margin).
+        evals = (_BLOCK_SHIFT_EVALS if n <= 500 else 8 if n <= SHIFT_MAX_N
+                 else _BLOCK_SHIFT_EVALS_LARGE)
         value, y_b, N_b = blocks_bound(C_list, traces, Z_list, y0,
-                                       target=P + 0.5 * tol * scale,
-                                       evals=_BLOCK_SHIFT_EVALS if n <= 500 else 8)
-        best = (value, "closed form, per block", y_b,
-                [C - (y_b[:, None] + y_b[None, :]) / 2.0 for C in C_list], N_b)
+                                       target=P + 0.99 * tol * scale, evals=evals,
+                                       want_N=n <= REFINE_MAX_N)
+        M_b = None  # needed only by the later stages (up to REFINE_MAX_N points)
+        if n <= REFINE_MAX_N:
+            M_b = [C - (y_b[:, None] + y_b[None, :]) / 2.0 for C in C_list]
+        best = (value, "closed form, per block", y_b, M_b, N_b)
         if (value - P) / scale <= tol or n > REFINE_MAX_N:
             candidates_y = []
     for y in candidates_y:
@@ -532,6 +606,8 @@ def certify(C_list, traces, Z_list, y0, *, U_list=None, N0_list=None,
         if value < bound:
             bound, stage, N_list = value, "slackness fit", fitted
     if not done() and max_steps > 0 and n <= REFINE_MAX_N:
+        if len(C_list) > 1:  # the per-block dual is the better start (overlapping clusters)
+            y, N_list = y_b, N_b
         value, evals = _refine(C_list, traces, y, N_list, P, scale, tol, max_steps)
         steps += evals
         if value < bound:
@@ -544,18 +620,23 @@ def certify(C_list, traces, Z_list, y0, *, U_list=None, N0_list=None,
 
 
 def _refine(C_list, traces, y0, N_list, P, scale, tol, max_steps):
-    """L-BFGS-B on the smoothed dual from ``(y0, N)``; the best exact bound seen."""
+    """L-BFGS-B on the smoothed dual from ``(y0, N)``, by continuation; the best exact bound.
+
+    ``lambda_max`` is smoothed by ``mu log sum exp(eigenvalues / mu)`` (bias at most
+    ``mu log n``); a single small ``mu`` makes the problem ill-conditioned and L-BFGS-B
+    stalls far from the optimum, so ``mu`` goes down by tenfold stages
+    (``_REFINE_STAGES`` times ``|objective|``), each warm-started from the last with
+    ``max_steps / stages`` steps. The reported bound is the smallest exact one
+    (the unsmoothed ``lambda_max``) seen at any step, so the smoothing never biases it.
+    """
     from scipy.optimize import minimize
 
     K = len(C_list)
     n = C_list[0].shape[0]
     t = [float(v) for v in traces]
-    # Smoothing of lambda_max (log-sum-exp of the eigenvalues / mu): its bias is at most
-    # mu * sum(t) * log(n), a quarter of the tolerance.
-    mu = 0.25 * tol * scale / (sum(t) * max(math.log(n), 1.0))
     best = {"bound": math.inf, "evals": 0}
 
-    def dual(x):
+    def dual(x, mu):
         y = x[:n]
         grad = np.zeros_like(x)
         grad[:n] = 1.0
@@ -580,12 +661,16 @@ def _refine(C_list, traces, y0, N_list, P, scale, tol, max_steps):
                 raise _Done
         return smooth, grad
 
-    x0 = np.concatenate([y0] + [N.ravel() for N in N_list])
+    x = np.concatenate([y0] + [N.ravel() for N in N_list])
     bounds = [(None, None)] * n + [(0.0, None)] * (K * n * n)
+    steps = max(int(max_steps) // len(_REFINE_STAGES), 1)
     try:
-        minimize(dual, x0, jac=True, method="L-BFGS-B", bounds=bounds,
-                 options=dict(maxiter=int(max_steps), maxfun=int(max_steps),
-                              ftol=1e-15, gtol=1e-12, maxcor=20))
+        for stage in _REFINE_STAGES:
+            mu = stage * scale
+            res = minimize(dual, x, args=(mu,), jac=True, method="L-BFGS-B", bounds=bounds,
+                           options=dict(maxiter=steps, maxfun=steps, ftol=1e-15,
+                                        gtol=1e-12, maxcor=20))
+            x = res.x
     except _Done:
         pass
     return best["bound"], best["evals"]

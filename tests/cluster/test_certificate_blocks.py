@@ -129,3 +129,117 @@ def test_ilasdp_n1000_is_certified_by_the_per_block_dual():
     cert = fit.solver_info_["certificate"]
     assert fit.certified_ and cert["stage"] == "closed form, per block"
     assert 0 <= fit.duality_gap_ + 1e-4 <= 1e-3 + 1e-4
+
+
+@pytest.mark.slow
+def test_returned_start_is_certified_when_no_solve_improved_on_it():
+    # Here no LA-SDP solve beats the start (its K-means SDP labels): the fit returns the
+    # start and certifies it as a point of the first LA-SDP (costs at the start's
+    # covariances); certified => its objective is Clarabel's optimum of that problem.
+    X, _ = make_heterogeneous_gmm(80, 3, 2, separation=8.0, anisotropy=4.0, random_state=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = ILASDP(2, solver="bm", certify=True, random_state=0).fit(X)
+    info = fit.solver_info_
+    assert info["attempts"][0]["solver"] == "start"
+    assert "certificate_note" not in info
+    assert fit.certified_ and np.isfinite(fit.duality_gap_)
+    labels = fit.init_labels_
+    np.testing.assert_array_equal(fit.labels_, labels)
+    Xc = X - X.mean(axis=0)
+    model = ILASDP(2)
+    members = _indicator_memberships(labels, 2)
+    _, covs, sizes = model._sigma_step(Xc, members, labels, 2, {"small": set(), "means": None})
+    C = costs(*model._costs(Xc, covs, sizes))
+    opt = _clarabel(C)
+    P = sum(float(np.sum(Cb * members.dense(b))) for b, Cb in enumerate(C))
+    assert info["certificate"]["objective"] == pytest.approx(P, rel=1e-10)
+    assert info["certificate"]["bound"] >= opt - 1e-6 * abs(opt)
+    assert P == pytest.approx(opt, rel=1.5e-3)
+
+
+def test_returned_start_gets_a_certificate_quickly():
+    # The same path without the reference solve: a certificate is computed for the start.
+    X, _ = make_heterogeneous_gmm(80, 3, 2, separation=8.0, anisotropy=4.0, random_state=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = ILASDP(2, solver="bm", certify=True, random_state=0).fit(X)
+        off = ILASDP(2, solver="bm", certify=False, random_state=0).fit(X)
+    assert fit.solver_info_["attempts"][0]["solver"] == "start"
+    assert np.isfinite(fit.duality_gap_) and fit.certified_
+    np.testing.assert_array_equal(fit.labels_, off.labels_)
+    assert not off.certified_ and off.solver_info_["certificate_note"].endswith("False")
+
+
+@pytest.fixture(scope="module", params=[(36, 3, 4.0), (44, 2, 3.0), (40, 2, 4.0)],
+                ids=["K3-sep4", "K2-sep3", "K2-sep4-suboptimal"])
+def overlapping(request):
+    n, K, sep = request.param
+    return _la_problem(n, K, sep, seed=n)
+
+
+def test_overlapping_clusters_certified_iff_the_point_is_optimal(overlapping):
+    # Overlapping clusters: some rows carry mass in two blocks. When the low-rank point is
+    # the optimum (objective within 1e-5 of Clarabel's) it is certified; when it is not
+    # (the third case: 3e-3 below), it is not, and the bound stays above the optimum.
+    la = overlapping
+    K = len(la["C"])
+    res = certify(la["C"], [1.0] * K, la["Z"], la["dual"], U_list=la["U"],
+                  infeasibility=la["infeasibility"])
+    opt = la["opt"]
+    assert any(np.sum(np.diag(Z) > 1e-3) for Z in la["Z"])
+    mass = np.array([np.diag(Z) for Z in la["Z"]])
+    assert np.sum(np.sum(mass > 1e-3 * mass.max(), axis=0) > 1) >= 3  # shared rows
+    assert res["bound"] >= opt - 1e-6 * abs(opt)
+    if abs(res["objective"] - opt) <= 1e-5 * abs(opt):
+        assert res["certified"]
+    if res["certified"]:
+        assert res["objective"] == pytest.approx(opt, rel=1.5e-3)
+    else:
+        assert opt - res["objective"] > 1e-3 * abs(opt)
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), spread=st.floats(0.0, 30.0),
+       steps=st.integers(0, 60))
+def test_refined_bound_never_below_the_optimum(overlapping, seed, spread, steps):
+    # Weak duality for the whole certificate (per-block dual + smoothed-dual refinement)
+    # at any point and any solver multipliers.
+    la = overlapping
+    K = len(la["C"])
+    n = la["C"][0].shape[0]
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, K, n)
+    labels[:K] = np.arange(K)
+    mix = rng.uniform(0.0, 1.0)
+    Z = [(1 - mix) * np.outer(labels == k, labels == k) / np.sum(labels == k) + mix * Zb
+         for k, Zb in enumerate(la["Z"])]
+    res = certify(la["C"], [1.0] * K, Z, spread * rng.standard_normal(n), max_steps=steps,
+                  tol=1e-6)
+    assert res["bound"] >= la["opt"] - 1e-6 * abs(la["opt"])
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n=st.integers(200, 320),
+       offset=st.floats(-1.0, 1.0))
+def test_cholesky_upper_bound_on_the_top_eigenvalue(seed, n, offset):
+    # Reference: LAPACK's dense eigenvalues. The bound is never below the top eigenvalue
+    # and, from a good estimate, within 1e-6 (relative) of it; a low estimate falls back
+    # to the dense eigenvalue, a high one stays a valid (looser) bound.
+    from scipy.linalg import eigvalsh
+
+    from probstat.cluster._certify import lambda_max_upper
+
+    rng = np.random.default_rng(seed)
+    G = rng.standard_normal((n, n))
+    A = (G + G.T) / 2.0 + 30.0 * offset * np.eye(n)
+    A[: n // 2, : n // 2] -= 5.0  # a cluster-like block structure
+    top = float(eigvalsh(A)[-1])
+    size = max(abs(top), float(np.max(np.abs(np.diag(A)))))
+    for estimate in (top, top - 1e-9 * abs(top), top - 0.5, top + 0.5, None):
+        before = A.copy()
+        upper = lambda_max_upper(A, estimate)
+        np.testing.assert_array_equal(A, before)  # A is left as it was
+        assert upper >= top - 1e-12 * size
+        if estimate is not None and estimate <= top:
+            assert upper <= top + 1e-6 * size
