@@ -3,9 +3,12 @@
 The objective ``f(x, s)`` can be evaluated at a fidelity ``s`` in ``[low, high]`` (the
 target is ``high``) or from a source ``s`` in ``0 .. m-1`` (the target is source 0), and an
 evaluation at ``s`` costs ``cost(s)``. A Gaussian process over ``(x, s)``
-(:class:`~probstat.bayesopt._product_gp.ProductGP`: a product of an ARD kernel over ``x``
-with an RBF kernel over the fidelity, or the intrinsic-coregionalisation model over the
-sources) links the cheap evaluations to the target, and the cost-aware knowledge gradient
+(:class:`~probstat.bayesopt._product_gp.ProductGP`) links the cheap evaluations to the
+target: for a fidelity, the non-stationary linear truncated kernel ``f(x, s) = g(x) +
+(1 - t) b(x, t)`` (Wu, Toscano-Palmerin, Frazier and Wilson 2019; BoTorch's multi-fidelity
+GP), whose bias vanishes at the target, with length-scale priors in the unit cube matching
+BoTorch's multi-fidelity model; for sources, the intrinsic-coregionalisation model. The
+cost-aware knowledge gradient
 
     KG(x, s) / cost(s),
     KG(x, s) = E_n[max_x' mu_{n+1}(x', target) | y(x, s)] - max_x' mu_n(x', target)
@@ -17,10 +20,14 @@ current best and the candidate itself), so that KG is exact for that set (the
 Frazier-Powell-Dayanik envelope). The ratio is maximised by scoring quasi-random ``x`` at
 a few fidelity levels (or every source), then running multistart L-BFGS-B over the
 continuous ``(x, s)`` (the source stays fixed) from the best of them, with
-central-difference gradients. The recommendation is the evaluated ``x`` (at any fidelity)
-with the best posterior mean at the target: maximising the mean over the whole box, as
-BoTorch's multi-fidelity tutorial does, often lands in an unexplored corner at small
-budgets.
+central-difference gradients.
+
+The recommendation at a target fidelity is the maximiser of the posterior mean at the
+target over the box (as in BoTorch's multi-fidelity tutorial), guarded: it is kept only
+if its lower bound ``mean - sd`` is at least that of the evaluated ``x`` with the best
+mean at the target, which it replaces otherwise (an extrapolated maximum in an
+unexplored corner has a large sd). For sources the recommendation is the evaluated ``x``
+with the best mean at each source.
 
 :class:`BayesianOptimizer` delegates to :class:`MultiFidelityPlan` when it is given
 ``fidelity=`` or ``sources=``.
@@ -137,7 +144,7 @@ class MultiFidelityPlan:
         #: fidelity kernel of the model (continuous fidelity): "linear_truncated" or a
         #: stationary kernel name; recommendation rule: "box" or "evaluated"
         self.z_kernel = "linear_truncated" if self.kind == "fidelity" else "rbf"
-        self.recommend = "evaluated"
+        self.recommend = "box" if self.kind == "fidelity" else "evaluated"
         self.ls_prior = FIDELITY_LS_PRIOR if self.kind == "fidelity" else None
 
     # ------------------------------------------------------------------ data
