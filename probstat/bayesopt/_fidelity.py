@@ -154,7 +154,13 @@ class MultiFidelityPlan:
         z = np.array([p[-1] for p in pts], dtype=float)
         return U, z
 
-    def _model(self, opt):
+    def _model(self, opt, side_effects=True):
+        """The fitted :class:`ProductGP` on the told data.
+
+        With ``side_effects=False`` (for :meth:`result_fields`) neither the optimizer's
+        random stream nor the warm start of the next fit is touched, so that asking for
+        the result between iterations does not change the run.
+        """
         U, z = self._split(opt.x_iters)
         y = np.asarray(opt._y, dtype=float)
         y_int = y if opt.maximize else -y
@@ -163,11 +169,12 @@ class MultiFidelityPlan:
                           z_range=(getattr(self, "low", 0.0), float(self.target)),
                           ls_prior=self.ls_prior,
                           bias_ls_prior=FIDELITY_BIAS_LS_PRIOR if self.ls_prior else None,
-                          random_state=opt.rng_.integers(2**31))
+                          random_state=opt.rng_.integers(2**31) if side_effects else 0)
         if self._theta is not None and model.z_kernel == self._z_kernel_fitted:
             model.theta_ = self._theta  # warm start of the hyperparameter search
         model.fit(U, z, y_int)
-        self._theta, self._z_kernel_fitted = model.theta_, model.z_kernel
+        if side_effects:
+            self._theta, self._z_kernel_fitted = model.theta_, model.z_kernel
         return model
 
     def total_cost(self, opt):
@@ -323,7 +330,7 @@ class MultiFidelityPlan:
         if len(opt._y) < 2:
             return fields
         model = opt.models[-1] if opt.models and len(opt.models[-1]._y) == len(opt._y) \
-            else self._model(opt)
+            else self._model(opt, side_effects=False)
         sign = 1.0 if opt.maximize else -1.0
         zs = [self.target] if self.kind == "fidelity" else list(range(self.n_sources))
         recs = []

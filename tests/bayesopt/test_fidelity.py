@@ -210,9 +210,17 @@ def test_multi_fidelity_loop_recommends_at_target():
     assert res.x_target[-1] == 1.0
     assert tf.branin.regret(tf.augmented_branin(res.x_target)) < 0.5
     assert res.total_cost == pytest.approx(sum(5 + p[-1] for p in res.x_iters))
-    # same seed, same run
+    # same seed, same run, whether or not the result is read between iterations
     again = _run_branin(0)
     assert again.x_iters == res.x_iters
+    opt = BayesianOptimizer([(-5.0, 10.0), (0.0, 15.0)], fidelity=(0.0, 1.0),
+                            cost=lambda s: 5 + s, n_initial=6, raw_samples=256,
+                            random_state=0)
+    for _ in range(20):
+        x = opt.ask()
+        opt.tell(x, tf.augmented_branin(x))
+        opt.result()
+    assert opt.x_iters == res.x_iters
 
 
 def test_multi_source_loop_reports_each_source():
