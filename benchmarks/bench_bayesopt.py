@@ -153,7 +153,7 @@ BOTORCH_MF_JSON = ROOT / "bench-output" / "botorch_mfkg.json"
 
 
 def _fidelity_run(seed, cost, budget, raw_samples, z_kernel="linear_truncated",
-                  with_ei=True):
+                  with_ei=True, problem="hartmann6"):
     """One seed of the cost-aware KG (and of log-EI at s = 1) under ``cost``, same budget.
 
     Returns a dict for the KG run (regret at s = 1 of each recommendation rule from the
@@ -161,9 +161,13 @@ def _fidelity_run(seed, cost, budget, raw_samples, z_kernel="linear_truncated",
     ``with_ei``, a tuple for log-EI (regret of the best point, seconds per iteration,
     evaluations).
     """
-    from probstat.bayesopt.test_functions import augmented_hartmann6
+    from probstat.bayesopt import test_functions as tf
 
-    opt = BayesianOptimizer([(0.0, 1.0)] * 6, fidelity=(0.0, 1.0), cost=cost,
+    if problem == "hartmann6":
+        box, fn, base = [(0.0, 1.0)] * 6, tf.augmented_hartmann6, hartmann6
+    else:
+        box, fn, base = [(-5.0, 10.0), (0.0, 15.0)], tf.augmented_branin, branin
+    opt = BayesianOptimizer(box, fidelity=(0.0, 1.0), cost=cost,
                             raw_samples=raw_samples, random_state=seed)
     opt._mf.z_kernel = z_kernel
     spent = 0.0
@@ -171,26 +175,24 @@ def _fidelity_run(seed, cost, budget, raw_samples, z_kernel="linear_truncated",
         x = opt.ask()
         if spent + cost(x[-1]) > budget:
             break
-        opt.tell(x, augmented_hartmann6(x))
+        opt.tell(x, fn(x))
         spent += cost(x[-1])
     res = opt.result()
     plan, model = opt._mf, opt.models[-1]
     regret = {}
     for rule in FIDELITY_RULES:
         u = plan._recommend(model, plan.target, opt, rule)
-        regret[rule] = float(hartmann6.regret(
-            augmented_hartmann6(plan.xspace.decode(u)[0] + [1.0])))
-    mf = {"regret": regret, "x_target_regret": float(hartmann6.regret(
-              augmented_hartmann6(res.x_target))),
+        regret[rule] = float(base.regret(fn(plan.xspace.decode(u)[0] + [1.0])))
+    mf = {"regret": regret, "x_target_regret": float(base.regret(fn(res.x_target))),
           "sec": float(np.mean([t["fit"] + t["acquisition"] for t in opt.timings])),
           "n": len(res.x_iters), "share_low": float(np.mean([p[-1] < 0.5
                                                              for p in res.x_iters]))}
     if not with_ei:
         return mf, None
     n_target = int(budget // cost(1.0))
-    ei = BayesianOptimizer([(0.0, 1.0)] * 6, raw_samples=raw_samples, random_state=seed)
-    ei.run(lambda x: hartmann6(x), n_target)
-    ei_out = (hartmann6.regret(float(np.min(ei.func_vals))),
+    ei = BayesianOptimizer(box, raw_samples=raw_samples, random_state=seed)
+    ei.run(lambda x: base(x), n_target)
+    ei_out = (base.regret(float(np.min(ei.func_vals))),
               np.mean([t["fit"] + t["acquisition"] for t in ei.timings]), n_target)
     return mf, ei_out
 
@@ -267,8 +269,60 @@ def fidelity_section(seeds, budget=150.0, raw_samples=256,
         "Per-seed log10 regret (KG with the linear truncated kernel, box / log-EI): "
         + "; ".join(per_seed) + ".",
     ]
+    block += _fidelity_branin_rows(seeds, raw_samples)
     block += _fidelity_botorch_rows(runs_all, seeds, botorch_json)
     return block + [FIDELITY_END]
+
+
+def _fidelity_branin_rows(seeds, raw_samples, c0=1.0, c1=9.0, budget=80.0):
+    """Augmented Branin (a fidelity bias that grows with x), both fidelity kernels."""
+    def cost(s):
+        return c0 + c1 * s
+
+    runs = {k: [] for k, _ in FIDELITY_KERNELS}
+    ei = []
+    for seed in seeds:
+        for i, (k, _) in enumerate(FIDELITY_KERNELS):
+            mf, e = _fidelity_run(seed, cost, budget, raw_samples, k, with_ei=i == 0,
+                                  problem="branin")
+            runs[k].append(mf)
+            if e is not None:
+                ei.append(e)
+        print(f"  augmented Branin, cost {c0:g} + {c1:g} s, seed {seed}: KG "
+              + ", ".join(f"{k} {runs[k][-1]['regret']}" for k, _ in FIDELITY_KERNELS)
+              + f", log-EI {ei[-1][0]:.3g}", flush=True)
+    n = len(seeds)
+    le = _log10([e[0] for e in ei])
+    rows = []
+    for k, label in FIDELITY_KERNELS:
+        lb = _log10([x["regret"]["box"] for x in runs[k]])
+        lv = _log10([x["regret"]["evaluated"] for x in runs[k]])
+        rows.append(f"| cost-aware KG, {label} fidelity kernel | {np.median(lb):.2f} | "
+                    f"{np.median(lv):.2f} | {int(np.sum(lb <= le))}/{n} | "
+                    f"{np.mean([x['n'] for x in runs[k]]):.1f} | "
+                    f"{np.mean([x['share_low'] for x in runs[k]]):.2f} | "
+                    f"{np.mean([x['sec'] for x in runs[k]]):.2f} |")
+    rows.append(f"| log-EI at s = 1 only | | {np.median(le):.2f} | | "
+                f"{np.mean([e[2] for e in ei]):.1f} | 0 | {np.mean([e[1] for e in ei]):.2f} |")
+    lt = _log10([x["regret"]["box"] for x in runs["linear_truncated"]])
+    st = _log10([x["regret"]["box"] for x in runs["rbf"]])
+    return [
+        "",
+        f"Augmented Branin ({n} seeds, cost {c0:g} + {c1:g} s, total cost {budget:g}, "
+        "6-point initial design; the fidelity shifts the coefficient of x1^2, so the "
+        "low-fidelity bias grows with x1):",
+        "",
+        "| method | median log10 regret, box | median log10 regret, evaluated | "
+        "seeds where KG (box) <= log-EI | mean evaluations | share at s < 0.5 | "
+        "mean seconds per iteration |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *rows,
+        "",
+        f"Linear truncated kernel at least as good as the stationary one on "
+        f"{int(np.sum(lt <= st))}/{n} seeds (box answers). Per-seed log10 regret "
+        "(linear truncated / stationary): "
+        + ", ".join(f"{a:.2f} / {b:.2f}" for a, b in zip(lt, st)) + ".",
+    ]
 
 
 def fidelity_section_cached(seeds, cache=ROOT / "bench-output" / "fidelity_runs.json",
@@ -276,21 +330,24 @@ def fidelity_section_cached(seeds, cache=ROOT / "bench-output" / "fidelity_runs.
     """:func:`fidelity_section`, caching its runs so the tables can be rebuilt alone.
 
     With ``rerun=False`` the runs are read back from ``cache`` (``--fidelity-table-only``,
-    e.g. once the BoTorch runs have finished).
+    e.g. once the BoTorch runs have finished); with ``rerun="missing"`` only the runs not
+    in it are computed (``--fidelity-resume``).
     """
     import json
 
     cache = Path(cache)
     global _fidelity_run
     run = _fidelity_run
-    store = json.loads(cache.read_text()) if (cache.exists() and not rerun) else {}
+    store = json.loads(cache.read_text()) if (cache.exists() and rerun is not True) else {}
 
-    def cached(seed, cost, budget, raw_samples, z_kernel="linear_truncated", with_ei=True):
+    def cached(seed, cost, budget, raw_samples, z_kernel="linear_truncated", with_ei=True,
+               problem="hartmann6"):
         key = f"{seed}|{cost(0.0):g}|{cost(1.0):g}|{budget:g}|{raw_samples}|{z_kernel}|{with_ei}"
+        key += "" if problem == "hartmann6" else f"|{problem}"
         if key not in store:
             if not rerun:
                 raise SystemExit(f"no cached run {key} in {cache}: run --fidelity-only first")
-            store[key] = run(seed, cost, budget, raw_samples, z_kernel, with_ei)
+            store[key] = run(seed, cost, budget, raw_samples, z_kernel, with_ei, problem)
             cache.parent.mkdir(parents=True, exist_ok=True)
             cache.write_text(json.dumps(store))
         return store[key]
@@ -436,6 +493,8 @@ def main():
                         help="recompute only the random-search table (20 seeds) in place")
     parser.add_argument("--fidelity-only", action="store_true",
                         help="recompute only the multi-fidelity block (10 seeds) in place")
+    parser.add_argument("--fidelity-resume", action="store_true",
+                        help="like --fidelity-only, reusing the runs it already cached")
     parser.add_argument("--fidelity-table-only", action="store_true",
                         help="rebuild the multi-fidelity block from the runs cached by "
                              "--fidelity-only (and BoTorch's, if saved)")
@@ -460,10 +519,11 @@ def main():
         return
     seeds = range(3) if args.quick else range(20)
     out = ROOT / "docs" / "performance" / "bayesopt.md"
-    if args.fidelity_only or args.fidelity_table_only:
+    if args.fidelity_only or args.fidelity_table_only or args.fidelity_resume:
         with threadpool_limits(limits=1):
-            block = fidelity_section_cached(range(3) if args.quick else range(10),
-                                            rerun=args.fidelity_only)
+            block = fidelity_section_cached(
+                range(3) if args.quick else range(10),
+                rerun="missing" if args.fidelity_resume else args.fidelity_only)
         print("\n".join(block))
         if not args.no_write:
             _write_fidelity_block(out, block)
