@@ -38,7 +38,14 @@ tables and writes them to ``docs/performance/bayesopt.md``.
 
 ``--random-only`` recomputes only table 4 (seconds) and rewrites that subsection of the
 existing ``docs/performance/bayesopt.md``, leaving the other tables as they were.
-``--fidelity-only`` and ``--derivative-only`` do the same for their blocks.
+``--fidelity-only`` and ``--derivative-only`` do the same for their blocks. The
+multi-fidelity block (10 seeds; about 40 minutes on a shared 2-core machine) caches its
+runs in ``bench-output/fidelity_runs.json`` (``--fidelity-resume`` reuses them,
+``--fidelity-table-only`` only rebuilds the tables). ``--fidelity-botorch-only``, run with
+the python of the BoTorch environment, runs BoTorch's multi-fidelity KG on the same 10
+seeds and initial designs (about 5 minutes per seed on an idle core, far more on a busy
+one), saving each seed to ``bench-output/botorch_mfkg.json``; the multi-fidelity block
+then adds a table against it.
 """
 
 from __future__ import annotations
