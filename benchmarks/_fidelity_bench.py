@@ -268,8 +268,11 @@ def _fidelity_botorch_rows(runs_all, seeds, path):
             f"`project_to_target_fidelity`, {meta.get('num_fantasies', 64)} fantasies, "
             "q = 1, one-shot initial conditions; its answer is the maximiser of the "
             "posterior mean at s = 1). One torch thread, one BLAS thread; BoTorch ran in "
-            "its own process (`--fidelity-botorch-only`) on the same shared VM, so the "
-            "seconds compare only roughly.",
+            "its own process (`--fidelity-botorch-only`) on the same shared VM at other "
+            "times and loads, so the seconds compare only roughly (BoTorch's mean seconds "
+            "per iteration ranged from "
+            f"{min(bt[str(seeds[i])]['sec_per_iter'] for i in common):.0f} to "
+            f"{max(bt[str(seeds[i])]['sec_per_iter'] for i in common):.0f} over the seeds).",
             "",
             "| method | median log10 regret | seeds where probstat <= BoTorch | "
             "mean evaluations | share at s < 0.5 | mean seconds per iteration |",
