@@ -43,7 +43,14 @@ BoTorch alternate on the same observations, one iteration each at n, n + 1, ...
 
 ``--random-only`` recomputes only table 4 (seconds) and rewrites that subsection of the
 existing ``docs/performance/bayesopt.md``, leaving the other tables as they were.
-``--fidelity-only`` and ``--derivative-only`` do the same for their blocks.
+``--fidelity-only`` and ``--derivative-only`` do the same for their blocks. The
+multi-fidelity block (10 seeds; about 40 minutes on a shared 2-core machine) caches its
+runs in ``bench-output/fidelity_runs.json`` (``--fidelity-resume`` reuses them,
+``--fidelity-table-only`` only rebuilds the tables). ``--fidelity-botorch-only``, run with
+the python of the BoTorch environment, runs BoTorch's multi-fidelity KG on the same 10
+seeds and initial designs (about 5 minutes per seed on an idle core, far more on a busy
+one), saving each seed to ``bench-output/botorch_mfkg.json``; the multi-fidelity block
+then adds a table against it.
 """
 
 from __future__ import annotations
@@ -65,6 +72,14 @@ from _botorch_loops import (
     import_botorch,
 )
 from _common import write_block
+from _fidelity_bench import (
+    FIDELITY_END,
+    FIDELITY_START,
+    _fidelity_run,
+    _write_fidelity_block,
+    botorch_fidelity_seeds,
+    fidelity_section_cached,
+)
 from threadpoolctl import threadpool_limits
 
 from probstat.bayesopt import BayesianOptimizer, GaussianProcess, minimize
@@ -142,100 +157,6 @@ def regret(fn, n_calls, seeds):
 
 
 RANDOM_HEADING = "### Random search baseline"
-FIDELITY_START, FIDELITY_END = "<!-- fidelity:start -->", "<!-- fidelity:end -->"
-
-
-def _fidelity_run(seed, cost, budget, raw_samples):
-    """One seed of the cost-aware KG and of log-EI at s = 1 under ``cost``, same budget."""
-    from probstat.bayesopt.test_functions import augmented_hartmann6
-
-    opt = BayesianOptimizer([(0.0, 1.0)] * 6, fidelity=(0.0, 1.0), cost=cost,
-                            raw_samples=raw_samples, random_state=seed)
-    spent = 0.0
-    while True:
-        x = opt.ask()
-        if spent + cost(x[-1]) > budget:
-            break
-        opt.tell(x, augmented_hartmann6(x))
-        spent += cost(x[-1])
-    res = opt.result()
-    mf = (hartmann6.regret(augmented_hartmann6(res.x_target)),
-          np.mean([t["fit"] + t["acquisition"] for t in opt.timings]), len(res.x_iters),
-          np.mean([p[-1] < 0.5 for p in res.x_iters]))
-    n_target = int(budget // cost(1.0))
-    ei = BayesianOptimizer([(0.0, 1.0)] * 6, raw_samples=raw_samples, random_state=seed)
-    ei.run(lambda x: hartmann6(x), n_target)
-    ei_out = (hartmann6.regret(float(np.min(ei.func_vals))),
-              np.mean([t["fit"] + t["acquisition"] for t in ei.timings]), n_target)
-    return mf, ei_out
-
-
-def fidelity_section(seeds, budget=150.0, raw_samples=256,
-                     costs=((5.0, 1.0), (1.0, 9.0))):
-    """Multi-fidelity augmented Hartmann-6 at a fixed total cost, two cost models.
-
-    probstat's cost-aware KG over (x, s) against single-fidelity log-EI at s = 1, same
-    seeds, for each cost model ``c0 + c1 s``; simple regret at the target fidelity of each
-    method's final answer (KG: ``x_target``, the evaluated x with the best posterior mean
-    at s = 1; log-EI: the best evaluated point), and the mean seconds per model-based
-    iteration.
-    """
-    seeds = list(seeds)
-    n = len(seeds)
-    rows = []
-    for c0, c1 in costs:
-        def cost(s, c0=c0, c1=c1):
-            return c0 + c1 * s
-
-        runs = []
-        for seed in seeds:
-            runs.append(_fidelity_run(seed, cost, budget, raw_samples))
-            (r_mf, _, n_mf, _), (r_ei, _, _) = runs[-1]
-            print(f"  augmented Hartmann-6, cost {c0:g} + {c1:g} s, seed {seed}: "
-                  f"KG {r_mf:.3g} ({n_mf} evals), log-EI {r_ei:.3g}", flush=True)
-        mf = np.array([r[0] for r in runs], dtype=float)
-        ei = np.array([r[1] for r in runs], dtype=float)
-        lm = np.log10(np.maximum(mf[:, 0], 1e-12))
-        le = np.log10(np.maximum(ei[:, 0], 1e-12))
-        rows += [
-            f"| {c0:g} + {c1:g} s | cost-aware KG over (x, s) | {np.median(lm):.2f} | "
-            f"{int(np.sum(lm <= le))}/{n} | {np.mean(mf[:, 2]):.1f} | "
-            f"{np.mean(mf[:, 3]):.2f} | {np.mean(mf[:, 1]):.2f} |",
-            f"| {c0:g} + {c1:g} s | log-EI at s = 1 only | {np.median(le):.2f} | | "
-            f"{np.mean(ei[:, 2]):.1f} | 0 | {np.mean(ei[:, 1]):.2f} |",
-        ]
-    return [
-        FIDELITY_START,
-        f"### Multi-fidelity augmented Hartmann-6 ({n} seeds, total cost {budget:g})",
-        "",
-        "Cost c0 + c1 s per evaluation (s in [0, 1], target s = 1); one BLAS thread; "
-        f"raw_samples = {raw_samples}; same seeds for both methods; 2-core VM shared with "
-        "other jobs. Regret at s = 1 of the final answer: for the cost-aware KG the "
-        "evaluated x with the best posterior mean at s = 1, for log-EI the best evaluated "
-        "point. The KG is maximised by multistart L-BFGS-B over (x, s) (8 starts from the "
-        "best quasi-random candidates, central-difference gradients). BoTorch's "
-        "multi-fidelity KG is compared in the BoTorch block below.",
-        "",
-        "| cost | method | median log10 regret | seeds where KG <= log-EI | "
-        "mean evaluations | share at s < 0.5 | mean seconds per iteration |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
-        *rows,
-        FIDELITY_END,
-    ]
-
-
-def _write_fidelity_block(path, block):
-    """Replace (or append) the marked multi-fidelity block of ``path``."""
-    old = path.read_text() if path.exists() else ""
-    text = "\n".join(block)
-    if FIDELITY_START in old and FIDELITY_END in old:
-        head, rest = old.split(FIDELITY_START, 1)
-        new = head + text + rest.split(FIDELITY_END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    path.write_text(new)
-
-
 def random_search(fn, n_calls, seeds):
     """Median log10 simple regret and mean seconds of uniform random search."""
     lo, hi = np.array(fn.bounds, dtype=float).T
@@ -276,6 +197,14 @@ def main():
                         help="recompute only the random-search table (20 seeds) in place")
     parser.add_argument("--fidelity-only", action="store_true",
                         help="recompute only the multi-fidelity block (10 seeds) in place")
+    parser.add_argument("--fidelity-resume", action="store_true",
+                        help="like --fidelity-only, reusing the runs it already cached")
+    parser.add_argument("--fidelity-table-only", action="store_true",
+                        help="rebuild the multi-fidelity block from the runs cached by "
+                             "--fidelity-only (and BoTorch's, if saved)")
+    parser.add_argument("--fidelity-botorch-only", action="store_true",
+                        help="run only BoTorch's multi-fidelity KG on 10 seeds (needs torch "
+                             "and botorch), saving per-seed results for --fidelity-only")
     parser.add_argument("--botorch-only", action="store_true",
                         help="run only the BoTorch comparison (needs torch and botorch) "
                              "and rewrite its block in place")
@@ -285,6 +214,9 @@ def main():
     parser.add_argument("--with-regret", type=int, default=0, metavar="SEEDS",
                         help="with --iteration-only: also the regret rows, on SEEDS seeds")
     args = parser.parse_args()
+    if args.fidelity_botorch_only:
+        botorch_fidelity_seeds(range(3) if args.quick else range(10))
+        return
     if args.botorch_only and args.iteration_only:
         torch, _ = import_botorch()
         reg_rows = None
@@ -316,9 +248,11 @@ def main():
         return
     seeds = range(3) if args.quick else range(20)
     out = ROOT / "docs" / "performance" / "bayesopt.md"
-    if args.fidelity_only:
+    if args.fidelity_only or args.fidelity_table_only or args.fidelity_resume:
         with threadpool_limits(limits=1):
-            block = fidelity_section(range(3) if args.quick else range(10))
+            block = fidelity_section_cached(
+                range(3) if args.quick else range(10),
+                rerun="missing" if args.fidelity_resume else args.fidelity_only)
         print("\n".join(block))
         if not args.no_write:
             _write_fidelity_block(out, block)
@@ -715,7 +649,8 @@ def _botorch_fidelity(torch, c0, c1, budget, min_seeds, seconds, num_fantasies,
 
     rows, t0, seed = [], time.perf_counter(), 0
     while seed < min_seeds or time.perf_counter() - t0 < seconds:
-        mf, ei = _fidelity_run(seed, cost, budget, raw_samples)
+        mfd, ei = _fidelity_run(seed, cost, budget, raw_samples)
+        mf = (mfd["x_target_regret"], mfd["sec"], mfd["n"], mfd["share_low"])
         opt = BayesianOptimizer([(0.0, 1.0)] * 6, fidelity=(0.0, 1.0), cost=cost,
                                 raw_samples=raw_samples, random_state=seed)
         bt = botorch_mfkg_run(torch, opt.ask(opt.n_initial), c0, c1, budget,
@@ -746,7 +681,7 @@ def _log10(values):
 
 def botorch_section(regret_seconds=420.0, min_regret_seeds=5, fidelity_seconds=600.0,
                     min_fidelity_seeds=3, budget=150.0, num_fantasies=64,
-                    costs=((5.0, 1.0),)):
+                    costs=()):
     """probstat against BoTorch: one iteration, regret, multi-fidelity KG (Markdown block).
 
     Everything runs in this process with one torch thread and one BLAS thread. The seeds
@@ -793,7 +728,7 @@ def botorch_section(regret_seconds=420.0, min_regret_seeds=5, fidelity_seconds=6
                                                  _log10([r[2][0] for r in rows])))
         for (c0, c1), rows in mf.items())
     date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    body = "\n".join([
+    lines = [
         "### Against BoTorch",
         "",
         f"BoTorch {botorch.__version__} with torch {torch.__version__.split('+')[0]} "
@@ -820,6 +755,13 @@ def botorch_section(regret_seconds=420.0, min_regret_seeds=5, fidelity_seconds=6
         "| --- | ---: | ---: | ---: | ---: | --- |",
         *reg_rows,
         "",
+    ]
+    if not costs:  # the 10-seed comparison lives in the multi-fidelity block
+        lines.append("Multi-fidelity augmented Hartmann-6 against BoTorch's "
+                     "`qMultiFidelityKnowledgeGradient`: see the multi-fidelity block above "
+                     "(same seeds and initial designs).")
+        return "\n".join(lines)
+    lines += [
         f"Multi-fidelity augmented Hartmann-6, total cost {budget:g} including the initial "
         "design (probstat's 14 points in (x, s), the same for both), cost c0 + c1 s per "
         "evaluation, one point per iteration (q = 1). BoTorch follows its continuous "
@@ -828,10 +770,10 @@ def botorch_section(regret_seconds=420.0, min_regret_seeds=5, fidelity_seconds=6
         "`InverseCostWeightedUtility` and `project_to_target_fidelity`, one-shot initial "
         f"conditions, the tutorial's optimiser options, but {num_fantasies} fantasies "
         "instead of 128 and q = 1 instead of 4 to fit the time here; its answer is the "
-        "maximiser of the posterior mean at s = 1. probstat's answer is the evaluated x with "
-        "the best posterior mean at s = 1 (`x_target`); log-EI at s = 1 spends the same "
-        "budget on target evaluations only. Regret is measured at s = 1; seconds per "
-        "iteration are fit plus acquisition. Seeds: as many as fitted in "
+        "maximiser of the posterior mean at s = 1. probstat's answer is `x_target` (the "
+        "guarded maximiser of the posterior mean at s = 1 over the box); log-EI at s = 1 "
+        "spends the same budget on target evaluations only. Regret is measured at s = 1; "
+        "seconds per iteration are fit plus acquisition. Seeds: as many as fitted in "
         f"{fidelity_seconds / 60:.0f} minutes, at least {min_fidelity_seeds}.",
         "",
         "| cost | method | seeds | median log10 regret | seeds where probstat KG <= BoTorch | "
@@ -840,8 +782,8 @@ def botorch_section(regret_seconds=420.0, min_regret_seeds=5, fidelity_seconds=6
         *mf_rows,
         "",
         "Per-seed log10 regret (probstat KG / BoTorch MFKG), " + per_seed + ".",
-    ])
-    return body
+    ]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,12 @@
 The objective ``f(x, s)`` can be evaluated at a fidelity ``s`` in ``[low, high]`` (the
 target is ``high``) or from a source ``s`` in ``0 .. m-1`` (the target is source 0), and an
 evaluation at ``s`` costs ``cost(s)``. A Gaussian process over ``(x, s)``
-(:class:`~probstat.bayesopt._product_gp.ProductGP`: a product of an ARD kernel over ``x``
-with an RBF kernel over the fidelity, or the intrinsic-coregionalisation model over the
-sources) links the cheap evaluations to the target, and the cost-aware knowledge gradient
+(:class:`~probstat.bayesopt._product_gp.ProductGP`) links the cheap evaluations to the
+target: for a fidelity, the non-stationary linear truncated kernel ``f(x, s) = g(x) +
+(1 - t) b(x, t)`` (Wu, Toscano-Palmerin, Frazier and Wilson 2019; BoTorch's multi-fidelity
+GP), whose bias vanishes at the target, with length-scale priors in the unit cube matching
+BoTorch's multi-fidelity model; for sources, the intrinsic-coregionalisation model. The
+cost-aware knowledge gradient
 
     KG(x, s) / cost(s),
     KG(x, s) = E_n[max_x' mu_{n+1}(x', target) | y(x, s)] - max_x' mu_n(x', target)
@@ -17,10 +20,14 @@ current best and the candidate itself), so that KG is exact for that set (the
 Frazier-Powell-Dayanik envelope). The ratio is maximised by scoring quasi-random ``x`` at
 a few fidelity levels (or every source), then running multistart L-BFGS-B over the
 continuous ``(x, s)`` (the source stays fixed) from the best of them, with
-central-difference gradients. The recommendation is the evaluated ``x`` (at any fidelity)
-with the best posterior mean at the target: maximising the mean over the whole box, as
-BoTorch's multi-fidelity tutorial does, often lands in an unexplored corner at small
-budgets.
+central-difference gradients.
+
+The recommendation at a target fidelity is the maximiser of the posterior mean at the
+target over the box (as in BoTorch's multi-fidelity tutorial), guarded: it is kept only
+if its lower bound ``mean - sd`` is at least that of the evaluated ``x`` with the best
+mean at the target, which it replaces otherwise (an extrapolated maximum in an
+unexplored corner has a large sd). For sources the recommendation is the evaluated ``x``
+with the best mean at each source.
 
 :class:`BayesianOptimizer` delegates to :class:`MultiFidelityPlan` when it is given
 ``fidelity=`` or ``sources=``.
@@ -48,6 +55,11 @@ N_DISCRETE = 128
 N_STARTS = 8
 #: L-BFGS-B iterations of that search.
 POLISH_MAXITER = 40
+#: (mean, sd) of the normal priors on the log length scales over ``x`` (unit cube) and
+#: on the log bias length scales of the multi-fidelity model: the means and spreads of
+#: the Gamma(3, 6) and Gamma(6, 2) priors of BoTorch's multi-fidelity GP.
+FIDELITY_LS_PRIOR = (math.log(0.5), 0.6)
+FIDELITY_BIAS_LS_PRIOR = (math.log(3.0), 0.4)
 
 
 def check_cost(cost, values, name="cost"):
@@ -82,13 +94,7 @@ def knowledge_gradient_at_target(model, Xc, zc, Xa, z_target):
     mean_ct = model.predict(Xc, zt_c)
     # Cov_n(f(x_c, target), f(x_c, s_c)) elementwise: the prior term has k_x(x, x) = 1
     zc_arr, zt_arr = model._z_arr(zc, C), model._z_arr(zt_c, C)
-    if model.z_kind == "index":
-        prior = model.hp_["sv"] * model.hp_["B"][zt_arr, zc_arr]
-    else:
-        from ._covariance import kernel_g_G
-
-        r2 = np.sum(((zt_arr - zc_arr) / model.hp_["zls"]) ** 2, axis=1)
-        prior = model.hp_["sv"] * kernel_g_G(model.z_kernel, r2)[0]
+    prior = model.k_same_x(zt_arr, zc_arr)
     v1, v2 = model._half(Xc, zt_arr), model._half(Xc, zc_arr)
     cross = (prior - np.einsum("ij,ij->j", v1, v2)) * model.y_std_**2
     _, sd = model.predict(Xc, zc, return_std=True)
@@ -134,6 +140,12 @@ class MultiFidelityPlan:
         self.space = Space(list(self.xspace.dimensions) + [extra])
         self.spent = 0.0
         self._theta = None
+        self._z_kernel_fitted = None
+        #: fidelity kernel of the model (continuous fidelity): "linear_truncated" or a
+        #: stationary kernel name; recommendation rule: "box" or "evaluated"
+        self.z_kernel = "linear_truncated" if self.kind == "fidelity" else "rbf"
+        self.recommend = "box" if self.kind == "fidelity" else "evaluated"
+        self.ls_prior = FIDELITY_LS_PRIOR if self.kind == "fidelity" else None
 
     # ------------------------------------------------------------------ data
     def _split(self, points):
@@ -142,17 +154,27 @@ class MultiFidelityPlan:
         z = np.array([p[-1] for p in pts], dtype=float)
         return U, z
 
-    def _model(self, opt):
+    def _model(self, opt, side_effects=True):
+        """The fitted :class:`ProductGP` on the told data.
+
+        With ``side_effects=False`` (for :meth:`result_fields`) neither the optimizer's
+        random stream nor the warm start of the next fit is touched, so that asking for
+        the result between iterations does not change the run.
+        """
         U, z = self._split(opt.x_iters)
         y = np.asarray(opt._y, dtype=float)
         y_int = y if opt.maximize else -y
         model = ProductGP("index" if self.kind == "sources" else "continuous",
-                          n_index=getattr(self, "n_sources", 1),
-                          random_state=opt.rng_.integers(2**31))
-        if self._theta is not None:
+                          n_index=getattr(self, "n_sources", 1), z_kernel=self.z_kernel,
+                          z_range=(getattr(self, "low", 0.0), float(self.target)),
+                          ls_prior=self.ls_prior,
+                          bias_ls_prior=FIDELITY_BIAS_LS_PRIOR if self.ls_prior else None,
+                          random_state=opt.rng_.integers(2**31) if side_effects else 0)
+        if self._theta is not None and model.z_kernel == self._z_kernel_fitted:
             model.theta_ = self._theta  # warm start of the hyperparameter search
         model.fit(U, z, y_int)
-        self._theta = model.theta_
+        if side_effects:
+            self._theta, self._z_kernel_fitted = model.theta_, model.z_kernel
         return model
 
     def total_cost(self, opt):
@@ -281,17 +303,26 @@ class MultiFidelityPlan:
                 best = np.clip(res.x, 0.0, 1.0)
         return self.xspace.snap(best[None])[0]
 
-    def _recommend(self, model, z, opt):
-        """The visited ``x`` (evaluated at any fidelity or source) with the best mean at ``z``.
+    def _recommend(self, model, z, opt, rule=None):
+        """The recommended ``x`` (unit cube) at ``z``; see :meth:`result_fields`.
 
-        The posterior mean at the target is maximised over the ``x`` parts of the evaluated
-        points, each projected to the target, not over the whole box: at small budgets the
-        box-wide maximiser of the mean often sits in an unexplored corner where the model
-        extrapolates (Frazier's tutorial, Section 5, recommends among evaluated points when
-        observations are noisy; here the target itself is mostly unobserved).
+        ``rule="evaluated"``: the visited ``x`` (evaluated at any fidelity or source) with
+        the best posterior mean at ``z``. ``rule="box"``: the maximiser of the posterior
+        mean at ``z`` over the whole box (multistart), kept only if its lower bound
+        ``mean - sd`` at ``z`` is at least that of the best visited ``x``; otherwise the
+        visited one. ``rule="box_unguarded"``: the box maximiser, always.
         """
+        rule = self.recommend if rule is None else rule
         U, _ = self._split(opt.x_iters)
-        return U[int(np.argmax(model.predict(U, z)))]
+        mu, sd = model.predict(U, z, return_std=True)
+        i = int(np.argmax(mu))
+        if rule == "evaluated" or not self.xspace.is_real:
+            return U[i]
+        u = self._argmax_mean(model, z, opt)
+        if rule == "box_unguarded":
+            return u
+        mb, sb = model.predict(u[None], z, return_std=True)
+        return u if mb[0] - sb[0] >= mu[i] - sd[i] else U[i]
 
     def result_fields(self, opt):
         """Extra fields of the optimizer's result: the recommendation at the target."""
@@ -299,7 +330,7 @@ class MultiFidelityPlan:
         if len(opt._y) < 2:
             return fields
         model = opt.models[-1] if opt.models and len(opt.models[-1]._y) == len(opt._y) \
-            else self._model(opt)
+            else self._model(opt, side_effects=False)
         sign = 1.0 if opt.maximize else -1.0
         zs = [self.target] if self.kind == "fidelity" else list(range(self.n_sources))
         recs = []

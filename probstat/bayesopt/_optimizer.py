@@ -617,9 +617,11 @@ class BayesianOptimizer:
             ``x_iters``, ``func_vals``, ``models``, ``space``, ``random_state`` and
             ``specs``, plus probstat's ``nfev``, ``nit``, ``constraint_vals``,
             ``timings``, ``success``, ``message`` and ``optimizer``. With ``fidelity`` or
-            ``sources`` also ``x_target`` (the evaluated ``x``, at any fidelity, with the
-            best posterior mean at the target; a point ending with the target fidelity or
-            source 0),
+            ``sources`` also ``x_target`` (a point ending with the target fidelity or
+            source 0: for a fidelity, the maximiser of the posterior mean at the target
+            over the box, kept when its mean minus one posterior sd is at least that of the
+            best evaluated ``x``, which replaces it otherwise; for sources, the evaluated
+            ``x`` with the best posterior mean at the target),
             ``fun_target`` (the posterior mean there), ``total_cost`` and, for sources,
             ``x_per_source`` and ``fun_per_source``.
         """

@@ -5,10 +5,26 @@ Bayesian optimisation. ``x`` lives in the unit cube (the optimizer's encoding); 
 
 - ``"continuous"``: a fidelity ``s`` or an environmental variable ``w`` (one or more
   columns), with a stationary ARD kernel ``k_z`` (RBF by default) and its own length
-  scales;
+  scales; or, for a single fidelity column, the non-stationary *linear truncated*
+  fidelity kernel (``z_kernel="linear_truncated"``, below);
 - ``"index"``: a source or task index ``0 .. m-1`` with the intrinsic-coregionalisation
   model (ICM), ``k_z(i, j) = B_ij``, ``B = W W^T + diag(kappa)`` with ``W`` of rank
   ``rank`` (Bonilla, Chai and Williams 2008; Alvarez, Rosasco and Lawrence 2012, Section 4.2).
+
+The linear truncated fidelity kernel (after the kernel Wu, Toscano-Palmerin, Frazier and
+Wilson 2019 describe and BoTorch's ``LinearTruncatedFidelityKernel`` implements) writes
+``f(x, s) = g(x) + (1 - t) b(x, t)`` with ``t = (s - low) / (high - low)`` in ``[0, 1]``
+and independent GPs ``g`` (kernel ``s2 k_x(x, x'; l)``) and ``b`` (kernel
+``s2 (1 + t t') k_x(x, x'; l_b)``), so that
+
+    k((x, s), (x', s')) = s2 [k_x(x, x'; l) + (1 - t)(1 - t')(1 + t t') k_x(x, x'; l_b)].
+
+It is positive semi-definite as a sum of products of positive semi-definite kernels
+(``(1 - t)(1 - t')`` has rank one, ``1 + t t'`` is a constant plus a linear kernel). The
+bias ``(1 - t) b`` vanishes at the target ``t = 1``, where ``f = g``, and grows toward
+low fidelities; the bias gets its own (longer a priori) length scales ``l_b``. Unlike a
+stationary ``k_z(s - s')``, the correlation between ``f(x, s)`` and the target depends on
+``s`` itself, not only on ``|s - s'|``.
 
 Hyperparameters are maximum a posteriori (log-normal priors as in
 :class:`~probstat.bayesopt.GaussianProcess`) by multistart L-BFGS-B with finite-difference
@@ -28,6 +44,9 @@ from ._covariance import kernel_matrix
 
 _LOG_2PI = math.log(2.0 * math.pi)
 _NOISE_PRIOR = (-10.0, 2.0)
+#: Shift of the prior mean of the bias length scales (log scale) over the ``x`` ones:
+#: the bias between fidelities is a priori smoother than the objective.
+_BIAS_LS_SHIFT = 1.0
 
 
 def icm_matrix(W, kappa):
@@ -36,10 +55,29 @@ def icm_matrix(W, kappa):
     return W @ W.T + np.diag(np.asarray(kappa, dtype=float))
 
 
+def _unit_fidelity(z, z_range):
+    lo, hi = z_range
+    return np.clip((np.asarray(z, dtype=float).reshape(-1) - lo) / (hi - lo), 0.0, 1.0)
+
+
+def truncated_factor(z1, z2, z_range=(0.0, 1.0)):
+    """``(1 - t)(1 - t')(1 + t t')`` between the fidelities ``z1`` and ``z2`` (a matrix)."""
+    t1, t2 = _unit_fidelity(z1, z_range), _unit_fidelity(z2, z_range)
+    return np.outer(1.0 - t1, 1.0 - t2) * (1.0 + np.outer(t1, t2))
+
+
 def product_kernel(X1, z1, X2, z2, *, kernel, length_scale, signal_variance, z_kind,
-                   z_kernel="rbf", z_length_scale=None, B=None):
-    """``s2 k_x(x, x') k_z(z, z')`` between the rows of ``(X1, z1)`` and ``(X2, z2)``."""
+                   z_kernel="rbf", z_length_scale=None, B=None, bias_length_scale=None,
+                   z_range=(0.0, 1.0)):
+    """``s2 k_x(x, x') k_z(z, z')`` between the rows of ``(X1, z1)`` and ``(X2, z2)``.
+
+    With ``z_kernel="linear_truncated"`` the linear truncated fidelity kernel of the
+    module docstring instead (``z`` one column, rescaled by ``z_range``).
+    """
     Kx = kernel_matrix(kernel, X1, X2, length_scale, signal_variance)
+    if z_kernel == "linear_truncated" and z_kind != "index":
+        return Kx + truncated_factor(z1, z2, z_range) * kernel_matrix(
+            kernel, X1, X2, bias_length_scale, signal_variance)
     if z_kind == "index":
         return Kx * B[np.ix_(z1.astype(int), z2.astype(int))]
     return Kx * kernel_matrix(z_kernel, z1, z2, z_length_scale, 1.0)
@@ -63,10 +101,21 @@ class ProductGP:
         Noise variance in standardised units (``"auto"`` fits it).
     n_restarts : int
         Extra starts of the hyperparameter search, drawn from the priors.
+    z_range : (float, float)
+        ``(low, high)`` of the fidelity, for ``z_kernel="linear_truncated"`` (the target
+        is ``high``).
+    ls_prior, bias_ls_prior : (float, float) or None
+        ``(mean, sd)`` of the normal prior on the log length scales over ``x`` (and, with
+        the linear truncated kernel, on the log bias length scales); None: the
+        dimension-scaled prior of :class:`~probstat.bayesopt.GaussianProcess` (bias: its
+        mean shifted by ``_BIAS_LS_SHIFT``).
     """
 
     def __init__(self, z_kind="continuous", *, kernel="matern52", z_kernel="rbf", n_index=1,
-                 rank=1, noise="auto", n_restarts=1, random_state=None):
+                 rank=1, noise="auto", n_restarts=1, random_state=None, z_range=(0.0, 1.0),
+                 ls_prior=None, bias_ls_prior=None):
+        self.z_range = (float(z_range[0]), float(z_range[1]))
+        self.ls_prior, self.bias_ls_prior = ls_prior, bias_ls_prior
         self.z_kind = z_kind
         self.kernel = kernel
         self.z_kernel = z_kernel
@@ -82,6 +131,8 @@ class ProductGP:
         if self.z_kind == "index":
             m, r = self.n_index, self.rank
             sizes = {"ls": d, "W": m * r, "kappa": m}
+        elif self._truncated:
+            sizes = {"ls": d, "sv": 1, "bls": d}
         else:
             sizes = {"ls": d, "sv": 1, "zls": q}
         if self.noise == "auto":
@@ -98,10 +149,16 @@ class ProductGP:
         mu, sd = np.zeros(p), np.ones(p)
         # Hvarfner et al.'s dimension-scaled prior, over all the inputs (x and z)
         mu_ls = math.sqrt(2.0) + 0.5 * math.log(self._d + self._q)
-        mu[lay["ls"]], sd[lay["ls"]] = mu_ls, math.sqrt(3.0)
+        mu[lay["ls"]], sd[lay["ls"]] = (mu_ls, math.sqrt(3.0)) if self.ls_prior is None \
+            else self.ls_prior
         if self.z_kind == "index":
             mu[lay["W"]], sd[lay["W"]] = 0.0, 1.0
             mu[lay["kappa"]], sd[lay["kappa"]] = -2.0, 2.0
+        elif self._truncated:
+            mu[lay["sv"]], sd[lay["sv"]] = 0.0, 1.5
+            mu[lay["bls"]], sd[lay["bls"]] = (
+                (mu[lay["ls"]][0] + _BIAS_LS_SHIFT, sd[lay["ls"]][0])
+                if self.bias_ls_prior is None else self.bias_ls_prior)
         else:
             mu[lay["sv"]], sd[lay["sv"]] = 0.0, 1.5
             mu[lay["zls"]], sd[lay["zls"]] = mu_ls, math.sqrt(3.0)
@@ -116,6 +173,9 @@ class ProductGP:
         if self.z_kind == "index":
             lo[lay["W"]], hi[lay["W"]] = -10.0, 10.0
             lo[lay["kappa"]], hi[lay["kappa"]] = math.log(1e-6), math.log(1e2)
+        elif self._truncated:
+            lo[lay["sv"]], hi[lay["sv"]] = math.log(1e-4), math.log(1e4)
+            lo[lay["bls"]], hi[lay["bls"]] = math.log(1e-2), math.log(1e3)
         else:
             lo[lay["sv"]], hi[lay["sv"]] = math.log(1e-4), math.log(1e4)
             lo[lay["zls"]], hi[lay["zls"]] = math.log(1e-2), math.log(1e3)
@@ -130,6 +190,9 @@ class ProductGP:
             W = theta[lay["W"]].reshape(self.n_index, self.rank)
             hp["B"] = icm_matrix(W, np.exp(theta[lay["kappa"]]))
             hp["sv"] = 1.0
+        elif self._truncated:
+            hp["sv"] = math.exp(theta[lay["sv"]][0])
+            hp["bls"] = np.exp(theta[lay["bls"]])
         else:
             hp["sv"] = math.exp(theta[lay["sv"]][0])
             hp["zls"] = np.exp(theta[lay["zls"]])
@@ -142,13 +205,36 @@ class ProductGP:
         return product_kernel(X1, z1, X2, z2, kernel=self.kernel, length_scale=hp["ls"],
                               signal_variance=hp["sv"], z_kind=self.z_kind,
                               z_kernel=self.z_kernel, z_length_scale=hp.get("zls"),
-                              B=hp.get("B"))
+                              B=hp.get("B"), bias_length_scale=hp.get("bls"),
+                              z_range=self.z_range)
 
     def _k_diag(self, z, hp=None):
         hp = self.hp_ if hp is None else hp
         if self.z_kind == "index":
             return hp["sv"] * np.diag(hp["B"])[z.astype(int)]
+        if self._truncated:
+            t = _unit_fidelity(z, self.z_range)
+            return hp["sv"] * (1.0 + (1.0 - t) ** 2 * (1.0 + t * t))
         return np.full(z.shape[0], hp["sv"])
+
+    def k_same_x(self, z1, z2, hp=None):
+        """Prior ``Cov(f(x, z1[i]), f(x, z2[i]))`` at a common ``x`` (elementwise, standardised)."""
+        hp = self.hp_ if hp is None else hp
+        n = z1.shape[0]
+        if self.z_kind == "index":
+            return hp["sv"] * hp["B"][z1.astype(int), z2.astype(int)]
+        if self._truncated:
+            t1 = _unit_fidelity(z1, self.z_range)
+            t2 = _unit_fidelity(z2, self.z_range)
+            return hp["sv"] * (1.0 + (1.0 - t1) * (1.0 - t2) * (1.0 + t1 * t2))
+        from ._covariance import kernel_g_G
+
+        r2 = np.sum(((z1.reshape(n, -1) - z2.reshape(n, -1)) / hp["zls"]) ** 2, axis=1)
+        return hp["sv"] * kernel_g_G(self.z_kernel, r2)[0]
+
+    @property
+    def _truncated(self):
+        return self.z_kind != "index" and self.z_kernel == "linear_truncated"
 
     # ----------------------------------------------------------------- fitting
     def _neg_log_post(self, theta):

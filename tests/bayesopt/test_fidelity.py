@@ -5,6 +5,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from probstat.bayesopt import BayesianOptimizer
 from probstat.bayesopt import test_functions as tf
@@ -29,8 +31,79 @@ def _data(kind, n=14, seed=0):
 
 
 def _fitted(kind):
+    if kind == "truncated":
+        X, z, y = _data("continuous")
+        return (ProductGP("continuous", z_kernel="linear_truncated", random_state=0)
+                .fit(X, z, y), X, z, y)
     X, z, y = _data(kind)
     return ProductGP(kind, n_index=3, random_state=0).fit(X, z, y), X, z, y
+
+
+def _truncated_direct(X1, z1, X2, z2, hp, z_range=(0.0, 1.0)):
+    """The linear truncated kernel written out entry by entry from its definition."""
+    lo, hi = z_range
+    z1, z2 = np.ravel(z1), np.ravel(z2)
+    K = np.empty((len(X1), len(X2)))
+    for i in range(len(X1)):
+        for j in range(len(X2)):
+            t, u = (float(z1[i]) - lo) / (hi - lo), (float(z2[j]) - lo) / (hi - lo)
+            r = math.sqrt(np.sum(((X1[i] - X2[j]) / hp["ls"]) ** 2))
+            rb = math.sqrt(np.sum(((X1[i] - X2[j]) / hp["bls"]) ** 2))
+            K[i, j] = hp["sv"] * (_matern52(r) + (1 - t) * (1 - u) * (1 + t * u) * _matern52(rb))
+    return K
+
+
+def test_truncated_kernel_matches_its_definition_and_reduces_at_target():
+    model, X, z, _ = _fitted("truncated")
+    hp = model.hp_
+    assert np.allclose(model._k(X, z, X, z), _truncated_direct(X, z, X, z, hp), rtol=1e-12)
+    # at the target the bias term vanishes: f(x, 1) = g(x), a plain Matern-5/2 GP
+    ones = np.ones(len(X))
+    Kt = model._k(X, ones, X, ones)
+    Kg = np.array([[hp["sv"] * _matern52(math.sqrt(np.sum(((a - b) / hp["ls"]) ** 2)))
+                    for b in X] for a in X])
+    assert np.allclose(Kt, Kg, rtol=1e-12)
+    assert np.allclose(model._k_diag(z[:, None]), np.diag(model._k(X, z, X, z)))
+    assert np.allclose(model.k_same_x(z, ones), np.diag(model._k(X, z, X, ones)))
+
+
+def test_truncated_kernel_is_the_covariance_of_its_construction():
+    # Monte Carlo: f(x, t) = g(x) + (1 - t) (b0(x) + t b1(x)) with g ~ GP(s2 k(.; l)) and
+    # b0, b1 ~ GP(s2 k(.; l_b)) independent has exactly the linear truncated covariance
+    model, X, z, _ = _fitted("truncated")
+    hp = model.hp_
+    rng = np.random.default_rng(3)
+    Xq, tq = rng.uniform(size=(6, 2)), np.array([0.0, 0.2, 0.5, 0.8, 1.0, 0.35])
+    Kg = _truncated_direct(Xq, np.ones(6), Xq, np.ones(6), hp)
+    Kb = _truncated_direct(Xq, np.zeros(6), Xq, np.zeros(6), hp) - Kg  # s2 k(.; l_b)
+    N = 200_000
+    Lg = np.linalg.cholesky(Kg + 1e-12 * np.eye(6))
+    Lb = np.linalg.cholesky(Kb + 1e-12 * np.eye(6))
+    g = rng.standard_normal((N, 6)) @ Lg.T
+    b0 = rng.standard_normal((N, 6)) @ Lb.T
+    b1 = rng.standard_normal((N, 6)) @ Lb.T
+    f = g + (1 - tq) * (b0 + tq * b1)
+    emp = f.T @ f / N
+    K = model._k(Xq, tq, Xq, tq)
+    # standard error of an empirical covariance entry <= sqrt(2 / N) * max variance
+    assert np.abs(emp - K).max() < 5 * math.sqrt(2.0 / N) * np.diag(K).max()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(2, 25),
+       log_ls=st.floats(-3.0, 2.0), log_bls=st.floats(-3.0, 2.0))
+def test_truncated_kernel_is_positive_semidefinite(seed, n, log_ls, log_bls):
+    from probstat.bayesopt._product_gp import product_kernel
+
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(size=(n, 3))
+    z = rng.uniform(-1.0, 2.0, size=n)  # includes values outside the range (clipped)
+    K = product_kernel(X, z, X, z, kernel="matern52", length_scale=np.exp(log_ls),
+                       signal_variance=1.3, z_kind="continuous",
+                       z_kernel="linear_truncated", bias_length_scale=np.exp(log_bls),
+                       z_range=(-0.5, 1.5))
+    assert np.allclose(K, K.T)
+    assert np.linalg.eigvalsh(K).min() > -1e-9 * max(1.0, np.abs(K).max())
 
 
 def test_icm_kernel_matches_elementwise_definition():
@@ -49,7 +122,7 @@ def test_icm_kernel_matches_elementwise_definition():
     assert np.linalg.eigvalsh(K).min() > -1e-10
 
 
-@pytest.mark.parametrize("kind", ["index", "continuous"])
+@pytest.mark.parametrize("kind", ["index", "continuous", "truncated"])
 def test_posterior_matches_direct_joint_gaussian(kind):
     model, X, z, y = _fitted(kind)
     z = model._z_arr(z, len(z))
@@ -59,9 +132,11 @@ def test_posterior_matches_direct_joint_gaussian(kind):
     # direct: y_s = (y - m)/s ~ N(0, K + noise I); f_s(q) jointly Gaussian with it
     ys = (y - y.mean()) / y.std()
     hp = model.hp_
-    K = model._k(X, z, X, z) + hp["noise"] * np.eye(len(y))
-    Kq = model._k(Xq, zq, X, z)
-    Kqq = model._k(Xq, zq, Xq, zq)
+    kern = ((lambda A, a, B, b: _truncated_direct(A, a, B, b, hp)) if kind == "truncated"
+            else model._k)
+    K = kern(X, z, X, z) + hp["noise"] * np.eye(len(y))
+    Kq = kern(Xq, zq, X, z)
+    Kqq = kern(Xq, zq, Xq, zq)
     mean = Kq @ np.linalg.solve(K, ys) * y.std() + y.mean()
     cov = (Kqq - Kq @ np.linalg.solve(K, Kq.T)) * y.std() ** 2
     mu, sd = model.predict(Xq, zq, return_std=True)
@@ -82,7 +157,7 @@ def test_condition_on_matches_direct_joint_gaussian():
     assert np.allclose(a.predict(Xq, 1.0), mean, atol=1e-8)
 
 
-@pytest.mark.parametrize("kind", ["index", "continuous"])
+@pytest.mark.parametrize("kind", ["index", "continuous", "truncated"])
 def test_knowledge_gradient_matches_monte_carlo(kind):
     model, X, z, y = _fitted(kind)
     target = 0 if kind == "index" else 1.0
@@ -135,9 +210,17 @@ def test_multi_fidelity_loop_recommends_at_target():
     assert res.x_target[-1] == 1.0
     assert tf.branin.regret(tf.augmented_branin(res.x_target)) < 0.5
     assert res.total_cost == pytest.approx(sum(5 + p[-1] for p in res.x_iters))
-    # same seed, same run
+    # same seed, same run, whether or not the result is read between iterations
     again = _run_branin(0)
     assert again.x_iters == res.x_iters
+    opt = BayesianOptimizer([(-5.0, 10.0), (0.0, 15.0)], fidelity=(0.0, 1.0),
+                            cost=lambda s: 5 + s, n_initial=6, raw_samples=256,
+                            random_state=0)
+    for _ in range(20):
+        x = opt.ask()
+        opt.tell(x, tf.augmented_branin(x))
+        opt.result()
+    assert opt.x_iters == res.x_iters
 
 
 def test_multi_source_loop_reports_each_source():
@@ -211,13 +294,18 @@ def test_kg_search_reaches_the_brute_force_maximum(kind):
     U = np.repeat(xs, zs.size, axis=0)
     Z = np.tile(zs, xs.shape[0])
     grid_best = plan._score(model, U, Z, A).max()
-    # starts: a coarse grid, so that the search itself has to close the gap
-    U0 = np.repeat(np.linspace(0.05, 0.95, 4)[:, None], 2, axis=0)
-    z0 = np.tile([0, 2] if kind == "index" else [0.2, 0.8], 4)
+    # starts: as in the search, the best of a coarse candidate grid (the KG surface has
+    # several local maxima in x), so that the L-BFGS-B itself has to close the gap
+    xc = np.linspace(0.0125, 0.9875, 40)[:, None]
+    zc = np.array([0, 2]) if kind == "index" else np.array([0.2, 0.8])
+    Uc, Zc = np.repeat(xc, 2, axis=0), np.tile(zc, 40)
+    top = np.argsort(-plan._score(model, Uc, Zc, A))[:8]
+    U0, z0 = Uc[top], Zc[top]
     U2, z2 = plan._polish(model, U0, z0, A)
     before = plan._score(model, U0, z0, A)
     after = plan._score(model, U2, z2, A)
     assert np.all(after >= before - 1e-12)  # L-BFGS-B never ends below its start
+    assert before.max() < grid_best * (1 - 1e-3)  # there was a gap to close
     assert after.max() >= grid_best * (1 - 1e-3) - 1e-12
     if kind == "index":
         assert set(np.unique(z2)) <= {0, 2}  # a source index stays where it started
@@ -225,8 +313,56 @@ def test_kg_search_reaches_the_brute_force_maximum(kind):
         assert np.all((z2 >= 0.0) & (z2 <= 1.0))
 
 
+def test_recommendation_rules_against_brute_force():
+    opt, plan, model = _plan_on_data("continuous", lambda s: 1.0 + s)
+    X = np.array([p[0] for p in opt.x_iters])
+    # brute force: the posterior mean (and sd) at s = 1 at every evaluated x and on a grid
+    mu, sd = model.predict(X[:, None], 1.0, return_std=True)
+    grid = np.linspace(0.0, 1.0, 20001)[:, None]
+    mg = model.predict(grid, 1.0)
+    assert plan._recommend(model, 1.0, opt, "evaluated")[0] == pytest.approx(
+        X[np.argmax(mu)])
+    u = plan._recommend(model, 1.0, opt, "box_unguarded")
+    assert model.predict(u[None], 1.0)[0] >= mg.max() - 1e-9
+    # the guarded rule keeps the box maximiser only if its mean - sd is no worse
+    mb, sb = model.predict(u[None], 1.0, return_std=True)
+    guarded = plan._recommend(model, 1.0, opt, "box")
+    i = int(np.argmax(mu))
+    expected = u if mb[0] - sb[0] >= mu[i] - sd[i] else X[[i]]
+    assert guarded == pytest.approx(expected)
+    # the default for a fidelity is the guarded box rule, reported at the target
+    res = opt.result()
+    assert res.x_target[0] == pytest.approx(guarded[0])
+    assert res.x_target[-1] == 1.0
+    sign = 1.0 if opt.maximize else -1.0
+    assert res.fun_target == pytest.approx(sign * model.predict(guarded[None], 1.0)[0])
+
+
+def test_guard_falls_back_to_an_evaluated_point_where_the_box_maximiser_is_uncertain():
+    # a model whose box maximiser of the mean sits far from the data, with a large sd
+    opt, plan, model = _plan_on_data("continuous", lambda s: 1.0 + s)
+    X = np.array([p[0] for p in opt.x_iters])
+    u = plan._recommend(model, 1.0, opt, "box_unguarded")
+    mb, sb = model.predict(u[None], 1.0, return_std=True)
+    mu, sd = model.predict(X[:, None], 1.0, return_std=True)
+    i = int(np.argmax(mu))
+    if mb[0] - sb[0] < mu[i] - sd[i]:
+        assert plan._recommend(model, 1.0, opt, "box")[0] == pytest.approx(X[i])
+    # and always when the sd away from the evaluated x is made large
+    orig = model.predict
+
+    def predict(A, z, return_std=False):
+        m, s = orig(A, z, return_std=True)
+        far = np.min(np.abs(np.asarray(A)[:, :1] - X[None, :]), axis=1) > 1e-9
+        return (m, s + 10.0 * far) if return_std else m
+
+    model.predict = predict
+    assert plan._recommend(model, 1.0, opt, "box")[0] == pytest.approx(X[i])
+
+
 def test_recommendation_is_the_best_visited_point_at_the_target():
     opt, plan, model = _plan_on_data("continuous", lambda s: 1.0 + s)
+    plan.recommend = "evaluated"
     res = opt.result()
     X = np.array([p[0] for p in opt.x_iters])
     # brute force: the posterior mean at s = 1 at every evaluated x
