@@ -67,16 +67,24 @@ def write_section(name: str, title: str, body: str) -> Path:
     return path
 
 
+def replace_marked(path: Path, start: str, end: str, text: str) -> None:
+    """Replace the part of ``path`` from ``start`` to ``end`` (markers included) by
+    ``text``, which carries its own markers; append ``text`` when the markers are absent."""
+    old = path.read_text() if path.exists() else ""
+    if start in old and end in old:
+        head, rest = old.split(start, 1)
+        new = head + text + rest.split(end, 1)[1]
+    else:
+        new = old.rstrip("\n") + "\n\n" + text + "\n"
+    path.write_text(new)
+
+
 def write_block(name: str, key: str, body: str) -> Path:
     """Replace (or append) the marked block ``key`` of ``docs/performance/<name>.md``."""
     PERF_DIR.mkdir(parents=True, exist_ok=True)
     path = PERF_DIR / f"{name}.md"
-    block = f"<!-- {key}:start -->\n{body.strip()}\n<!-- {key}:end -->"
-    text = path.read_text() if path.exists() else ""
-    pattern = re.compile(rf"<!-- {re.escape(key)}:start -->.*?<!-- {re.escape(key)}:end -->",
-                         re.S)
-    text = pattern.sub(lambda _: block, text) if pattern.search(text) else (
-        text.rstrip() + "\n\n" + block + "\n")
-    path.write_text(text)
+    start, end = f"<!-- {key}:start -->", f"<!-- {key}:end -->"
+    block = f"{start}\n{body.strip()}\n{end}"
+    replace_marked(path, start, end, block)
     print(block)
     return path

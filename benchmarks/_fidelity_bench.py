@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from _botorch_loops import botorch_mfkg_run, import_botorch
+from _common import replace_marked
 from threadpoolctl import threadpool_limits
 
 from probstat.bayesopt import BayesianOptimizer
@@ -326,11 +327,4 @@ def botorch_fidelity_seeds(seeds, path=BOTORCH_MF_JSON, c0=5.0, c1=1.0, budget=1
 
 def _write_fidelity_block(path, block):
     """Replace (or append) the marked multi-fidelity block of ``path``."""
-    old = path.read_text() if path.exists() else ""
-    text = "\n".join(block)
-    if FIDELITY_START in old and FIDELITY_END in old:
-        head, rest = old.split(FIDELITY_START, 1)
-        new = head + text + rest.split(FIDELITY_END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    path.write_text(new)
+    replace_marked(path, FIDELITY_START, FIDELITY_END, "\n".join(block))

@@ -71,7 +71,7 @@ from _botorch_loops import (
     botorch_mfkg_run,
     import_botorch,
 )
-from _common import write_block
+from _common import replace_marked, write_block
 from _fidelity_bench import (
     FIDELITY_END,
     FIDELITY_START,
@@ -448,14 +448,7 @@ def derivative_section(seeds, n_calls=30):
 
 def write_derivative_block(lines, out):
     """Replace (or append) the marked derivative block of ``out``."""
-    old = out.read_text() if out.exists() else ""
-    block = "\n".join(lines)
-    if DERIV_START in old and DERIV_END in old:
-        head, rest = old.split(DERIV_START, 1)
-        text = head + block + rest.split(DERIV_END, 1)[1]
-    else:
-        text = old.rstrip("\n") + "\n\n" + block + "\n"
-    out.write_text(text)
+    replace_marked(out, DERIV_START, DERIV_END, "\n".join(lines))
 
 
 def _derivative_main():
