@@ -144,7 +144,7 @@ def _groups(Z, rel=1e-3):
         if idx.size > 200:  # the top eigenpair only (Lanczos; the block has low rank)
             from scipy.sparse.linalg import eigsh
 
-            w, V = eigsh(block, k=1, which="LA", tol=1e-12)
+            w, V = eigsh(block, k=1, which="LA", tol=1e-12, v0=_lanczos_start(idx.size))
         else:
             w, V = np.linalg.eigh(block)
         v = np.abs(V[:, -1]) * math.sqrt(max(float(w[-1]), 0.0))  # Perron vector
@@ -289,6 +289,12 @@ def group_multipliers(C, Z, y0, lam, groups=None):
     return y
 
 
+def _lanczos_start(n):
+    """A fixed Lanczos start: ARPACK's own random start depends on its earlier calls in
+    the process, which would make the certificate (and a re-solve it triggers) vary."""
+    return np.random.default_rng(0).standard_normal(n)
+
+
 def _lambda_max_estimate(A, v0=None):
     """Largest eigenvalue by Lanczos (an estimate used only to steer a search)."""
     n = A.shape[0]
@@ -297,7 +303,8 @@ def _lambda_max_estimate(A, v0=None):
     from scipy.sparse.linalg import ArpackNoConvergence, eigsh
 
     try:
-        w, V = eigsh(A, k=1, which="LA", tol=1e-8, v0=v0)
+        w, V = eigsh(A, k=1, which="LA", tol=1e-8,
+                     v0=_lanczos_start(n) if v0 is None else v0)
     except ArpackNoConvergence:
         return lambda_max(A), None
     return float(w[0]), V[:, 0]

@@ -243,3 +243,19 @@ def test_cholesky_upper_bound_on_the_top_eigenvalue(seed, n, offset):
         assert upper >= top - 1e-12 * size
         if estimate is not None and estimate <= top:
             assert upper <= top + 1e-6 * size
+
+
+def test_lanczos_estimates_do_not_depend_on_earlier_arpack_calls():
+    # ARPACK's own random start moves with every call in the process; the certificate's
+    # Lanczos estimates must not (same random_state, same result).
+    from scipy.sparse.linalg import eigsh
+
+    from probstat.cluster._certify import _lambda_max_estimate
+
+    rng = np.random.default_rng(3)
+    G = rng.standard_normal((120, 120))
+    A = G + G.T
+    first = _lambda_max_estimate(A)[0]
+    eigsh(A + np.diag(rng.standard_normal(120)), k=1, which="LA")
+    assert _lambda_max_estimate(A)[0] == first
+    assert first == pytest.approx(np.linalg.eigvalsh(A)[-1], rel=1e-8)
