@@ -152,6 +152,11 @@ def certified(F_list, d_list, traces, members, info, opts, *, certify=True,
             if high_cert["gap"] < cert["gap"] or high_cert["certified"]:
                 members, info, cert, rank = high, high_info, high_cert, max_rank
     if cert["certified"] or rank is None or n > CERTIFY_MAX_N or n > fallback_max:
+        if not cert["certified"] and "note" not in cert:
+            cert = dict(cert, note=(
+                f"not certified (relative duality gap {cert['gap']:.2e} > {tol:g}); a "
+                f"low-rank solve is repeated at a higher rank up to {raise_max} points and "
+                f"the exact solver takes over up to {fallback_max} points (n = {n})"))
         return members, dict(info, certificate=cert, attempts=attempts)
     if verbose:
         logger.info("low-rank solution not certified at rank %d (relative gap %.2e): "

@@ -192,9 +192,9 @@ class ILASDP(ClusterMixin, BaseEstimator):
     certified_ : bool
         Whether the LA-SDP solve whose memberships are returned was certified optimal:
         its relative duality gap is at most ``certify_tol``. False (with
-        ``duality_gap_ = inf``) with ``certify=False`` or above 2000 points
-        (``solver_info_["certificate_note"]`` says which). A returned start is certified.
-        Not certified does not mean not optimal: the dual built may just be too weak.
+        ``duality_gap_ = inf``) with ``certify=False`` or above 2000 points; otherwise
+        ``solver_info_["certificate_note"]`` says why it was not solved again. A returned
+        start is certified. Not certified does not mean not optimal (a weak dual).
     duality_gap_ : float
         Relative duality gap ``(bound - objective) / max(1, |objective|)`` of that
         solve, in the units of the SDP objective; slightly negative values mean the

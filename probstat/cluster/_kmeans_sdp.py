@@ -120,9 +120,11 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
     certified_ : bool
         Whether the relaxation's solution is certified optimal: the relative duality gap
         from a dual solution built at the point is at most ``certify_tol``. False (with
-        ``duality_gap_ = inf``) with ``certify=False`` or above 2000 points. Not
-        certified does not mean not optimal: the dual built may just be too weak (it is
-        tight when the relaxation's solution is a partition, as on separated clusters).
+        ``duality_gap_ = inf``) with ``certify=False`` or above 2000 points
+        (``solver_info_["certificate_note"]`` says why, and why an uncertified point was
+        not solved again). Not certified does not mean not optimal: the dual built may
+        just be too weak (it is tight when the relaxation's solution is a partition, as
+        on separated clusters).
     duality_gap_ : float
         Relative duality gap ``(bound - objective) / max(1, |objective|)`` (of the
         subsample's solve for the sketch).
