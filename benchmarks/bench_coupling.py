@@ -19,7 +19,7 @@ import sys
 import time
 
 import numpy as np
-from _common import ROOT, best_time, markdown_table, write_section
+from _common import ROOT, best_time, markdown_table, write_block, write_section
 
 sys.path.insert(0, str(ROOT))  # the plain reference implementations live in tests/
 
@@ -103,17 +103,7 @@ def choice_rows(rng, n_pairs=200, size=6):
 def _write_block(name, text):
     """Put ``text`` between this benchmark's ``<!-- name:start/end -->`` markers of
     docs/performance/coupling.md (appended when they are missing), leaving the rest."""
-    path = ROOT / "docs" / "performance" / "coupling.md"
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    block = f"{start}\n\n{text.strip()}\n\n{end}"
-    current = path.read_text() if path.exists() else ""
-    if start in current and end in current:
-        head, rest = current.split(start, 1)
-        current = head + block + rest.split(end, 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(current)
-    print(text)
+    write_block("coupling", name, text)
 
 
 def _compile_seconds():
