@@ -48,9 +48,8 @@ def _fidelity_run(seed, cost, budget, raw_samples, z_kernel="linear_truncated",
         box, fn, base = [(0.0, 1.0)] * 6, tf.augmented_hartmann6, hartmann6
     else:
         box, fn, base = [(-5.0, 10.0), (0.0, 15.0)], tf.augmented_branin, branin
-    opt = BayesianOptimizer(box, fidelity=(0.0, 1.0), cost=cost,
+    opt = BayesianOptimizer(box, fidelity=(0.0, 1.0), cost=cost, fidelity_kernel=z_kernel,
                             raw_samples=raw_samples, random_state=seed)
-    opt._mf.z_kernel = z_kernel
     spent = 0.0
     while True:
         x = opt.ask()

@@ -42,7 +42,7 @@ import numpy as np
 from scipy import optimize
 from scipy.stats import qmc
 
-from ..utils import check_callable, check_scalar_in
+from ..utils import check_callable, check_option, check_scalar_in
 from ._closed_forms import _dkg
 from ._product_gp import ProductGP
 from ._space import Integer, Real, Space
@@ -114,9 +114,21 @@ class MultiFidelityPlan:
     at the target fidelity (and, for sources, one per source).
     """
 
-    def __init__(self, space, fidelity=None, sources=None, cost=None):
+    def __init__(self, space, fidelity=None, sources=None, cost=None, fidelity_kernel=None,
+                 *, optimizer_args=("kg", 0, "kriging_believer")):
         if fidelity is not None and sources is not None:
             raise ValueError("give fidelity or sources, not both")
+        acquisition, n_constraints, batch_strategy = optimizer_args
+        if not (isinstance(acquisition, str) and acquisition.lower() in ("logei", "kg")):
+            raise ValueError("acquisition must be 'kg' (the cost-aware knowledge "
+                             f"gradient) with fidelity or sources (got {acquisition!r})")
+        if n_constraints or batch_strategy == "qei":
+            raise ValueError("fidelity and sources work without constraints and with "
+                             "batch_strategy='kriging_believer'")
+        if fidelity_kernel is not None:
+            if fidelity is None:
+                raise ValueError("fidelity_kernel is used with fidelity only")
+            check_option(fidelity_kernel, "fidelity_kernel", ("linear_truncated", "rbf"))
         self.xspace = Space(space)
         if fidelity is not None:
             if isinstance(fidelity, (str, bytes)) or not hasattr(fidelity, "__len__") \
@@ -143,7 +155,8 @@ class MultiFidelityPlan:
         self._z_kernel_fitted = None
         #: fidelity kernel of the model (continuous fidelity): "linear_truncated" or a
         #: stationary kernel name; recommendation rule: "box" or "evaluated"
-        self.z_kernel = "linear_truncated" if self.kind == "fidelity" else "rbf"
+        self.z_kernel = (fidelity_kernel or "linear_truncated") if self.kind == "fidelity" \
+            else "rbf"
         self.recommend = "box" if self.kind == "fidelity" else "evaluated"
         self.ls_prior = FIDELITY_LS_PRIOR if self.kind == "fidelity" else None
 

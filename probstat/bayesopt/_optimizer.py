@@ -168,9 +168,8 @@ class BayesianOptimizer:
     fidelity : (low, high), optional
         Multi-fidelity optimisation: the space gains a last dimension, the fidelity ``s``
         in ``[low, high]`` (the target is ``high``), and every point (asked, told, passed
-        to ``func``) ends with it. The model is a GP over ``(x, s)`` with a product kernel
-        and proposals maximise the cost-aware knowledge gradient at the target fidelity
-        (``acquisition`` must be left at its default or be ``"kg"``).
+        to ``func``) ends with it. The model is a GP over ``(x, s)``; proposals maximise
+        the cost-aware knowledge gradient at the target (``acquisition`` default or "kg").
     sources : int, optional
         Multi-information-source (or multi-task) optimisation with this many sources
         (>= 2): the last dimension is the source index ``0 .. sources-1``, source 0 is
@@ -179,6 +178,9 @@ class BayesianOptimizer:
     cost : callable, optional
         ``cost(s)`` of one evaluation at fidelity or source ``s`` (finite, > 0; default
         1), with ``fidelity`` or ``sources``.
+    fidelity_kernel : {"linear_truncated", "rbf"}, optional
+        The kernel in the fidelity, with ``fidelity``: ``"linear_truncated"`` (default), a
+        low-fidelity bias vanishing at the target; ``"rbf"``, a stationary product kernel.
 
     Attributes
     ----------
@@ -222,23 +224,21 @@ class BayesianOptimizer:
     def __init__(self, space, *, acquisition="logei", n_initial=None,
                  batch_strategy="kriging_believer", n_constraints=0, model=None,
                  maximize=False, raw_samples=512, n_restarts=10, refit_every=1,
-                 random_state=None, verbose=False, fidelity=None, sources=None, cost=None):
+                 random_state=None, verbose=False, fidelity=None, sources=None, cost=None,
+                 fidelity_kernel=None):
         self._init_args = {k: v for k, v in locals().items() if k != "self"}
         self.space = Space(space)
         # multi-fidelity / multi-source: the logic lives in _fidelity.MultiFidelityPlan
         self.fidelity, self.sources, self.cost = fidelity, sources, cost
+        self.fidelity_kernel = fidelity_kernel
         self._mf = None
         if fidelity is not None or sources is not None:
-            if not (isinstance(acquisition, str) and acquisition.lower() in ("logei", "kg")):
-                raise ValueError("acquisition must be 'kg' (the cost-aware knowledge "
-                                 f"gradient) with fidelity or sources (got {acquisition!r})")
-            if n_constraints or batch_strategy == "qei":
-                raise ValueError("fidelity and sources work without constraints and with "
-                                 "batch_strategy='kriging_believer'")
-            self._mf = MultiFidelityPlan(self.space, fidelity, sources, cost)
+            self._mf = MultiFidelityPlan(self.space, fidelity, sources, cost, fidelity_kernel,
+                                         optimizer_args=(acquisition, n_constraints,
+                                                         batch_strategy))
             self.space = self._mf.space
-        elif cost is not None:
-            raise ValueError("cost is used with fidelity or sources only")
+        elif cost is not None or fidelity_kernel is not None:
+            raise ValueError("cost and fidelity_kernel need fidelity (cost: or sources)")
         self.acquisition = acquisition
         self._acq = self._make_acquisition(acquisition)
         d = self.space.n_columns

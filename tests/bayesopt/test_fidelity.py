@@ -245,7 +245,12 @@ def test_multi_source_loop_reports_each_source():
     ({"fidelity": (0.0, 1.0), "cost": 3.0}, TypeError, "cost"),
     ({"fidelity": (0.0, 1.0), "acquisition": "ei"}, ValueError, "acquisition must be 'kg'"),
     ({"fidelity": (0.0, 1.0), "n_constraints": 1}, ValueError, "constraints"),
-    ({"cost": lambda s: 1.0}, ValueError, "cost is used with fidelity"),
+    ({"cost": lambda s: 1.0}, ValueError, "need fidelity"),
+    ({"fidelity_kernel": "rbf"}, ValueError, "need fidelity"),
+    ({"sources": 2, "fidelity_kernel": "rbf"}, ValueError, "with fidelity only"),
+    ({"fidelity": (0.0, 1.0), "fidelity_kernel": "matern"}, ValueError, "fidelity_kernel"),
+    ({"fidelity": (0.0, 1.0), "fidelity_kernel": 3}, (TypeError, ValueError),
+     "fidelity_kernel"),
 ])
 def test_bad_multi_fidelity_arguments(kw, err, match):
     with pytest.raises(err, match=match):
@@ -372,3 +377,19 @@ def test_recommendation_is_the_best_visited_point_at_the_target():
     assert res.x_target[-1] == 1.0
     sign = 1.0 if opt.maximize else -1.0
     assert res.fun_target == pytest.approx(sign * mu.max())
+
+
+@pytest.mark.parametrize("kernel", ["linear_truncated", "rbf"])
+def test_fidelity_kernel_reaches_the_model(kernel):
+    def f(p):
+        return (p[0] - 0.3) ** 2 + 0.2 * (1.0 - p[-1]) * p[0]
+
+    opt = BayesianOptimizer([(0.0, 1.0)], fidelity=(0.0, 1.0), fidelity_kernel=kernel,
+                            n_initial=4, raw_samples=32, random_state=0)
+    opt.run(f, 6)
+    assert opt.models[-1].z_kernel == kernel
+    default = BayesianOptimizer([(0.0, 1.0)], fidelity=(0.0, 1.0), n_initial=4,
+                                raw_samples=32, random_state=0).run(f, 6)
+    same = opt.result() if kernel == "linear_truncated" else None
+    if same is not None:  # the default is the linear truncated kernel
+        np.testing.assert_array_equal(same.func_vals, default.func_vals)

@@ -320,7 +320,8 @@ CASES += [
          params={"n_initial": 2, "raw_samples": 16, "random_state": 0,
                  "fidelity": (0.0, 1.0), "cost": lambda s: 1.0 + s},
          bad_params={"fidelity": [(1.0, 0.0), 1.0, "ab", (0.0, float("nan"))],
-                     "cost": [3.0, lambda s: -1.0], "sources": [2]}),
+                     "cost": [3.0, lambda s: -1.0], "sources": [2],
+                     "fidelity_kernel": ["matern", 3]}),
     Case("probstat.bayesopt.BayesianOptimizer",
          lambda **p: bo.BayesianOptimizer([(-1.0, 1.0)], **p).run(
              lambda x: x[0] ** 2 + 0.1 * x[-1], 4).total_cost,
