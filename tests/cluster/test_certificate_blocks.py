@@ -264,7 +264,7 @@ def test_lanczos_estimates_do_not_depend_on_earlier_arpack_calls():
 def test_an_uncertified_fit_says_why_it_was_not_solved_again():
     # Above the exact solver's size the fit keeps its low-rank point and says so.
     X, _ = make_heterogeneous_gmm(150, 2, 3, separation=4.0, anisotropy=3.0, random_state=1)
-    fit = ILASDP(3, solver="bm", random_state=0).fit(X)
+    fit = ILASDP(3, solver="bm", certify=True, random_state=0).fit(X)
     assert not fit.certified_ and fit.solver_ == "bm"
     note = fit.solver_info_["certificate_note"]
     assert note.startswith("not certified") and "n = 150" in note
