@@ -54,6 +54,8 @@ import time
 
 import numpy as np
 
+from ..utils._numerics import limit_blas_threads
+
 #: Relative duality gap below which a solution is certified optimal (default). Must be
 #: above the accuracy of the solver that produced the point (see the estimators' docs).
 DEFAULT_CERTIFY_TOL = 1e-3
@@ -65,7 +67,7 @@ CERTIFY_MAX_N = 2000
 REFINE_MAX_N = 100
 #: L-BFGS-B steps on the dual (at most), shared by the smoothing stages (relative size of
 #: the smoothing of ``lambda_max``, tenfold smaller at each stage).
-DEFAULT_REFINE_STEPS = 600
+DEFAULT_REFINE_STEPS = 300
 _REFINE_STAGES = (3e-3, 3e-4, 3e-5)
 #: L-BFGS-B steps of the complementary-slackness fit (at most); it runs up to
 #: ``SLACK_MAX_N`` points (its variables are the n x n multipliers).
@@ -633,25 +635,33 @@ def _refine(C_list, traces, y0, N_list, P, scale, tol, max_steps):
     ``mu log n``); a single small ``mu`` makes the problem ill-conditioned and L-BFGS-B
     stalls far from the optimum, so ``mu`` goes down by tenfold stages
     (``_REFINE_STAGES`` times ``|objective|``), each warm-started from the last with
-    ``max_steps / stages`` steps. The reported bound is the smallest exact one
-    (the unsmoothed ``lambda_max``) seen at any step, so the smoothing never biases it.
+    ``max_steps / stages`` steps. The variables are ``y`` and the strict upper triangles
+    of the symmetric ``N_b`` (half the entries of a full parametrisation, whose
+    antisymmetric part the dual does not see; measured 1.5-2x fewer steps at 90 points).
+    The reported bound is the smallest exact one (the unsmoothed ``lambda_max``) seen at
+    any step, so the smoothing never biases it. BLAS runs on one thread: the
+    eigendecompositions are small, and threads made the whole refinement 5x slower on
+    a 2-core machine.
     """
     from scipy.optimize import minimize
 
     K = len(C_list)
     n = C_list[0].shape[0]
     t = [float(v) for v in traces]
+    iu = np.triu_indices(n, 1)
+    m = iu[0].size
     best = {"bound": math.inf, "evals": 0}
 
     def dual(x, mu):
         y = x[:n]
-        grad = np.zeros_like(x)
+        grad = np.empty_like(x)
         grad[:n] = 1.0
         smooth = exact = float(np.sum(y))
+        N = np.zeros((n, n))
         for b in range(K):
-            sl = slice(n + b * n * n, n + (b + 1) * n * n)
-            N = x[sl].reshape(n, n)
-            A = C_list[b] - (y[:, None] + y[None, :]) / 2.0 + (N + N.T) / 2.0
+            sl = slice(n + b * m, n + (b + 1) * m)
+            N[iu] = x[sl]
+            A = C_list[b] - (y[:, None] + y[None, :]) / 2.0 + N + N.T
             w, V = np.linalg.eigh(A)
             top = float(w[-1])
             e = np.exp((w - top) / mu)
@@ -660,7 +670,7 @@ def _refine(C_list, traces, y0, N_list, P, scale, tol, max_steps):
             smooth += t[b] * (top + mu * math.log(s))
             G = (V * (e / s)) @ V.T
             grad[:n] -= t[b] * G.sum(axis=1)
-            grad[sl] = t[b] * G.ravel()
+            grad[sl] = 2.0 * t[b] * G[iu]
         best["evals"] += 1
         if exact < best["bound"]:
             best["bound"] = exact
@@ -668,18 +678,20 @@ def _refine(C_list, traces, y0, N_list, P, scale, tol, max_steps):
                 raise _Done
         return smooth, grad
 
-    x = np.concatenate([y0] + [N.ravel() for N in N_list])
-    bounds = [(None, None)] * n + [(0.0, None)] * (K * n * n)
+    x = np.concatenate([y0] + [np.maximum((N + N.T) / 2.0, 0.0)[iu] for N in N_list])
+    bounds = [(None, None)] * n + [(0.0, None)] * (K * m)
     steps = max(int(max_steps) // len(_REFINE_STAGES), 1)
-    try:
-        for stage in _REFINE_STAGES:
-            mu = stage * scale
-            res = minimize(dual, x, args=(mu,), jac=True, method="L-BFGS-B", bounds=bounds,
-                           options=dict(maxiter=steps, maxfun=steps, ftol=1e-15,
-                                        gtol=1e-12, maxcor=20))
-            x = res.x
-    except _Done:
-        pass
+    with limit_blas_threads(1):
+        try:
+            for stage in _REFINE_STAGES:
+                mu = stage * scale
+                res = minimize(dual, x, args=(mu,), jac=True, method="L-BFGS-B",
+                               bounds=bounds,
+                               options=dict(maxiter=steps, maxfun=steps, ftol=1e-15,
+                                            gtol=1e-12, maxcor=20))
+                x = res.x
+        except _Done:
+            pass
     return best["bound"], best["evals"]
 
 

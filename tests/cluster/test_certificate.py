@@ -135,9 +135,10 @@ def test_certificate_runs_once_per_fit_and_can_be_switched_off():
     off = ILASDP(2, solver="bm", certify=False, random_state=0).fit(X)
     assert not off.certified_ and off.duality_gap_ == np.inf
     assert "certify=False" in off.solver_info_["certificate_note"]
-    # the certificate leaves the labels alone when it certifies the first solve
-    np.testing.assert_array_equal(off.labels_, ILASDP(2, solver="bm", random_state=0)
-                                  .fit(X).labels_)
+    # on by default; it leaves the labels alone when it certifies the first solve
+    default = ILASDP(2, solver="bm", random_state=0).fit(X)
+    assert np.isfinite(default.duality_gap_) and default.solver_info_["attempts"]
+    np.testing.assert_array_equal(off.labels_, default.labels_)
     km = KMeansSDP(2, solver="bm", certify=False, random_state=0).fit(X)
     assert not km.certified_ and km.duality_gap_ == np.inf
 
@@ -178,3 +179,25 @@ def test_n_init_keeps_the_best_start():
     objs = model.solver_info_["start_objectives"]
     assert len(objs) == 3
     assert model.objective_ == max(objs)
+
+
+def test_resolve_is_tighter_bounded_and_silent():
+    """The re-solve of an uncertified point: 10x tighter tolerances, at most 5000 steps,
+    and a re-solve that stops at that cap is reported in ``attempts``, not warned about
+    (the user did not ask for it)."""
+    from probstat.cluster._certified import _tighter
+
+    opts = _tighter({"tol": 1e-4, "max_iter": 100000})
+    assert opts["tol"] == pytest.approx(1e-5) and opts["feas_tol"] == pytest.approx(1e-5)
+    assert opts["max_iter"] == 5000
+    assert _tighter({"max_iter": 300})["max_iter"] == 300
+    means = np.array([[0.0, 0.0], [4.5, 0.0], [30.0, 0.0]])
+    X, _ = make_heterogeneous_gmm(90, 2, 3, means=means, covariances=np.array([np.eye(2)] * 3),
+                                  random_state=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        fit = ILASDP(3, solver="bm", random_state=3).fit(X)
+    attempts = fit.solver_info_["attempts"]
+    assert [a["rank"] for a in attempts] == [4, 8]  # not certified at rank 4: re-solved
+    assert attempts[1]["status"] in ("converged", "max_iter")
+    assert fit.duality_gap_ == pytest.approx(min(a["gap"] for a in attempts))
