@@ -137,8 +137,9 @@ class ILASDP(ClusterMixin, BaseEstimator):
         from the stationarity of its own cluster's block, cancels the negative entries
         outside each block's cluster, and searches one shift per block; up to 100
         points a smoothed dual refines it (overlapping clusters). Cost: about the fit's
-        own time from 1000 points; 1-8 s on 54-100 overlapping points (K = 2, 3), where
-        the fit takes 0.2-0.8 s. Set False in loops of many fits.
+        own time from 1000 points; a median 2.6-2.9 s (slowest 5 s) on 90-100
+        overlapping points (K = 3, 2), where the fit alone takes 0.3-0.4 s. Set False in
+        loops of many fits.
     covariance_update : {"lifted", "labels"}, default="lifted"
         ``"lifted"``: the Laplacian-weighted scatter above (exact maximiser of the joint
         objective). ``"labels"``: per-cluster sample covariances of the rounded labels.

@@ -90,8 +90,8 @@ class KMeansSDP(ClusterMixin, BaseEstimator):
         point (weak duality), so that ``duality_gap_`` bounds how far the solution's
         objective is from the optimum, and ``certified_`` says whether that relative
         gap is at most ``solver_options["certify_tol"]``. An uncertified low-rank
-        solution is solved again at twice the rank, then by the exact solver on small
-        data. It costs one dense top eigenvalue per solve (0.1 s at 1000 points), plus a
+        solution is solved again at twice the rank with 10x tighter tolerances, then by
+        the exact solver on small data. It costs one dense top eigenvalue per solve (0.1 s at 1000 points), plus a
         least-squares fit of the multipliers up to 200 points (about 0.5 s); above 2000
         points it is skipped.
     subsample_size : int >= 2, optional
